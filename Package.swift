@@ -31,6 +31,26 @@ targets += [
 // MARK: - NoexRules: rules engine
 
 // MARK: - NoexServer and the noex-server executable
+products += [
+    .library(name: "NoexServer", targets: ["NoexServer"]),
+    .library(name: "NoexTesting", targets: ["NoexTesting"]),
+    .executable(name: "noex-server", targets: ["noex-server"]),
+]
+targets += [
+    .target(
+        name: "NoexServer",
+        dependencies: ["NoexWire", "NoexProtocol", "NoexWebSocket", "NoexStore", "NoexRules"],
+        swiftSettings: swiftSettings),
+    .target(
+        name: "NoexTesting", dependencies: ["NoexServer", "NoexWebSocket", "NoexWire"], swiftSettings: swiftSettings),
+    .executableTarget(
+        name: "noex-server", dependencies: ["NoexServer", "NoexStore", "NoexRules", "NoexWire"],
+        swiftSettings: swiftSettings),
+    .testTarget(
+        name: "NoexServerTests",
+        dependencies: ["NoexServer", "NoexTesting", "NoexStore", "NoexRules", "NoexWire", "NoexProtocol"],
+        swiftSettings: swiftSettings),
+]
 
 let package = Package(
     name: "noex-server",

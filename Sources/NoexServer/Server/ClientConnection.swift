@@ -1,7 +1,6 @@
 import NoexProtocol
 import NoexRules
 import NoexStore
-import NoexWebSocket
 import NoexWire
 import Synchronization
 
@@ -29,14 +28,14 @@ final class ClientConnection: Sendable {
     }
 
     let id: String
-    let socket: WebSocketConnection
+    let socket: any ClientSocket
     let remoteAddress: String
     let connectedAt: Int64
     let core: ServerCore
     let state = Mutex(State())
     private let inbox: AsyncStream<InboundMessage>.Continuation
 
-    init(socket: WebSocketConnection, core: ServerCore) {
+    init(socket: any ClientSocket, core: ServerCore) {
         self.socket = socket
         self.core = core
         id = core.makeConnectionId()
@@ -134,15 +133,15 @@ final class ClientConnection: Sendable {
 
     /// Starts the ping cycle: a ping every `intervalMs`, a close `4001` when a ping goes unanswered
     /// for `timeoutMs`.
-    func startHeartbeat(on server: WebSocketServer) {
+    func startHeartbeat(on scheduler: any TimerScheduler) {
         let interval = core.configuration.heartbeat.intervalMs
         guard interval > 0 else { return }
-        _ = server.schedule(after: .milliseconds(interval)) { [weak self] in
-            self?.heartbeatTick(on: server)
+        scheduler.runLater(after: .milliseconds(interval)) { [weak self] in
+            self?.heartbeatTick(on: scheduler)
         }
     }
 
-    private func heartbeatTick(on server: WebSocketServer) {
+    private func heartbeatTick(on scheduler: any TimerScheduler) {
         let now = core.clock.nowMs()
         let alive = state.withLock { state -> Bool in
             guard !state.closed else { return false }
@@ -153,13 +152,13 @@ final class ClientConnection: Sendable {
         guard alive else { return }
         socket.sendText(OutboundMessage.ping(timestamp: now))
         let heartbeat = core.configuration.heartbeat
-        _ = server.schedule(after: .milliseconds(max(1, heartbeat.timeoutMs))) { [weak self] in
+        scheduler.runLater(after: .milliseconds(max(1, heartbeat.timeoutMs))) { [weak self] in
             guard let self else { return }
             let answered = state.withLock { $0.closed || $0.pongSinceLastPing || $0.lastPingAt != now }
             if !answered { close(code: CloseCode.heartbeatTimeout) }
         }
-        _ = server.schedule(after: .milliseconds(heartbeat.intervalMs)) { [weak self] in
-            self?.heartbeatTick(on: server)
+        scheduler.runLater(after: .milliseconds(heartbeat.intervalMs)) { [weak self] in
+            self?.heartbeatTick(on: scheduler)
         }
     }
 

@@ -11,7 +11,7 @@ import NoexWebSocket
 /// await server.stop()
 /// ```
 public final class NoexServer: Sendable {
-    private let core: ServerCore
+    let core: ServerCore
     private let transport: ServerTransport
     private let webSocketServer: WebSocketServer
     /// The bound port (the real one when the configuration asked for port 0).

@@ -1,4 +1,4 @@
-import NoexWebSocket
+import NoexProtocol
 import Synchronization
 
 /// The state one running server shares between its connections.
@@ -12,7 +12,7 @@ final class ServerCore: Sendable {
     private let nextSubscriptionNumber = Atomic<Int>(0)
     private let running = Atomic<Bool>(true)
     /// Live connections by their transport id.
-    private let connections = Mutex<[UInt64: ClientConnection]>([:])
+    private let connections = Mutex<[ObjectIdentifier: ClientConnection]>([:])
     /// Open connections per remote IP, for `maxConnectionsPerIp`.
     private let connectionsPerIp = Mutex<[String: Int]>([:])
 
@@ -65,8 +65,29 @@ final class ServerCore: Sendable {
         }
     }
 
-    func add(_ connection: ClientConnection) {
-        connections.withLock { $0[connection.socket.id] = connection }
+    /// Admits a new connection: refuses it while stopping (`1001`) or over the per-IP limit
+    /// (`4003`); otherwise registers it, sends the welcome and starts its heartbeat.
+    @discardableResult
+    func open(_ socket: any ClientSocket, scheduler: any TimerScheduler) -> ClientConnection? {
+        guard isRunning else {
+            socket.close(code: CloseCode.serverShuttingDown.code, reason: CloseCode.serverShuttingDown.reason)
+            return nil
+        }
+        guard reserveSlot(forIp: socket.remoteAddress) else {
+            socket.close(code: CloseCode.tooManyConnections.code, reason: CloseCode.tooManyConnections.reason)
+            return nil
+        }
+        let connection = ClientConnection(socket: socket, core: self)
+        add(connection)
+        connection.send(
+            OutboundMessage.welcome(
+                version: ProtocolInfo.version, serverTime: clock.nowMs(), requiresAuth: configuration.requiresAuth))
+        connection.startHeartbeat(on: scheduler)
+        return connection
+    }
+
+    private func add(_ connection: ClientConnection) {
+        connections.withLock { $0[ObjectIdentifier(connection.socket)] = connection }
         registry.register(
             ConnectionInfo(
                 connectionId: connection.id,
@@ -75,14 +96,14 @@ final class ServerCore: Sendable {
     }
 
     func remove(_ connection: ClientConnection) {
-        let removed = connections.withLock { $0.removeValue(forKey: connection.socket.id) }
+        let removed = connections.withLock { $0.removeValue(forKey: ObjectIdentifier(connection.socket)) }
         guard removed != nil else { return }
         registry.unregister(connection.id)
         releaseSlot(forIp: connection.remoteAddress)
     }
 
-    func connection(for socket: WebSocketConnection) -> ClientConnection? {
-        connections.withLock { $0[socket.id] }
+    func connection(for socket: any ClientSocket) -> ClientConnection? {
+        connections.withLock { $0[ObjectIdentifier(socket)] }
     }
 
     var liveConnections: [ClientConnection] {

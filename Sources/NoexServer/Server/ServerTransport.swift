@@ -27,23 +27,8 @@ final class ServerTransport: WebSocketServerDelegate {
     }
 
     func connectionDidOpen(_ socket: WebSocketConnection) {
-        guard core.isRunning else {
-            socket.close(code: CloseCode.serverShuttingDown.code, reason: CloseCode.serverShuttingDown.reason)
-            return
-        }
-        guard core.reserveSlot(forIp: socket.remoteAddress) else {
-            socket.close(code: CloseCode.tooManyConnections.code, reason: CloseCode.tooManyConnections.reason)
-            return
-        }
-        let connection = ClientConnection(socket: socket, core: core)
-        core.add(connection)
-        connection.send(
-            OutboundMessage.welcome(
-                version: ProtocolInfo.version, serverTime: core.clock.nowMs(),
-                requiresAuth: core.configuration.requiresAuth))
-        if let server = server.withLock({ $0 }) {
-            connection.startHeartbeat(on: server)
-        }
+        guard let scheduler = server.withLock({ $0 }) else { return }
+        core.open(socket, scheduler: scheduler)
     }
 
     func connection(_ socket: WebSocketConnection, didReceiveText text: UnsafeRawBufferPointer) {
