@@ -19,7 +19,9 @@ var targets: [Target] = []
 products.append(.library(name: "NoexWire", targets: ["NoexWire"]))
 targets += [
     .target(name: "NoexWire", swiftSettings: swiftSettings),
-    .testTarget(name: "NoexWireTests", dependencies: ["NoexWire"], swiftSettings: swiftSettings),
+    .testTarget(
+        name: "NoexWireTests", dependencies: ["NoexWire"],
+        exclude: ["Fixtures/make-js-fixtures.js"], swiftSettings: swiftSettings),
 ]
 
 // MARK: - Protocol contract and generator (protocol.yaml → Swift)
