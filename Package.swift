@@ -25,6 +25,17 @@ targets += [
 // MARK: - Protocol contract and generator (protocol.yaml → Swift)
 
 // MARK: - NoexWebSocket: RFC 6455 server and client
+products.append(.library(name: "NoexWebSocket", targets: ["NoexWebSocket"]))
+products.append(.executable(name: "noex-ws-echo", targets: ["noex-ws-echo"]))
+targets += [
+    // SHA-1 for Sec-WebSocket-Accept, from the system's libcrypto.
+    .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+    // epoll and eventfd declarations (no library to link).
+    .systemLibrary(name: "CEpoll"),
+    .target(name: "NoexWebSocket", dependencies: ["CCrypto", "CEpoll"], swiftSettings: swiftSettings),
+    .executableTarget(name: "noex-ws-echo", dependencies: ["NoexWebSocket"], swiftSettings: swiftSettings),
+    .testTarget(name: "NoexWebSocketTests", dependencies: ["NoexWebSocket"], swiftSettings: swiftSettings),
+]
 
 // MARK: - NoexStore: schema-driven reactive store
 
