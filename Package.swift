@@ -29,6 +29,15 @@ targets += [
 // MARK: - NoexStore: schema-driven reactive store
 
 // MARK: - NoexRules: rules engine
+products.append(.library(name: "NoexRules", targets: ["NoexRules"]))
+products.append(.executable(name: "noex-rules-bench", targets: ["noex-rules-bench"]))
+targets += [
+    .target(name: "NoexRules", dependencies: ["NoexWire"], swiftSettings: swiftSettings),
+    .executableTarget(
+        name: "noex-rules-bench", dependencies: ["NoexRules", "NoexWire"], swiftSettings: swiftSettings),
+    .testTarget(
+        name: "NoexRulesTests", dependencies: ["NoexRules", "NoexWire"], swiftSettings: swiftSettings),
+]
 
 // MARK: - NoexServer and the noex-server executable
 
