@@ -19,16 +19,38 @@ var targets: [Target] = []
 products.append(.library(name: "NoexWire", targets: ["NoexWire"]))
 targets += [
     .target(name: "NoexWire", swiftSettings: swiftSettings),
-    .testTarget(name: "NoexWireTests", dependencies: ["NoexWire"], swiftSettings: swiftSettings),
+    .testTarget(
+        name: "NoexWireTests", dependencies: ["NoexWire"],
+        exclude: ["Fixtures/make-js-fixtures.js"], swiftSettings: swiftSettings),
 ]
 
 // MARK: - Protocol contract and generator (protocol.yaml → Swift)
 
 // MARK: - NoexWebSocket: RFC 6455 server and client
+products.append(.library(name: "NoexWebSocket", targets: ["NoexWebSocket"]))
+products.append(.executable(name: "noex-ws-echo", targets: ["noex-ws-echo"]))
+targets += [
+    // SHA-1 for Sec-WebSocket-Accept, from the system's libcrypto.
+    .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+    // epoll and eventfd declarations (no library to link).
+    .systemLibrary(name: "CEpoll"),
+    .target(name: "NoexWebSocket", dependencies: ["CCrypto", "CEpoll"], swiftSettings: swiftSettings),
+    .executableTarget(name: "noex-ws-echo", dependencies: ["NoexWebSocket"], swiftSettings: swiftSettings),
+    .testTarget(name: "NoexWebSocketTests", dependencies: ["NoexWebSocket"], swiftSettings: swiftSettings),
+]
 
 // MARK: - NoexStore: schema-driven reactive store
 
 // MARK: - NoexRules: rules engine
+products.append(.library(name: "NoexRules", targets: ["NoexRules"]))
+products.append(.executable(name: "noex-rules-bench", targets: ["noex-rules-bench"]))
+targets += [
+    .target(name: "NoexRules", dependencies: ["NoexWire"], swiftSettings: swiftSettings),
+    .executableTarget(
+        name: "noex-rules-bench", dependencies: ["NoexRules", "NoexWire"], swiftSettings: swiftSettings),
+    .testTarget(
+        name: "NoexRulesTests", dependencies: ["NoexRules", "NoexWire"], swiftSettings: swiftSettings),
+]
 
 // MARK: - NoexServer and the noex-server executable
 products += [

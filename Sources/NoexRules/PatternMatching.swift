@@ -1,0 +1,96 @@
+/// The three wildcard matchers of the rules engine (spec-store-rules C.2, C.4).
+///
+/// They differ on purpose and must not be unified:
+/// - ``factKey(_:matches:)``: fact keys, timer names and fact triggers, segments separated by `:`;
+/// - ``triggerTopic(_:matches:)``: event topics of rule triggers, segments separated by `.`;
+/// - ``subscriptionTopic(_:matches:)``: event topics of subscriptions (kept as the reference has it).
+///
+/// Pattern characters other than `*` are compared literally (the reference builds an unescaped
+/// regular expression; we do not reproduce that metacharacter leak).
+public enum PatternMatching {
+    /// Whether `key` matches the fact pattern `pattern`.
+    ///
+    /// No `*`: exact equality. Otherwise each `*` matches one non-empty run of characters
+    /// without `:`; so `*` alone matches only keys without `:`. A pattern whose only `*` is a
+    /// trailing `prefix:*` also accepts an empty final segment (the reference's fast path).
+    public static func factKey(_ pattern: String, matches key: String) -> Bool {
+        let p = Array(pattern.utf8)
+        guard p.contains(star) else { return pattern == key }
+        let k = Array(key.utf8)
+        if p.count >= 2, p[p.count - 1] == star, p[p.count - 2] == colon,
+            !p[..<(p.count - 1)].contains(star)
+        {
+            let prefix = p[..<(p.count - 1)]
+            guard k.count >= prefix.count, k[..<prefix.count].elementsEqual(prefix) else { return false }
+            return !k[prefix.count...].contains(colon)
+        }
+        return glob(p[...], k[...], separator: colon)
+    }
+
+    /// Whether `topic` matches the rule-trigger topic pattern `pattern`.
+    ///
+    /// No `*`: exact equality. `x.*` (a trailing `.*` and no other `*`): the topic starts with
+    /// `x.`, i.e. one or more further segments. Any other `*` matches exactly one non-empty
+    /// dot-free run, so `*` alone matches only single-segment topics.
+    public static func triggerTopic(_ pattern: String, matches topic: String) -> Bool {
+        let p = Array(pattern.utf8)
+        guard p.contains(star) else { return pattern == topic }
+        let t = Array(topic.utf8)
+        if p.count >= 2, p[p.count - 1] == star, p[p.count - 2] == dot, !p[..<(p.count - 1)].contains(star) {
+            let prefix = p[..<(p.count - 1)]  // keeps the dot
+            return t.count > prefix.count && t[..<prefix.count].elementsEqual(prefix)
+        }
+        return glob(p[...], t[...], separator: dot)
+    }
+
+    /// Whether `topic` matches the subscription pattern `pattern` (wire-decisions: kept as is).
+    ///
+    /// `*` alone matches every topic; no `*` means exact equality. Otherwise both are split on
+    /// `.`: a `*` segment matches any one segment, except that a trailing `*` matches the rest,
+    /// including nothing, so `order.*` matches `order`, `order.created` and `order.a.b`.
+    public static func subscriptionTopic(_ pattern: String, matches topic: String) -> Bool {
+        guard pattern.utf8.contains(star) else { return pattern == topic }
+        if pattern == "*" { return true }
+        let p = pattern.split(separator: ".", omittingEmptySubsequences: false)
+        let t = topic.split(separator: ".", omittingEmptySubsequences: false)
+        for i in p.indices {
+            if p[i] == "*" {
+                if i == p.count - 1 { return true }
+                if i >= t.count { return false }
+                continue
+            }
+            if i >= t.count || p[i] != t[i] { return false }
+        }
+        return p.count == t.count
+    }
+
+    /// Whether a pattern contains a wildcard.
+    static func isWildcard(_ pattern: String) -> Bool { pattern.utf8.contains(star) }
+
+    private static let star = UInt8(ascii: "*")
+    private static let colon = UInt8(ascii: ":")
+    private static let dot = UInt8(ascii: ".")
+
+    /// Anchored glob in which `*` matches one or more bytes other than `separator`.
+    private static func glob(_ pattern: ArraySlice<UInt8>, _ text: ArraySlice<UInt8>, separator: UInt8) -> Bool {
+        var p = pattern
+        var t = text
+        while let first = p.first {
+            if first == star {
+                let rest = p.dropFirst()
+                // Try every non-empty run of non-separator bytes; patterns are short, so the
+                // backtracking stays small.
+                var end = t.startIndex
+                while end < t.endIndex, t[end] != separator {
+                    end += 1
+                    if glob(rest, t[end...], separator: separator) { return true }
+                }
+                return false
+            }
+            guard let c = t.first, c == first else { return false }
+            p = p.dropFirst()
+            t = t.dropFirst()
+        }
+        return t.isEmpty
+    }
+}
