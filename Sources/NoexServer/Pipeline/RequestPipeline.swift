@@ -98,12 +98,9 @@ struct RequestPipeline: Sendable {
         if type.hasPrefix("auth."), core.configuration.auth == nil {
             throw ProtocolError(.unknownOperation, "Authentication is not configured")
         }
-        if type.hasPrefix("identity.") {
-            throw ProtocolError(.unknownOperation, "Identity management is not configured")
-        }
-        if type.hasPrefix("audit.") {
-            throw ProtocolError(.unknownOperation, "Audit log is not configured")
-        }
+        if type.hasPrefix("identity.") { throw ProtocolError.identityNotConfigured }
+        if type.hasPrefix("audit.") { throw ProtocolError.auditNotConfigured }
+        if type.hasPrefix("procedures.") { throw ProtocolError.proceduresNotConfigured }
     }
 
     /// Spec-server §2.2: limits are checked before the payload is validated.
