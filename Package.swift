@@ -23,6 +23,28 @@ targets += [
 ]
 
 // MARK: - Protocol contract and generator (protocol.yaml → Swift)
+// The generator is a library (unit-tested) behind a thin CLI; the plugin runs the CLI on every
+// build and feeds the generated Swift to `NoexProtocol` and to the conformance test target.
+products.append(.library(name: "NoexProtocol", targets: ["NoexProtocol"]))
+products.append(.executable(name: "noex-protocol-gen", targets: ["noex-protocol-gen"]))
+products.append(.plugin(name: "NoexProtocolPlugin", targets: ["NoexProtocolPlugin"]))
+targets += [
+    .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+    .target(name: "NoexProtocolGenCore", dependencies: ["CYAML"], swiftSettings: swiftSettings),
+    .executableTarget(
+        name: "noex-protocol-gen", dependencies: ["NoexProtocolGenCore"], swiftSettings: swiftSettings),
+    .plugin(
+        name: "NoexProtocolPlugin", capability: .buildTool(), dependencies: ["noex-protocol-gen"]),
+    .target(
+        name: "NoexProtocol", dependencies: ["NoexWire"], swiftSettings: swiftSettings,
+        plugins: ["NoexProtocolPlugin"]),
+    .testTarget(
+        name: "NoexProtocolGenCoreTests", dependencies: ["NoexProtocolGenCore"],
+        swiftSettings: swiftSettings),
+    .testTarget(
+        name: "NoexProtocolConformanceTests", dependencies: ["NoexProtocol", "NoexWire"],
+        swiftSettings: swiftSettings, plugins: ["NoexProtocolPlugin"]),
+]
 
 // MARK: - NoexWebSocket: RFC 6455 server and client
 
