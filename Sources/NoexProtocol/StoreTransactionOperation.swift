@@ -10,7 +10,20 @@ public import NoexWire
 public struct StoreTransactionOperation: PayloadArrayElement {
     /// The kinds of operation a transaction can contain.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
-        case get, insert, update, delete, `where`, findOne, count
+        /// Read a record by key (`key` required).
+        case get
+        /// Insert a record (`data` required).
+        case insert
+        /// Merge into a record (`key` and `data` required).
+        case update
+        /// Delete a record (`key` required).
+        case delete
+        /// Read the records matching `filter` (required).
+        case `where`
+        /// Read the first record matching `filter` (required).
+        case findOne
+        /// Count records, optionally filtered.
+        case count
 
         /// Whether the operation addresses a record by key.
         public var needsKey: Bool { self == .get || self == .update || self == .delete }

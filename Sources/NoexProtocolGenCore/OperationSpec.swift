@@ -2,12 +2,22 @@
 public struct OperationSpec: Hashable, Sendable {
     /// Tier of the legacy role check and of audit.
     public enum Tier: String, Hashable, Sendable, CaseIterable {
-        case read, write, admin
+        /// Reads and subscriptions.
+        case read
+        /// Mutations.
+        case write
+        /// Administration and introspection.
+        case admin
     }
 
     /// The role gate an identity handler applies before looking at the payload.
     public enum Gate: String, Hashable, Sendable, CaseIterable {
-        case authenticated, admin, superadmin
+        /// The connection must be authenticated.
+        case authenticated
+        /// The session must hold `admin` or `superadmin`.
+        case admin
+        /// The session must hold `superadmin`.
+        case superadmin
     }
 
     /// Full name, e.g. `store.insert`.
@@ -56,7 +66,20 @@ public struct ResultSpec: Hashable, Sendable {
 public struct FieldSpec: Hashable, Sendable {
     /// The JSON kinds a payload field can be declared with.
     public enum Kind: String, Hashable, Sendable, CaseIterable {
-        case string, number, integer, boolean, object, array, any
+        /// A JSON string (`nonEmpty`, `enum` refine it).
+        case string
+        /// Any JSON number.
+        case number
+        /// An integral number (`minimum: 1` makes it a positive integer).
+        case integer
+        /// `true` or `false`.
+        case boolean
+        /// A JSON object (not null, not an array).
+        case object
+        /// A JSON array (`items` names a handwritten element validator).
+        case array
+        /// Any JSON value (`null` only with `null: value`).
+        case any
     }
 
     /// What an optional field does with an explicit `null`.
@@ -109,13 +132,20 @@ public struct FieldSpec: Hashable, Sendable {
 
 /// A JSON value written in protocol.yaml (examples), kept as a small tree.
 public indirect enum JSONLiteral: Hashable, Sendable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number.
     case number(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSONLiteral])
+    /// An object, members in written order.
     case object([(String, JSONLiteral)])
 
+    /// Structural equality (member order matters: examples are compared as written).
     public static func == (lhs: JSONLiteral, rhs: JSONLiteral) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): true
@@ -128,6 +158,7 @@ public indirect enum JSONLiteral: Hashable, Sendable {
         }
     }
 
+    /// Hashes the structure, consistent with `==`.
     public func hash(into hasher: inout Hasher) {
         switch self {
         case .null: hasher.combine(0)

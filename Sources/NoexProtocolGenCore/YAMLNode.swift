@@ -4,8 +4,11 @@
 /// string), mappings with ordered entries (duplicates kept, so the validator can report them
 /// with both lines) and sequences. Anchors, aliases and tags are rejected by the parser.
 public indirect enum YAMLNode: Hashable, Sendable {
+    /// A scalar.
     case scalar(YAMLScalar)
+    /// A mapping.
     case mapping(YAMLMapping)
+    /// A sequence.
     case sequence(YAMLSequence)
 
     /// The 1-based line the node starts on.
@@ -37,6 +40,10 @@ public struct YAMLScalar: Hashable, Sendable {
     public var line: Int
 
     /// Creates a scalar.
+    /// - Parameters:
+    ///   - value: the text.
+    ///   - isPlain: whether it was unquoted.
+    ///   - line: the 1-based line.
     public init(value: String, isPlain: Bool, line: Int) {
         self.value = value
         self.isPlain = isPlain
