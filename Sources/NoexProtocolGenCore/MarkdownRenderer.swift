@@ -123,6 +123,9 @@ public struct MarkdownRenderer {
 
     func rule(_ plan: FieldPlan) -> String {
         var text = plan.expectation
+        if plan.spec.kind == .any {
+            text = plan.spec.nullPolicy == .value || plan.spec.optional ? "any value" : "any value except null"
+        }
         if plan.spec.optional {
             switch plan.spec.nullPolicy {
             case .absent: text += "; null = absent"
