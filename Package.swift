@@ -18,10 +18,15 @@ var targets: [Target] = []
 // MARK: - NoexWire: spec-agnostic JSON value, codec, errors
 products.append(.library(name: "NoexWire", targets: ["NoexWire"]))
 targets += [
-    .target(name: "NoexWire", swiftSettings: swiftSettings),
+    .target(
+        name: "NoexWire", swiftSettings: swiftSettings,
+        // `Double.rounded` calls libm, which a Foundation-free executable does not link by itself.
+        linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
     .testTarget(
         name: "NoexWireTests", dependencies: ["NoexWire"],
         exclude: ["Fixtures/make-js-fixtures.js"], swiftSettings: swiftSettings),
+    // Hot-path micro-benchmarks; other modules add their cases to this one executable.
+    .executableTarget(name: "noex-microbench", dependencies: ["NoexWire"], swiftSettings: swiftSettings),
 ]
 
 // MARK: - Protocol contract and generator (protocol.yaml → Swift)

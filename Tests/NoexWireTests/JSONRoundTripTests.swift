@@ -93,6 +93,34 @@ struct RandomJSON {
         }
     }
 
+    /// The significant digits of a number's text: no sign, point, exponent or padding zeros.
+    static func significantDigits(_ text: String) -> String {
+        let mantissa = text.split(separator: "e", maxSplits: 1)[0]
+        let digits = mantissa.filter { $0.isNumber }
+        return String(digits.drop { $0 == "0" }.reversed().drop { $0 == "0" }.reversed())
+    }
+
+    /// JS and Swift's `description` both print the shortest round-tripping digits (the
+    /// closest when several qualify), so the digit strings must agree exactly, whatever
+    /// path the serializer took (few-decimals fast path or the general one).
+    @Test func numberDigitsAreShortestAndClosest() throws {
+        var rng = SeededGenerator(seed: 2024)
+        for round in 0..<40_000 {
+            let value: Double
+            switch round % 4 {
+            case 0: value = Double(Int64.random(in: -99_999_999...99_999_999, using: &rng)) / 100
+            case 1: value = Double(Int64.random(in: 1...999_999, using: &rng)) / [1e3, 1e5, 1e7, 1e9][Int(rng.next() % 4)]
+            case 2: value = Double.random(in: -1000...1000, using: &rng)
+            default:
+                let bits = Double(bitPattern: rng.next())
+                value = bits.isFinite ? bits : 0.5
+            }
+            let text = JSONSerializer.string(.number(value))
+            #expect(Self.significantDigits(text) == Self.significantDigits(value.description), "\(value)")
+            #expect(try JSONParser.parse(text).numberValue == value, "\(value)")
+        }
+    }
+
     /// Mutated documents must either parse (and then re-serialize to a fixed point: infinities
     /// from huge exponents print as `null`, as in JS) or throw; never crash or hang.
     @Test func mutatedDocumentsNeverCrash() throws {
