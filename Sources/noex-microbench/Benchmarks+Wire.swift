@@ -85,6 +85,10 @@ extension MicroBenchmark {
                 blackHole(b)
             }
         }
-        return [make("string", s), make("double", n), make("int", i), make("object2", o), make("array2", a), make("null", nil)]
+        let long = Array("0.14285714285714285".utf8)
+        let short = Array("98.5".utf8)
+        return [MicroBenchmark("part: parse 17-digit") { blackHole(try? JSONParser.parse(long)) },
+                MicroBenchmark("part: parse 98.5") { blackHole(try? JSONParser.parse(short)) },
+                make("string", s), make("double", n), make("int", i), make("object2", o), make("array2", a), make("null", nil)]
     }()
 }

@@ -121,6 +121,25 @@ struct RandomJSON {
         }
     }
 
+    /// The parser's UTF-8 check agrees with the standard library's validation on random
+    /// byte strings built mostly from multi-byte leads and continuation bytes.
+    @Test func utf8ValidationAgreesWithTheStandardLibrary() {
+        var rng = SeededGenerator(seed: 99)
+        let interesting: [UInt8] = [
+            0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED,
+            0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF,
+        ]
+        var accepted = 0
+        for _ in 0..<20_000 {
+            let content = (0..<Int(rng.next() % 9)).map { _ in interesting[Int(rng.next() % UInt64(interesting.count))] }
+            let expected = String(validating: content, as: UTF8.self)
+            let parsed = try? JSONParser.parse([0x22] + content + [0x22])
+            #expect(parsed?.stringValue == expected, "\(content)")
+            if expected != nil { accepted += 1 }
+        }
+        #expect(accepted > 1000)
+    }
+
     /// Mutated documents must either parse (and then re-serialize to a fixed point: infinities
     /// from huge exponents print as `null`, as in JS) or throw; never crash or hang.
     @Test func mutatedDocumentsNeverCrash() throws {
