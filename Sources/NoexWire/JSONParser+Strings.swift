@@ -16,6 +16,14 @@ extension JSONReader {
         let start = index
         var i = index
         var ascii = true
+        // Eight bytes at a time while they are plain printable ASCII (the usual content).
+        if let base = bytes.baseAddress {
+            while i + 8 <= count {
+                let word = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                if word & SWAR.highs != 0 || SWAR.mayNeedEscape(word) { break }
+                i += 8
+            }
+        }
         while i < count {
             let byte = bytes[i]
             // One subtraction sorts out the common printable-ASCII case: below 0x20 wraps high.

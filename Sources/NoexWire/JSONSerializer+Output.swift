@@ -15,12 +15,6 @@ extension JSONSerializer {
         }
     }
 
-    /// Appends one byte (structural characters).
-    @inlinable @inline(__always)
-    static func appendByte(_ byte: UInt8, to buffer: inout [UInt8]) {
-        buffer.append(byte)
-    }
-
     /// Appends the ASCII bytes of a literal.
     @inlinable @inline(__always)
     static func appendASCII(_ text: StaticString, to buffer: inout [UInt8]) {

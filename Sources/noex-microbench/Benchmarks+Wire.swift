@@ -70,25 +70,3 @@ extension MicroBenchmark {
     }()
 }
 
-extension MicroBenchmark {
-    static let wireParts: [MicroBenchmark] = {
-        let s: JSONValue = "Ada Lovelace"
-        let n: JSONValue = 98.5
-        let i: JSONValue = 1700000000000
-        let o: JSONValue = ["city": "London", "zip": "NW1 6XE"]
-        let a: JSONValue = ["admin", "math"]
-        func make(_ name: String, _ v: JSONValue) -> MicroBenchmark {
-            MicroBenchmark("part: \(name)") {
-                var b: [UInt8] = []
-                b.reserveCapacity(64)
-                JSONSerializer.serialize(v, into: &b)
-                blackHole(b)
-            }
-        }
-        let long = Array("0.14285714285714285".utf8)
-        let short = Array("98.5".utf8)
-        return [MicroBenchmark("part: parse 17-digit") { blackHole(try? JSONParser.parse(long)) },
-                MicroBenchmark("part: parse 98.5") { blackHole(try? JSONParser.parse(short)) },
-                make("string", s), make("double", n), make("int", i), make("object2", o), make("array2", a), make("null", nil)]
-    }()
-}

@@ -222,6 +222,9 @@ import Testing
         _ = try JSONParser.parse(deepest)
         let tooDeep = String(repeating: "[", count: limit + 1) + String(repeating: "]", count: limit + 1)
         #expect(throws: JSONParseError(offset: limit, reason: .nestingTooDeep)) { try JSONParser.parse(tooDeep) }
+        let deepestObjects = String(repeating: #"{"a":"#, count: limit) + "1" + String(repeating: "}", count: limit)
+        let parsed = try JSONParser.parse(deepestObjects)
+        #expect(JSONSerializer.string(parsed) == deepestObjects)
         let objects = String(repeating: #"{"a":"#, count: limit + 1) + "1" + String(repeating: "}", count: limit + 1)
         #expect(throws: JSONParseError.self) { try JSONParser.parse(objects) }
         // Far beyond the limit, unterminated: an error, not a stack overflow.
