@@ -16,21 +16,22 @@ extension JSONReader {
         let start = index
         var i = index
         var ascii = true
-        // Eight bytes at a time while they are plain printable ASCII (the usual content).
-        if let base = bytes.baseAddress {
+        guard let base = bytes.baseAddress else { throw endOfInput() }
+        while true {
+            // Eight bytes at a time up to the first byte that needs a look: a quote, a
+            // backslash, a control character, or (until one is seen) a non-ASCII byte.
             while i + 8 <= count {
                 let word = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                if word & SWAR.highs != 0 || SWAR.mayNeedEscape(word) { break }
-                i += 8
+                let mask = SWAR.escapeMask(word) | (ascii ? word & SWAR.highs : 0)
+                if mask == 0 {
+                    i += 8
+                    continue
+                }
+                i += mask.trailingZeroBitCount >> 3
+                break
             }
-        }
-        while i < count {
+            guard i < count else { throw endOfInput() }
             let byte = bytes[i]
-            // One subtraction sorts out the common printable-ASCII case: below 0x20 wraps high.
-            if byte &- 0x20 < 0x60, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
-                i += 1
-                continue
-            }
             if byte == UInt8(ascii: "\"") {
                 index = i + 1
                 return ScannedString(start: start, end: i, escaped: false, ascii: ascii)
@@ -39,10 +40,9 @@ extension JSONReader {
                 return try scanEscapedString(start: start, firstEscape: i, ascii: ascii)
             }
             if byte < 0x20 { throw JSONParseError(offset: i, reason: .controlCharacterInString) }
-            ascii = false
+            if byte >= 0x80 { ascii = false }
             i += 1
         }
-        throw endOfInput()
     }
 
     /// The slow path of `scanString`: decodes the content into `scratch`.

@@ -1,31 +1,41 @@
 /// Word-at-a-time byte tests ("SIMD within a register") used by the string scanners of the
-/// parser and the serializer. Each test is exact about *whether* a word contains a byte of
-/// interest, which is all the callers use; they then look at the word byte by byte.
+/// parser and the serializer.
+///
+/// Each mask has the high bit set in the bytes of interest. The lowest set bit is always
+/// exact (a borrow can only produce false positives *above* a true match), so
+/// `mask.trailingZeroBitCount / 8` is the index of the first byte of interest, and
+/// `mask == 0` means there is none.
 enum SWAR {
-    @usableFromInline static let ones: UInt64 = 0x0101_0101_0101_0101
-    @usableFromInline static let highs: UInt64 = 0x8080_8080_8080_8080
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highs: UInt64 = 0x8080_8080_8080_8080
 
-    /// Whether any byte of `word` is zero.
+    /// Bytes equal to zero.
     @inline(__always)
-    static func hasZeroByte(_ word: UInt64) -> Bool {
-        (word &- ones) & ~word & highs != 0
+    static func zeroMask(_ word: UInt64) -> UInt64 {
+        (word &- ones) & ~word & highs
     }
 
-    /// Whether any byte of `word` equals `byte`.
+    /// Bytes equal to `byte`.
     @inline(__always)
-    static func hasByte(_ word: UInt64, _ byte: UInt8) -> Bool {
-        hasZeroByte(word ^ (ones &* UInt64(byte)))
+    static func byteMask(_ word: UInt64, _ byte: UInt8) -> UInt64 {
+        zeroMask(word ^ (ones &* UInt64(byte)))
     }
 
-    /// Whether any byte of `word` is below 0x20 (bytes of 0x80 and above do not count).
+    /// Bytes below 0x20 (bytes of 0x80 and above do not count).
     @inline(__always)
-    static func hasControlByte(_ word: UInt64) -> Bool {
-        (word &- ones &* 0x20) & ~word & highs != 0
+    static func controlMask(_ word: UInt64) -> UInt64 {
+        (word &- ones &* 0x20) & ~word & highs
+    }
+
+    /// Bytes that a JSON string cannot hold raw: `"`, `\` and control characters.
+    @inline(__always)
+    static func escapeMask(_ word: UInt64) -> UInt64 {
+        controlMask(word) | byteMask(word, UInt8(ascii: "\"")) | byteMask(word, UInt8(ascii: "\\"))
     }
 
     /// Whether any byte of `word` is `"`, `\` or a control character.
     @inline(__always)
     static func mayNeedEscape(_ word: UInt64) -> Bool {
-        hasControlByte(word) || hasByte(word, UInt8(ascii: "\"")) || hasByte(word, UInt8(ascii: "\\"))
+        escapeMask(word) != 0
     }
 }

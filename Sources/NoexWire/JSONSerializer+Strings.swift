@@ -16,29 +16,29 @@ extension JSONSerializer {
         }
     }
 
-    /// The number of bytes the escaped form of `utf8` adds beyond its own length.
-    ///
-    /// Eight bytes at a time: a word with no `"`, `\\` or control byte (the usual case) is
-    /// skipped with a few arithmetic operations.
+    /// Whether any byte of `utf8` must be escaped; eight bytes at a time, the last word
+    /// overlapping the previous one rather than finishing byte by byte.
     @inline(__always)
-    static func escapeOverhead(_ utf8: UnsafeBufferPointer<UInt8>) -> Int {
-        guard let base = utf8.baseAddress else { return 0 }
+    static func needsEscaping(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = utf8.baseAddress else { return false }
         let count = utf8.count
-        var extra = 0
+        if count < 8 {
+            for i in 0..<count where escapeCost(base[i]) != 0 { return true }
+            return false
+        }
+        let raw = UnsafeRawPointer(base)
         var i = 0
-        while i + 8 <= count {
-            let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-            if !SWAR.mayNeedEscape(word) {
-                i += 8
-                continue
-            }
-            for k in i..<i + 8 { extra += escapeCost(base[k]) }
+        while i + 8 < count {
+            if SWAR.mayNeedEscape(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { return true }
             i += 8
         }
-        while i < count {
-            extra += escapeCost(base[i])
-            i += 1
-        }
+        return SWAR.mayNeedEscape(raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
+    }
+
+    /// The number of bytes the escaped form of `utf8` adds beyond its own length.
+    static func escapeOverhead(_ utf8: UnsafeBufferPointer<UInt8>) -> Int {
+        var extra = 0
+        for byte in utf8 { extra += escapeCost(byte) }
         return extra
     }
 
@@ -52,7 +52,7 @@ extension JSONSerializer {
     }
 
     static func appendQuoted(_ utf8: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8], leading: UInt8, trailing: UInt8) {
-        let extra = escapeOverhead(utf8)
+        let extra = needsEscaping(utf8) ? escapeOverhead(utf8) : 0
         let total = utf8.count + extra + 4
         withSpareCapacity(&buffer, total) { out in
             var o = 0
