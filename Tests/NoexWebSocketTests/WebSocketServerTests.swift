@@ -154,13 +154,37 @@ struct WebSocketServerTests {
         }
     }
 
+    @Test func peerThatDoesNotReadStopsBeingRead() async throws {
+        let handle = Mutex<WebSocketConnection?>(nil)
+        let delegate = RecordingDelegate(onOpen: { connection in handle.withLock { $0 = connection } })
+        try await withServer(delegate: delegate, configure: { $0.pauseReadsAbove = 64 * 1024 }) { _, port in
+            let socket = try RawSocket(port: port, receiveBuffer: 4096)
+            defer { socket.close() }
+            var limit = timeval(tv_sec: 1, tv_usec: 0)
+            setsockopt(socket.fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+            socket.send(RawSocket.upgradeRequest())
+            #expect(socket.receiveHead().hasPrefix("HTTP/1.1 101 "))
+            // A flood of pings, never reading the pongs: 64 MiB offered.
+            let ping = WebSocketFrameEncoder.encode(opcode: .ping, payload: [UInt8](repeating: 1, count: 125), maskingKey: 5)
+            let burst = Array((0..<8192).map { _ in ping }.joined())
+            var offered = 0
+            while offered < 64 << 20 {
+                let written = burst.withUnsafeBytes { Glibc.send(socket.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                if written <= 0 { break }
+                offered += written
+            }
+            #expect(offered < 64 << 20, "the server kept reading")
+            let buffered = handle.withLock { $0?.bufferedBytes ?? -1 }
+            #expect(buffered >= 0 && buffered < 64 * 1024 + 512 * 1024)
+        }
+    }
+
     @Test func scheduledWorkRuns() async throws {
         try await withServer { server, _ in
             let fired = Mutex(false)
-            let task = server.schedule(after: .milliseconds(20)) { fired.withLock { $0 = true } }
-            #expect(task != nil)
+            server.schedule(after: .milliseconds(20)) { fired.withLock { $0 = true } }
             let cancelled = Mutex(false)
-            server.schedule(after: .milliseconds(20)) { cancelled.withLock { $0 = true } }?.cancel()
+            server.schedule(after: .milliseconds(20)) { cancelled.withLock { $0 = true } }.cancel()
             #expect(await eventually { fired.withLock { $0 } })
             try await Task.sleep(for: .milliseconds(50))
             #expect(!cancelled.withLock { $0 })
