@@ -27,6 +27,14 @@ targets += [
 // MARK: - NoexWebSocket: RFC 6455 server and client
 
 // MARK: - NoexStore: schema-driven reactive store
+products.append(.library(name: "NoexStore", targets: ["NoexStore"]))
+targets += [
+    .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+    .target(name: "NoexStore", dependencies: ["NoexWire", "CSQLite"], swiftSettings: swiftSettings),
+    .executableTarget(name: "noex-store-crashtest", dependencies: ["NoexStore", "NoexWire"], swiftSettings: swiftSettings),
+    .executableTarget(name: "noex-store-bench", dependencies: ["NoexStore", "NoexWire"], swiftSettings: swiftSettings),
+    .testTarget(name: "NoexStoreTests", dependencies: ["NoexStore", "NoexWire"], swiftSettings: swiftSettings),
+]
 
 // MARK: - NoexRules: rules engine
 
