@@ -222,10 +222,10 @@ struct BucketState: Sendable {
             let index = index(on: clause.field)
         {
             guard case .equals(let value) = clause.condition else { return [] }
-            for key in index.keys(equalTo: value) {
-                guard let record = table[key], !isExpired(record, now: now), filter.matches(record) else { continue }
+            index.forEachKey(equalTo: value) { key in
+                guard let record = table[key], !isExpired(record, now: now), filter.matches(record) else { return true }
                 result.append(record)
-                if result.count >= limit { break }
+                return result.count < limit
             }
             return result
         }

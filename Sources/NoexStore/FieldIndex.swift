@@ -51,10 +51,15 @@ struct FieldIndex: Sendable {
         multiEntries.removeAll()
     }
 
-    /// Keys whose field strictly equals `value`, in index order.
-    func keys(equalTo value: JSONValue) -> [JSONValue] {
-        guard let v = Self.indexable(value) else { return [] }
-        if unique { return uniqueEntries[v].map { [$0] } ?? [] }
-        return multiEntries[v].map { $0.entries.map(\.key) } ?? []
+    /// Visits the keys whose field strictly equals `value`, in index order, until `body`
+    /// returns false.
+    func forEachKey(equalTo value: JSONValue, _ body: (JSONValue) -> Bool) {
+        guard let v = Self.indexable(value) else { return }
+        if unique {
+            if let key = uniqueEntries[v] { _ = body(key) }
+            return
+        }
+        guard let keys = multiEntries[v] else { return }
+        for (key, _) in keys.entries where !body(key) { return }
     }
 }
