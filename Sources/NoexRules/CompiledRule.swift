@@ -3,13 +3,19 @@ import NoexWire
 /// The evaluable form of a validated rule. Built once at registration; immutable.
 final class CompiledRule: Sendable {
     let id: String
+    /// Higher runs first; fixed for the life of a registration.
+    let priority: Double
     let trigger: TriggerSpec
     let conditions: [ConditionSpec]
     let actions: [ActionSpec]
     let lookups: [LookupSpec]
 
-    init(id: String, trigger: TriggerSpec, conditions: [ConditionSpec], actions: [ActionSpec], lookups: [LookupSpec]) {
+    init(
+        id: String, priority: Double, trigger: TriggerSpec, conditions: [ConditionSpec], actions: [ActionSpec],
+        lookups: [LookupSpec]
+    ) {
         self.id = id
+        self.priority = priority
         self.trigger = trigger
         self.conditions = conditions
         self.actions = actions
@@ -35,7 +41,8 @@ enum ConditionOperator: String, Sendable, CaseIterable {
 
 /// Where a condition's left-hand value comes from.
 enum ConditionSource: Sendable {
-    case event(field: String)
+    /// A dot path, split once at registration.
+    case event(path: [Substring])
     case fact(pattern: String)
     case context(key: String)
     case lookup(name: String, field: String?)
@@ -112,7 +119,7 @@ enum RuleCompiler {
         default: triggerSpec = .event(topic: trigger["topic"]?.stringValue ?? "")
         }
         return CompiledRule(
-            id: id, trigger: triggerSpec,
+            id: id, priority: definition["priority"]?.numberValue ?? 0, trigger: triggerSpec,
             conditions: conditions(definition["conditions"]),
             actions: actions(definition["actions"]),
             lookups: (definition["lookups"]?.arrayValue ?? []).compactMap(lookup))
@@ -128,7 +135,9 @@ enum RuleCompiler {
             case "fact": spec = .fact(pattern: source["pattern"]?.stringValue ?? "")
             case "context": spec = .context(key: source["key"]?.stringValue ?? "")
             case "lookup": spec = .lookup(name: source["name"]?.stringValue ?? "", field: source["field"]?.stringValue)
-            default: spec = .event(field: source["field"]?.stringValue ?? "")
+            default:
+                let field = source["field"]?.stringValue ?? ""
+                spec = .event(path: field.isEmpty ? [] : field.split(separator: ".", omittingEmptySubsequences: false))
             }
             return ConditionSpec(source: spec, op: op, value: object["value"])
         }

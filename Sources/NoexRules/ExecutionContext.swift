@@ -38,8 +38,14 @@ enum References {
     /// Reads a dot path (`a.b.0.c`) below `root`; numeric segments index arrays.
     static func path(_ path: Substring, in root: JSONValue) -> JSONValue? {
         if path.isEmpty { return root }
+        if !path.contains(".") { return self.path(segments: CollectionOfOne(path), in: root) }
+        return self.path(segments: path.split(separator: ".", omittingEmptySubsequences: false), in: root)
+    }
+
+    /// Reads a path already split into segments.
+    static func path<Segments: Collection<Substring>>(segments: Segments, in root: JSONValue) -> JSONValue? {
         var current: JSONValue = root
-        for segment in path.split(separator: ".", omittingEmptySubsequences: false) {
+        for segment in segments {
             switch current {
             case .object(let o):
                 guard let next = o[String(segment)] else { return nil }

@@ -14,9 +14,12 @@ public enum PatternMatching {
     /// without `:`; so `*` alone matches only keys without `:`. A pattern whose only `*` is a
     /// trailing `prefix:*` also accepts an empty final segment (the reference's fast path).
     public static func factKey(_ pattern: String, matches key: String) -> Bool {
-        let p = Array(pattern.utf8)
-        guard p.contains(star) else { return pattern == key }
-        let k = Array(key.utf8)
+        guard isWildcard(pattern) else { return pattern == key }
+        return factKey(Array(pattern.utf8), Array(key.utf8))
+    }
+
+    /// ``factKey(_:matches:)`` on UTF-8 bytes of a wildcard pattern (prepared once by indexes).
+    static func factKey(_ p: [UInt8], _ k: [UInt8]) -> Bool {
         if p.count >= 2, p[p.count - 1] == star, p[p.count - 2] == colon,
             !p[..<(p.count - 1)].contains(star)
         {
@@ -33,9 +36,12 @@ public enum PatternMatching {
     /// `x.`, i.e. one or more further segments. Any other `*` matches exactly one non-empty
     /// dot-free run, so `*` alone matches only single-segment topics.
     public static func triggerTopic(_ pattern: String, matches topic: String) -> Bool {
-        let p = Array(pattern.utf8)
-        guard p.contains(star) else { return pattern == topic }
-        let t = Array(topic.utf8)
+        guard isWildcard(pattern) else { return pattern == topic }
+        return triggerTopic(Array(pattern.utf8), Array(topic.utf8))
+    }
+
+    /// ``triggerTopic(_:matches:)`` on UTF-8 bytes of a wildcard pattern.
+    static func triggerTopic(_ p: [UInt8], _ t: [UInt8]) -> Bool {
         if p.count >= 2, p[p.count - 1] == star, p[p.count - 2] == dot, !p[..<(p.count - 1)].contains(star) {
             let prefix = p[..<(p.count - 1)]  // keeps the dot
             return t.count > prefix.count && t[..<prefix.count].elementsEqual(prefix)
@@ -62,6 +68,47 @@ public enum PatternMatching {
             if i >= t.count || p[i] != t[i] { return false }
         }
         return p.count == t.count
+    }
+
+    /// A subscription pattern prepared once, matched against many topics.
+    struct Subscription: Sendable {
+        private enum Kind: Sendable {
+            case all
+            case exact(String)
+            case segments([Substring])
+        }
+
+        private let kind: Kind
+
+        init(_ pattern: String) {
+            if !pattern.utf8.contains(star) {
+                kind = .exact(pattern)
+            } else if pattern == "*" {
+                kind = .all
+            } else {
+                kind = .segments(pattern.split(separator: ".", omittingEmptySubsequences: false))
+            }
+        }
+
+        /// Same result as ``PatternMatching/subscriptionTopic(_:matches:)``; `segments` is the
+        /// topic split on `.`, computed at most once per event by the caller.
+        func matches(_ topic: String, segments: () -> [Substring]) -> Bool {
+            switch kind {
+            case .all: return true
+            case .exact(let pattern): return pattern == topic
+            case .segments(let p):
+                let t = segments()
+                for i in p.indices {
+                    if p[i] == "*" {
+                        if i == p.count - 1 { return true }
+                        if i >= t.count { return false }
+                        continue
+                    }
+                    if i >= t.count || p[i] != t[i] { return false }
+                }
+                return p.count == t.count
+            }
+        }
     }
 
     /// Whether a pattern contains a wildcard.

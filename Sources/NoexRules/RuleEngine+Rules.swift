@@ -113,7 +113,7 @@ extension RuleEngine {
         s.versionCounter += 1
         s.nextRuleOrder += 1
         let rule = Rule(definition: definition, version: s.versionCounter, createdAt: now, updatedAt: now, compiled: compiled)
-        s.rules[compiled.id] = .init(rule: rule, order: s.nextRuleOrder)
+        s.rules[compiled.id] = .init(rule: rule, order: s.nextRuleOrder, enabled: rule.enabled, group: rule.group)
         switch compiled.trigger {
         case .event(let topic): s.eventIndex.insert(topic, compiled.id)
         case .fact(let pattern): s.factIndex.insert(pattern, compiled.id)
@@ -137,6 +137,7 @@ extension RuleEngine {
             guard var stored = s.rules[id] else { return false }
             stored.rule.definition["enabled"] = .bool(enabled)
             stored.rule.updatedAt = now
+            stored.enabled = enabled
             s.rules[id] = stored
             return true
         }
@@ -145,19 +146,24 @@ extension RuleEngine {
     /// Enabled rules (in enabled or ungrouped groups) whose trigger matches `key`, highest
     /// priority first; ties keep exact-before-wildcard and registration order.
     func candidates(
-        _ index: KeyPath<EngineState, TriggerIndex>, _ key: String, _ matches: (String, String) -> Bool
-    ) -> [Rule] {
+        _ index: KeyPath<EngineState, TriggerIndex>, _ key: String, _ matches: ([UInt8], [UInt8]) -> Bool
+    ) -> [CompiledRule] {
         state.withLock { s in
             let ids = s[keyPath: index].lookup(key, matches)
-            var found: [(rule: Rule, position: Int)] = []
+            var found: [CompiledRule] = []
             found.reserveCapacity(ids.count)
-            for (position, id) in ids.enumerated() {
-                guard let rule = s.rules[id]?.rule, rule.enabled else { continue }
-                if let group = rule.group, s.groups[group]?.enabled == false { continue }
-                found.append((rule, position))
+            var sorted = true
+            for id in ids {
+                guard let stored = s.rules[id], stored.enabled else { continue }
+                if let group = stored.group, s.groups[group]?.enabled == false { continue }
+                if let last = found.last, last.priority < stored.rule.compiled.priority { sorted = false }
+                found.append(stored.rule.compiled)
             }
-            found.sort { $0.rule.priority != $1.rule.priority ? $0.rule.priority > $1.rule.priority : $0.position < $1.position }
-            return found.map(\.rule)
+            if sorted { return found }
+            // Stable: equal priorities keep their (exact-first, registration) order.
+            return found.enumerated().sorted {
+                $0.element.priority != $1.element.priority ? $0.element.priority > $1.element.priority : $0.offset < $1.offset
+            }.map(\.element)
         }
     }
 }

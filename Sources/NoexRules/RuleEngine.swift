@@ -113,9 +113,9 @@ public final class RuleEngine: Sendable {
     func log(_ level: RuleLogLevel, _ message: String) { configuration.logger(level, message) }
 
     /// Records a trace entry when tracing is on.
-    func trace(_ type: String, ruleId: String? = nil, _ details: JSONObject = [:]) {
+    func trace(_ type: String, ruleId: String? = nil, _ details: @autoclosure () -> JSONObject = [:]) {
         guard configuration.tracingEnabled, configuration.tracingMaxEntries > 0 else { return }
-        let entry = RuleTraceEntry(type: type, timestamp: configuration.clock.now(), ruleId: ruleId, details: details)
+        let entry = RuleTraceEntry(type: type, timestamp: configuration.clock.now(), ruleId: ruleId, details: details())
         let capacity = configuration.tracingMaxEntries
         state.withLock { $0.trace.append(entry, capacity: capacity) }
     }
@@ -133,11 +133,15 @@ struct EngineState {
         var rule: Rule
         /// Registration order; an update re-registers and moves the rule to the end.
         var order: Int
+        /// Copies of `rule.enabled` and `rule.group`, read on every trigger without JSON lookups.
+        var enabled: Bool
+        var group: String?
     }
 
     struct Subscription {
         var id: Int
         var pattern: String
+        var matcher: PatternMatching.Subscription
         var handler: @Sendable (String, RuleEvent) -> Void
     }
 
@@ -178,14 +182,15 @@ struct EngineState {
 }
 
 /// Rule ids by trigger key: exact keys in a dictionary, wildcard patterns in a list, both in
-/// registration order.
+/// registration order. Wildcard patterns keep their UTF-8 bytes so matching allocates once per
+/// trigger, not once per pattern.
 struct TriggerIndex {
     var exact: [String: [String]] = [:]
-    var wildcard: [(pattern: String, id: String)] = []
+    var wildcard: [(pattern: String, bytes: [UInt8], id: String)] = []
 
     mutating func insert(_ pattern: String, _ id: String) {
         if PatternMatching.isWildcard(pattern) {
-            wildcard.append((pattern, id))
+            wildcard.append((pattern, Array(pattern.utf8), id))
         } else {
             exact[pattern, default: []].append(id)
         }
@@ -201,9 +206,11 @@ struct TriggerIndex {
     }
 
     /// Exact matches first, then wildcard matches, each in registration order.
-    func lookup(_ key: String, _ matches: (String, String) -> Bool) -> [String] {
+    func lookup(_ key: String, _ matches: ([UInt8], [UInt8]) -> Bool) -> [String] {
         var ids = exact[key] ?? []
-        for entry in wildcard where matches(entry.pattern, key) { ids.append(entry.id) }
+        guard !wildcard.isEmpty else { return ids }
+        let keyBytes = Array(key.utf8)
+        for entry in wildcard where matches(entry.bytes, keyBytes) { ids.append(entry.id) }
         return ids
     }
 }
