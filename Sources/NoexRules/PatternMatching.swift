@@ -120,24 +120,31 @@ public enum PatternMatching {
 
     /// Anchored glob in which `*` matches one or more bytes other than `separator`.
     private static func glob(_ pattern: ArraySlice<UInt8>, _ text: ArraySlice<UInt8>, separator: UInt8) -> Bool {
-        var p = pattern
-        var t = text
-        while let first = p.first {
-            if first == star {
-                let rest = p.dropFirst()
+        pattern.withUnsafeBufferPointer { p in
+            text.withUnsafeBufferPointer { t in globBytes(p, 0, t, 0, separator) }
+        }
+    }
+
+    private static func globBytes(
+        _ p: UnsafeBufferPointer<UInt8>, _ pi: Int, _ t: UnsafeBufferPointer<UInt8>, _ ti: Int, _ separator: UInt8
+    ) -> Bool {
+        var pi = pi
+        var ti = ti
+        while pi < p.count {
+            if p[pi] == star {
                 // Try every non-empty run of non-separator bytes; patterns are short, so the
                 // backtracking stays small.
-                var end = t.startIndex
-                while end < t.endIndex, t[end] != separator {
+                var end = ti
+                while end < t.count, t[end] != separator {
                     end += 1
-                    if glob(rest, t[end...], separator: separator) { return true }
+                    if globBytes(p, pi + 1, t, end, separator) { return true }
                 }
                 return false
             }
-            guard let c = t.first, c == first else { return false }
-            p = p.dropFirst()
-            t = t.dropFirst()
+            guard ti < t.count, t[ti] == p[pi] else { return false }
+            pi += 1
+            ti += 1
         }
-        return t.isEmpty
+        return ti == t.count
     }
 }

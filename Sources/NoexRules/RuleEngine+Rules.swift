@@ -115,9 +115,9 @@ extension RuleEngine {
         let rule = Rule(definition: definition, version: s.versionCounter, createdAt: now, updatedAt: now, compiled: compiled)
         s.rules[compiled.id] = .init(rule: rule, order: s.nextRuleOrder, enabled: rule.enabled, group: rule.group)
         switch compiled.trigger {
-        case .event(let topic): s.eventIndex.insert(topic, compiled.id)
-        case .fact(let pattern): s.factIndex.insert(pattern, compiled.id)
-        case .timer(let name): s.timerIndex.insert(name, compiled.id)
+        case .event(let topic): s.eventIndex.insert(topic, compiled.id, priority: compiled.priority)
+        case .fact(let pattern): s.factIndex.insert(pattern, compiled.id, priority: compiled.priority)
+        case .timer(let name): s.timerIndex.insert(name, compiled.id, priority: compiled.priority)
         }
         return rule
     }
@@ -144,7 +144,8 @@ extension RuleEngine {
     }
 
     /// Enabled rules (in enabled or ungrouped groups) whose trigger matches `key`, highest
-    /// priority first; ties keep exact-before-wildcard and registration order.
+    /// priority first; ties keep exact-before-wildcard and registration order (the index
+    /// keeps that order, see ``TriggerIndex``).
     func candidates(
         _ index: KeyPath<EngineState, TriggerIndex>, _ key: String, _ matches: ([UInt8], [UInt8]) -> Bool
     ) -> [CompiledRule] {
@@ -152,18 +153,12 @@ extension RuleEngine {
             let ids = s[keyPath: index].lookup(key, matches)
             var found: [CompiledRule] = []
             found.reserveCapacity(ids.count)
-            var sorted = true
             for id in ids {
                 guard let stored = s.rules[id], stored.enabled else { continue }
                 if let group = stored.group, s.groups[group]?.enabled == false { continue }
-                if let last = found.last, last.priority < stored.rule.compiled.priority { sorted = false }
                 found.append(stored.rule.compiled)
             }
-            if sorted { return found }
-            // Stable: equal priorities keep their (exact-first, registration) order.
-            return found.enumerated().sorted {
-                $0.element.priority != $1.element.priority ? $0.element.priority > $1.element.priority : $0.offset < $1.offset
-            }.map(\.element)
+            return found
         }
     }
 }
