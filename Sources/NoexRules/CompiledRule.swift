@@ -28,6 +28,7 @@ enum TriggerSpec: Sendable {
     case event(topic: String)
     case fact(pattern: String)
     case timer(name: String)
+    case temporal(TemporalSpec)
 }
 
 /// The 13 condition operators.
@@ -116,6 +117,12 @@ enum RuleCompiler {
         switch trigger["type"]?.stringValue {
         case "fact": triggerSpec = .fact(pattern: trigger["pattern"]?.stringValue ?? "")
         case "timer": triggerSpec = .timer(name: trigger["name"]?.stringValue ?? "")
+        case "temporal":
+            if let pattern = trigger["pattern"]?.objectValue, let spec = TemporalSpec(pattern) {
+                triggerSpec = .temporal(spec)
+            } else {
+                triggerSpec = .event(topic: "")  // unreachable after validation; matches nothing
+            }
         default: triggerSpec = .event(topic: trigger["topic"]?.stringValue ?? "")
         }
         return CompiledRule(

@@ -104,10 +104,12 @@ extension RuleEngine {
             return true
         }
         let rules = candidates(\.eventIndex, event.topic, PatternMatching.triggerTopic)
-        guard !rules.isEmpty else { return true }
-        let context = ExecutionContext(
-            triggerData: event.data, matchedData: [event.data], correlationId: event.correlationId, depth: depth)
-        runRules(rules, context)
+        if !rules.isEmpty {
+            let context = ExecutionContext(
+                triggerData: event.data, matchedData: [event.data], correlationId: event.correlationId, depth: depth)
+            runRules(rules, context)
+        }
+        processTemporal(event, depth: depth)
         return true
     }
 

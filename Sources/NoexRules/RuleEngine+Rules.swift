@@ -41,23 +41,27 @@ extension RuleEngine {
         merged["id"] = .string(id)
         let definition = try validatedDefinition(merged)
         let now = configuration.clock.now()
-        return try state.withLock { s throws(RulesError) -> Rule in
+        let (rule, stale) = try state.withLock { s throws(RulesError) -> (Rule, [any RuleScheduledTask]) in
             guard s.running else { throw notRunningError }
             guard let old = s.rules[id] else { throw .notFound("Rule \"\(id)\" not found") }
             try Self.checkGroup(definition, s)
-            Self.remove(old.rule, from: &s)
-            return Self.insert(definition, createdAt: now, into: &s)
+            let stale = Self.remove(old.rule, from: &s)
+            return (Self.insert(definition, createdAt: now, into: &s), stale)
         }
+        for handle in stale { handle.cancel() }
+        return rule
     }
 
     /// Removes a rule. - Returns: false for an unknown id.
     @discardableResult
     public func unregisterRule(_ id: String) -> Bool {
-        state.withLock { s in
-            guard let stored = s.rules[id] else { return false }
-            Self.remove(stored.rule, from: &s)
-            return true
+        let stale = state.withLock { s -> [any RuleScheduledTask]? in
+            guard let stored = s.rules[id] else { return nil }
+            return Self.remove(stored.rule, from: &s)
         }
+        guard let stale else { return false }
+        for handle in stale { handle.cancel() }
+        return true
     }
 
     /// Enables a rule in place (`updatedAt` = now, version unchanged). - Returns: false if unknown.
@@ -118,17 +122,27 @@ extension RuleEngine {
         case .event(let topic): s.eventIndex.insert(topic, compiled.id, priority: compiled.priority)
         case .fact(let pattern): s.factIndex.insert(pattern, compiled.id, priority: compiled.priority)
         case .timer(let name): s.timerIndex.insert(name, compiled.id, priority: compiled.priority)
+        case .temporal:
+            let at = s.temporalRules.firstIndex { $0.priority < compiled.priority } ?? s.temporalRules.endIndex
+            s.temporalRules.insert(.init(id: compiled.id, priority: compiled.priority), at: at)
         }
         return rule
     }
 
-    static func remove(_ rule: Rule, from s: inout EngineState) {
+    /// Removes a rule and its indexes. - Returns: deadline handles of its temporal state,
+    /// for the caller to cancel once the lock is released.
+    @discardableResult
+    static func remove(_ rule: Rule, from s: inout EngineState) -> [any RuleScheduledTask] {
         s.rules[rule.id] = nil
         switch rule.compiled.trigger {
         case .event(let topic): s.eventIndex.remove(topic, rule.id)
         case .fact(let pattern): s.factIndex.remove(pattern, rule.id)
         case .timer(let name): s.timerIndex.remove(name, rule.id)
+        case .temporal:
+            s.temporalRules.removeAll { $0.id == rule.id }
+            return s.temporalStates.removeValue(forKey: rule.id)?.handles ?? []
         }
+        return []
     }
 
     private func setEnabled(_ id: String, _ enabled: Bool) -> Bool {

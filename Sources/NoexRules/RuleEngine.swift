@@ -48,8 +48,10 @@ public final class RuleEngine: Sendable {
     public func stop() {
         let handles = state.withLock { s -> [any RuleScheduledTask] in
             s.running = false
-            let handles = s.timers.values.compactMap(\.handle)
+            var handles = s.timers.values.compactMap(\.handle)
             s.timers.removeAll()
+            for temporal in s.temporalStates.values { handles += temporal.handles }
+            s.temporalStates.removeAll()
             return handles
         }
         for handle in handles { handle.cancel() }
@@ -167,6 +169,10 @@ struct EngineState {
     var eventIndex = TriggerIndex()
     var factIndex = TriggerIndex()
     var timerIndex = TriggerIndex()
+    /// Temporal rules, highest priority first (registration order on ties).
+    var temporalRules: [TriggerIndex.Entry] = []
+    var temporalStates: [String: TemporalRuleState] = [:]
+    var nextTemporalInstance = 0
     var groups: [String: RuleGroup] = [:]
     var groupOrder: [String] = []
     var subscriptions: [Subscription] = []

@@ -63,19 +63,37 @@ import Testing
         #expect(errors(withBase(["trigger": ["type": "timer"]])) == ["trigger.name: Timer trigger must have a \"name\" field"])
     }
 
-    @Test func temporalTriggersAreRejectedNamingTheType() {
-        // F11: never silently accepted.
-        let pattern: JSONValue = ["type": "sequence", "events": [["topic": "a"], ["topic": "b"]], "within": "5m"]
-        let issues = engine.validateRule(withBase(["trigger": ["type": "temporal", "pattern": pattern]])).errors
-        #expect(issues.count == 1)
-        #expect(issues.first?.path == "trigger.type")
-        #expect(issues.first?.message.contains("Temporal triggers are not supported") == true)
-        #expect(issues.first?.message.contains("sequence") == true)
+    @Test func temporalPatterns() {
+        let sequence: JSONValue = ["type": "sequence", "events": [["topic": "a"], ["topic": "b", "as": "second"]], "within": "5m"]
+        #expect(errors(withBase(["trigger": ["type": "temporal", "pattern": sequence]])) == [])
         #expect(
             errors(withBase(["trigger": ["type": "temporal"]])) == ["trigger.pattern: Temporal trigger must have a \"pattern\" field"])
-        #expect(throws: RulesError.self) {
-            try engine.registerRule(withBase(["trigger": ["type": "temporal", "pattern": pattern]]))
-        }
+        #expect(
+            errors(withBase(["trigger": ["type": "temporal", "pattern": ["type": "sequence", "events": [["topic": "a"]], "within": "5 min"]]]))
+                == [
+                    "trigger.pattern.events: Sequence pattern must have at least 2 events",
+                    "trigger.pattern.within: Invalid duration format: 5 min. Use formats like \"5m\", \"1h\", \"7d\"",
+                ])
+        #expect(
+            errors(withBase(["trigger": ["type": "temporal", "pattern": ["type": "absence", "after": ["topic": 1], "within": 0]]]))
+                == [
+                    "trigger.pattern.after.topic: Event matcher topic must be a string",
+                    "trigger.pattern.expected: Absence pattern must have an \"expected\" field",
+                    "trigger.pattern.within: Duration must be positive",
+                ])
+        #expect(
+            errors(withBase(["trigger": ["type": "temporal", "pattern": ["type": "count", "event": ["topic": "x"], "threshold": 0, "comparison": "gt"]]]))
+                == [
+                    "trigger.pattern.threshold: Count pattern threshold must be a positive number",
+                    "trigger.pattern.comparison: Invalid comparison: gt. Valid values: gte, lte, eq",
+                    "trigger.pattern.window: Field \"window\" is required",
+                ])
+        #expect(
+            errors(withBase(["trigger": ["type": "temporal", "pattern": ["type": "aggregate", "event": ["topic": "x"], "field": "v", "function": "median", "threshold": 1, "window": "1h"]]]))
+                == ["trigger.pattern.function: Invalid aggregate function: median. Valid values: sum, avg, min, max, count"])
+        #expect(
+            errors(withBase(["trigger": ["type": "temporal", "pattern": ["type": "pattern"]]]))
+                == ["trigger.pattern.type: Invalid temporal pattern type: pattern. Valid types: sequence, absence, count, aggregate"])
     }
 
     @Test func conditions() {
