@@ -3,13 +3,19 @@ import NoexWire
 /// The evaluable form of a validated rule. Built once at registration; immutable.
 final class CompiledRule: Sendable {
     let id: String
+    /// Higher runs first; fixed for the life of a registration.
+    let priority: Double
     let trigger: TriggerSpec
     let conditions: [ConditionSpec]
     let actions: [ActionSpec]
     let lookups: [LookupSpec]
 
-    init(id: String, trigger: TriggerSpec, conditions: [ConditionSpec], actions: [ActionSpec], lookups: [LookupSpec]) {
+    init(
+        id: String, priority: Double, trigger: TriggerSpec, conditions: [ConditionSpec], actions: [ActionSpec],
+        lookups: [LookupSpec]
+    ) {
         self.id = id
+        self.priority = priority
         self.trigger = trigger
         self.conditions = conditions
         self.actions = actions
@@ -22,6 +28,7 @@ enum TriggerSpec: Sendable {
     case event(topic: String)
     case fact(pattern: String)
     case timer(name: String)
+    case temporal(TemporalSpec)
 }
 
 /// The 13 condition operators.
@@ -35,7 +42,8 @@ enum ConditionOperator: String, Sendable, CaseIterable {
 
 /// Where a condition's left-hand value comes from.
 enum ConditionSource: Sendable {
-    case event(field: String)
+    /// A dot path, split once at registration.
+    case event(path: [Substring])
     case fact(pattern: String)
     case context(key: String)
     case lookup(name: String, field: String?)
@@ -109,10 +117,16 @@ enum RuleCompiler {
         switch trigger["type"]?.stringValue {
         case "fact": triggerSpec = .fact(pattern: trigger["pattern"]?.stringValue ?? "")
         case "timer": triggerSpec = .timer(name: trigger["name"]?.stringValue ?? "")
+        case "temporal":
+            if let pattern = trigger["pattern"]?.objectValue, let spec = TemporalSpec(pattern) {
+                triggerSpec = .temporal(spec)
+            } else {
+                triggerSpec = .event(topic: "")  // unreachable after validation; matches nothing
+            }
         default: triggerSpec = .event(topic: trigger["topic"]?.stringValue ?? "")
         }
         return CompiledRule(
-            id: id, trigger: triggerSpec,
+            id: id, priority: definition["priority"]?.numberValue ?? 0, trigger: triggerSpec,
             conditions: conditions(definition["conditions"]),
             actions: actions(definition["actions"]),
             lookups: (definition["lookups"]?.arrayValue ?? []).compactMap(lookup))
@@ -128,7 +142,9 @@ enum RuleCompiler {
             case "fact": spec = .fact(pattern: source["pattern"]?.stringValue ?? "")
             case "context": spec = .context(key: source["key"]?.stringValue ?? "")
             case "lookup": spec = .lookup(name: source["name"]?.stringValue ?? "", field: source["field"]?.stringValue)
-            default: spec = .event(field: source["field"]?.stringValue ?? "")
+            default:
+                let field = source["field"]?.stringValue ?? ""
+                spec = .event(path: field.isEmpty ? [] : field.split(separator: ".", omittingEmptySubsequences: false))
             }
             return ConditionSpec(source: spec, op: op, value: object["value"])
         }

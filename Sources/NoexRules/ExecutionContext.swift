@@ -38,8 +38,14 @@ enum References {
     /// Reads a dot path (`a.b.0.c`) below `root`; numeric segments index arrays.
     static func path(_ path: Substring, in root: JSONValue) -> JSONValue? {
         if path.isEmpty { return root }
+        if !path.contains(".") { return self.path(segments: CollectionOfOne(path), in: root) }
+        return self.path(segments: path.split(separator: ".", omittingEmptySubsequences: false), in: root)
+    }
+
+    /// Reads a path already split into segments.
+    static func path<Segments: Collection<Substring>>(segments: Segments, in root: JSONValue) -> JSONValue? {
         var current: JSONValue = root
-        for segment in path.split(separator: ".", omittingEmptySubsequences: false) {
+        for segment in segments {
             switch current {
             case .object(let o):
                 guard let next = o[String(segment)] else { return nil }
@@ -75,7 +81,7 @@ enum References {
             return path(rest, in: .object(context.triggerData))
         case "fact":
             // The whole remainder is the key (keys contain `:`, rarely `.`), templates first.
-            let key = rest.contains("${") ? try interpolate(String(rest), context, facts: facts) : String(rest)
+            let key = hasTemplate(rest) ? try interpolate(String(rest), context, facts: facts) : String(rest)
             return facts(key)
         case "var":
             return path(rest, in: .object(context.variables))
@@ -124,22 +130,33 @@ enum References {
     static func interpolate(_ template: String, _ context: ExecutionContext, facts: (String) -> JSONValue?) throws(ActionFailure)
         -> String
     {
-        guard template.contains("${") else { return template }
+        guard hasTemplate(template) else { return template }
         var output = ""
-        var rest = template[...]
-        while let start = rest.range(of: "${") {
-            output += rest[..<start.lowerBound]
-            let afterOpen = rest[start.upperBound...]
-            guard let close = afterOpen.firstIndex(of: "}") else {
-                output += rest[start.lowerBound...]
+        var rest = template.utf8[...]
+        let dollar = UInt8(ascii: "$"), open = UInt8(ascii: "{"), close = UInt8(ascii: "}")
+        while let start = rest.indices.first(where: { rest[$0] == dollar && rest.index(after: $0) < rest.endIndex && rest[rest.index(after: $0)] == open }) {
+            output += String(Substring(rest[..<start]))
+            let afterOpen = rest[rest.index(start, offsetBy: 2)...]
+            guard let end = afterOpen.firstIndex(of: close) else {
+                output += String(Substring(rest[start...]))
                 return output
             }
-            let expression = afterOpen[..<close].trimmingSpaces
+            let expression = Substring(afterOpen[..<end]).trimmingSpaces
             output += jsString(try resolve(String(expression), context, facts: facts))
-            rest = afterOpen[afterOpen.index(after: close)...]
+            rest = afterOpen[afterOpen.index(after: end)...]
         }
-        output += rest
+        output += String(Substring(rest))
         return output
+    }
+
+    /// Whether the text contains `${` (a byte scan; Foundation's `contains` is much slower).
+    static func hasTemplate<S: StringProtocol>(_ text: S) -> Bool {
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "{") && previous == UInt8(ascii: "$") { return true }
+            previous = byte
+        }
+        return false
     }
 
     /// JavaScript `String(value ?? '')`.

@@ -24,7 +24,7 @@ public struct Rule: Sendable {
     /// The optional description.
     public var description: String? { definition["description"]?.stringValue }
     /// Higher runs first.
-    public var priority: Double { definition["priority"]?.numberValue ?? 0 }
+    public var priority: Double { compiled.priority }
     /// Disabled rules never fire.
     public var enabled: Bool { definition["enabled"]?.boolValue ?? true }
     /// Free-form tags.

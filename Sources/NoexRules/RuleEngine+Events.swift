@@ -60,7 +60,8 @@ extension RuleEngine {
     {
         let id = state.withLock { s in
             s.nextSubscriptionID += 1
-            s.subscriptions.append(.init(id: s.nextSubscriptionID, pattern: pattern, handler: handler))
+            s.subscriptions.append(
+                .init(id: s.nextSubscriptionID, pattern: pattern, matcher: .init(pattern), handler: handler))
             return s.nextSubscriptionID
         }
         return RulesSubscription(id: id, engine: self)
@@ -87,9 +88,14 @@ extension RuleEngine {
         let handlers = state.withLock { s -> [@Sendable (String, RuleEvent) -> Void]? in
             guard s.running else { return nil }
             s.eventsProcessed += 1
-            return s.subscriptions.compactMap {
-                PatternMatching.subscriptionTopic($0.pattern, matches: event.topic) ? $0.handler : nil
+            var topicSegments: [Substring]?
+            let segments = {
+                if let topicSegments { return topicSegments }
+                let split = event.topic.split(separator: ".", omittingEmptySubsequences: false)
+                topicSegments = split
+                return split
             }
+            return s.subscriptions.compactMap { $0.matcher.matches(event.topic, segments: segments) ? $0.handler : nil }
         }
         guard let handlers else { return false }
         for handler in handlers { handler(event.topic, event) }
@@ -98,10 +104,12 @@ extension RuleEngine {
             return true
         }
         let rules = candidates(\.eventIndex, event.topic, PatternMatching.triggerTopic)
-        guard !rules.isEmpty else { return true }
-        let context = ExecutionContext(
-            triggerData: event.data, matchedData: [event.data], correlationId: event.correlationId, depth: depth)
-        runRules(rules, context)
+        if !rules.isEmpty {
+            let context = ExecutionContext(
+                triggerData: event.data, matchedData: [event.data], correlationId: event.correlationId, depth: depth)
+            runRules(rules, context)
+        }
+        processTemporal(event, depth: depth)
         return true
     }
 

@@ -41,6 +41,7 @@ extension RuleEngine {
             for (ruleID, stored) in s.rules where stored.rule.group == id {
                 var updated = stored
                 updated.rule.definition["group"] = nil
+                updated.group = nil
                 s.rules[ruleID] = updated
             }
             return true

@@ -87,7 +87,7 @@ enum RuleFileNormalizer {
     static func shorthand(_ value: JSONValue) -> JSONValue {
         guard case .string(let s) = value, s.hasPrefix("${"), s.hasSuffix("}"), s.count > 3 else { return value }
         let inner = s.dropFirst(2).dropLast()
-        guard !inner.contains("${"), !inner.contains("}") else { return value }
+        guard !References.hasTemplate(inner), !inner.utf8.contains(UInt8(ascii: "}")) else { return value }
         return .object(["ref": .string(String(inner.trimmingSpaces))])
     }
 

@@ -6,13 +6,23 @@ extension RuleEngine {
     ///
     /// Sequential on purpose: a higher-priority rule's writes are visible to the conditions of
     /// the next (the reference behaves this way and its tests rely on it).
-    func runRules(_ rules: [Rule], _ base: ExecutionContext) {
+    func runRules(_ rules: [CompiledRule], _ base: ExecutionContext) {
+        var executed = 0
+        var totalMs = 0.0
+        defer {
+            if executed > 0 {
+                state.withLock { s in
+                    s.rulesExecuted += executed
+                    s.totalProcessingMs += totalMs
+                }
+            }
+        }
         for rule in rules {
             let start = ContinuousClock.now
             var context = base
             context.ruleId = rule.id
             do {
-                guard try resolveLookups(rule.compiled.lookups, &context) else {
+                guard try resolveLookups(rule.lookups, &context) else {
                     trace("rule_skipped", ruleId: rule.id, ["reason": "lookup failed"])
                     continue
                 }
@@ -21,17 +31,16 @@ extension RuleEngine {
                 trace("rule_failed", ruleId: rule.id, ["error": .string(error.message)])
                 continue
             }
-            guard conditionsHold(rule.compiled.conditions, context) else {
+            guard conditionsHold(rule.conditions, context) else {
                 trace("rule_skipped", ruleId: rule.id, ["reason": "conditions not met"])
                 continue
             }
-            _ = executeActions(rule.compiled.actions, &context, stopAtFirstFailure: false)
+            _ = executeActions(rule.actions, &context, stopAtFirstFailure: false)
             let elapsed = ContinuousClock.now - start
             let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-            state.withLock { s in
-                s.rulesExecuted += 1
-                s.totalProcessingMs += ms
-            }
+            // Counted when conditions held and actions ran (reference semantics).
+            executed += 1
+            totalMs += ms
             trace("rule_executed", ruleId: rule.id, ["durationMs": .number(ms), "depth": .number(Double(base.depth))])
         }
     }
@@ -62,8 +71,8 @@ extension RuleEngine {
     private func conditionHolds(_ condition: ConditionSpec, _ context: ExecutionContext) -> Bool {
         let actual: JSONValue?
         switch condition.source {
-        case .event(let field):
-            actual = References.path(field[...], in: .object(context.triggerData))
+        case .event(let path):
+            actual = References.path(segments: path, in: .object(context.triggerData))
         case .fact(let pattern):
             if let key = try? References.interpolate(pattern, context, facts: getFact) {
                 actual = firstFactValue(matching: key)

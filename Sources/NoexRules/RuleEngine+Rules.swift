@@ -41,23 +41,27 @@ extension RuleEngine {
         merged["id"] = .string(id)
         let definition = try validatedDefinition(merged)
         let now = configuration.clock.now()
-        return try state.withLock { s throws(RulesError) -> Rule in
+        let (rule, stale) = try state.withLock { s throws(RulesError) -> (Rule, [any RuleScheduledTask]) in
             guard s.running else { throw notRunningError }
             guard let old = s.rules[id] else { throw .notFound("Rule \"\(id)\" not found") }
             try Self.checkGroup(definition, s)
-            Self.remove(old.rule, from: &s)
-            return Self.insert(definition, createdAt: now, into: &s)
+            let stale = Self.remove(old.rule, from: &s)
+            return (Self.insert(definition, createdAt: now, into: &s), stale)
         }
+        for handle in stale { handle.cancel() }
+        return rule
     }
 
     /// Removes a rule. - Returns: false for an unknown id.
     @discardableResult
     public func unregisterRule(_ id: String) -> Bool {
-        state.withLock { s in
-            guard let stored = s.rules[id] else { return false }
-            Self.remove(stored.rule, from: &s)
-            return true
+        let stale = state.withLock { s -> [any RuleScheduledTask]? in
+            guard let stored = s.rules[id] else { return nil }
+            return Self.remove(stored.rule, from: &s)
         }
+        guard let stale else { return false }
+        for handle in stale { handle.cancel() }
+        return true
     }
 
     /// Enables a rule in place (`updatedAt` = now, version unchanged). - Returns: false if unknown.
@@ -113,22 +117,32 @@ extension RuleEngine {
         s.versionCounter += 1
         s.nextRuleOrder += 1
         let rule = Rule(definition: definition, version: s.versionCounter, createdAt: now, updatedAt: now, compiled: compiled)
-        s.rules[compiled.id] = .init(rule: rule, order: s.nextRuleOrder)
+        s.rules[compiled.id] = .init(rule: rule, order: s.nextRuleOrder, enabled: rule.enabled, group: rule.group)
         switch compiled.trigger {
-        case .event(let topic): s.eventIndex.insert(topic, compiled.id)
-        case .fact(let pattern): s.factIndex.insert(pattern, compiled.id)
-        case .timer(let name): s.timerIndex.insert(name, compiled.id)
+        case .event(let topic): s.eventIndex.insert(topic, compiled.id, priority: compiled.priority)
+        case .fact(let pattern): s.factIndex.insert(pattern, compiled.id, priority: compiled.priority)
+        case .timer(let name): s.timerIndex.insert(name, compiled.id, priority: compiled.priority)
+        case .temporal:
+            let at = s.temporalRules.firstIndex { $0.priority < compiled.priority } ?? s.temporalRules.endIndex
+            s.temporalRules.insert(.init(id: compiled.id, priority: compiled.priority), at: at)
         }
         return rule
     }
 
-    static func remove(_ rule: Rule, from s: inout EngineState) {
+    /// Removes a rule and its indexes. - Returns: deadline handles of its temporal state,
+    /// for the caller to cancel once the lock is released.
+    @discardableResult
+    static func remove(_ rule: Rule, from s: inout EngineState) -> [any RuleScheduledTask] {
         s.rules[rule.id] = nil
         switch rule.compiled.trigger {
         case .event(let topic): s.eventIndex.remove(topic, rule.id)
         case .fact(let pattern): s.factIndex.remove(pattern, rule.id)
         case .timer(let name): s.timerIndex.remove(name, rule.id)
+        case .temporal:
+            s.temporalRules.removeAll { $0.id == rule.id }
+            return s.temporalStates.removeValue(forKey: rule.id)?.handles ?? []
         }
+        return []
     }
 
     private func setEnabled(_ id: String, _ enabled: Bool) -> Bool {
@@ -137,27 +151,28 @@ extension RuleEngine {
             guard var stored = s.rules[id] else { return false }
             stored.rule.definition["enabled"] = .bool(enabled)
             stored.rule.updatedAt = now
+            stored.enabled = enabled
             s.rules[id] = stored
             return true
         }
     }
 
     /// Enabled rules (in enabled or ungrouped groups) whose trigger matches `key`, highest
-    /// priority first; ties keep exact-before-wildcard and registration order.
+    /// priority first; ties keep exact-before-wildcard and registration order (the index
+    /// keeps that order, see ``TriggerIndex``).
     func candidates(
-        _ index: KeyPath<EngineState, TriggerIndex>, _ key: String, _ matches: (String, String) -> Bool
-    ) -> [Rule] {
+        _ index: KeyPath<EngineState, TriggerIndex>, _ key: String, _ matches: ([UInt8], [UInt8]) -> Bool
+    ) -> [CompiledRule] {
         state.withLock { s in
             let ids = s[keyPath: index].lookup(key, matches)
-            var found: [(rule: Rule, position: Int)] = []
+            var found: [CompiledRule] = []
             found.reserveCapacity(ids.count)
-            for (position, id) in ids.enumerated() {
-                guard let rule = s.rules[id]?.rule, rule.enabled else { continue }
-                if let group = rule.group, s.groups[group]?.enabled == false { continue }
-                found.append((rule, position))
+            for id in ids {
+                guard let stored = s.rules[id], stored.enabled else { continue }
+                if let group = stored.group, s.groups[group]?.enabled == false { continue }
+                found.append(stored.rule.compiled)
             }
-            found.sort { $0.rule.priority != $1.rule.priority ? $0.rule.priority > $1.rule.priority : $0.position < $1.position }
-            return found.map(\.rule)
+            return found
         }
     }
 }

@@ -48,8 +48,10 @@ public final class RuleEngine: Sendable {
     public func stop() {
         let handles = state.withLock { s -> [any RuleScheduledTask] in
             s.running = false
-            let handles = s.timers.values.compactMap(\.handle)
+            var handles = s.timers.values.compactMap(\.handle)
             s.timers.removeAll()
+            for temporal in s.temporalStates.values { handles += temporal.handles }
+            s.temporalStates.removeAll()
             return handles
         }
         for handle in handles { handle.cancel() }
@@ -113,9 +115,9 @@ public final class RuleEngine: Sendable {
     func log(_ level: RuleLogLevel, _ message: String) { configuration.logger(level, message) }
 
     /// Records a trace entry when tracing is on.
-    func trace(_ type: String, ruleId: String? = nil, _ details: JSONObject = [:]) {
+    func trace(_ type: String, ruleId: String? = nil, _ details: @autoclosure () -> JSONObject = [:]) {
         guard configuration.tracingEnabled, configuration.tracingMaxEntries > 0 else { return }
-        let entry = RuleTraceEntry(type: type, timestamp: configuration.clock.now(), ruleId: ruleId, details: details)
+        let entry = RuleTraceEntry(type: type, timestamp: configuration.clock.now(), ruleId: ruleId, details: details())
         let capacity = configuration.tracingMaxEntries
         state.withLock { $0.trace.append(entry, capacity: capacity) }
     }
@@ -133,11 +135,15 @@ struct EngineState {
         var rule: Rule
         /// Registration order; an update re-registers and moves the rule to the end.
         var order: Int
+        /// Copies of `rule.enabled` and `rule.group`, read on every trigger without JSON lookups.
+        var enabled: Bool
+        var group: String?
     }
 
     struct Subscription {
         var id: Int
         var pattern: String
+        var matcher: PatternMatching.Subscription
         var handler: @Sendable (String, RuleEvent) -> Void
     }
 
@@ -163,6 +169,10 @@ struct EngineState {
     var eventIndex = TriggerIndex()
     var factIndex = TriggerIndex()
     var timerIndex = TriggerIndex()
+    /// Temporal rules, highest priority first (registration order on ties).
+    var temporalRules: [TriggerIndex.Entry] = []
+    var temporalStates: [String: TemporalRuleState] = [:]
+    var nextTemporalInstance = 0
     var groups: [String: RuleGroup] = [:]
     var groupOrder: [String] = []
     var subscriptions: [Subscription] = []
@@ -177,34 +187,69 @@ struct EngineState {
     var inFlight = 0
 }
 
-/// Rule ids by trigger key: exact keys in a dictionary, wildcard patterns in a list, both in
-/// registration order.
+/// Rule ids by trigger key: exact keys in a dictionary, wildcard patterns in a list.
+///
+/// Every list is kept sorted by priority (highest first), equal priorities in registration
+/// order, so a lookup merges two sorted lists instead of sorting. Wildcard patterns keep their
+/// UTF-8 bytes so matching allocates once per trigger, not once per pattern.
 struct TriggerIndex {
-    var exact: [String: [String]] = [:]
-    var wildcard: [(pattern: String, id: String)] = []
+    struct Entry {
+        var id: String
+        var priority: Double
+    }
 
-    mutating func insert(_ pattern: String, _ id: String) {
+    struct WildcardEntry {
+        var pattern: String
+        var bytes: [UInt8]
+        var entry: Entry
+    }
+
+    var exact: [String: [Entry]] = [:]
+    var wildcard: [WildcardEntry] = []
+
+    mutating func insert(_ pattern: String, _ id: String, priority: Double) {
+        let entry = Entry(id: id, priority: priority)
         if PatternMatching.isWildcard(pattern) {
-            wildcard.append((pattern, id))
+            let at = wildcard.firstIndex { $0.entry.priority < priority } ?? wildcard.endIndex
+            wildcard.insert(WildcardEntry(pattern: pattern, bytes: Array(pattern.utf8), entry: entry), at: at)
         } else {
-            exact[pattern, default: []].append(id)
+            var list = exact[pattern, default: []]
+            let at = list.firstIndex { $0.priority < priority } ?? list.endIndex
+            list.insert(entry, at: at)
+            exact[pattern] = list
         }
     }
 
     mutating func remove(_ pattern: String, _ id: String) {
         if PatternMatching.isWildcard(pattern) {
-            wildcard.removeAll { $0.id == id }
+            wildcard.removeAll { $0.entry.id == id }
         } else {
-            exact[pattern]?.removeAll { $0 == id }
+            exact[pattern]?.removeAll { $0.id == id }
             if exact[pattern]?.isEmpty == true { exact[pattern] = nil }
         }
     }
 
-    /// Exact matches first, then wildcard matches, each in registration order.
-    func lookup(_ key: String, _ matches: (String, String) -> Bool) -> [String] {
-        var ids = exact[key] ?? []
-        for entry in wildcard where matches(entry.pattern, key) { ids.append(entry.id) }
-        return ids
+    /// Matching rule ids, highest priority first; for equal priority exact matches come
+    /// before wildcard matches, each in registration order (the reference's stable sort).
+    func lookup(_ key: String, _ matches: ([UInt8], [UInt8]) -> Bool) -> [String] {
+        let exactEntries = exact[key] ?? []
+        guard !wildcard.isEmpty else { return exactEntries.map(\.id) }
+        let keyBytes = Array(key.utf8)
+        var result: [String] = []
+        result.reserveCapacity(exactEntries.count + 4)
+        var e = 0
+        for candidate in wildcard where matches(candidate.bytes, keyBytes) {
+            while e < exactEntries.count, exactEntries[e].priority >= candidate.entry.priority {
+                result.append(exactEntries[e].id)
+                e += 1
+            }
+            result.append(candidate.entry.id)
+        }
+        while e < exactEntries.count {
+            result.append(exactEntries[e].id)
+            e += 1
+        }
+        return result
     }
 }
 

@@ -44,11 +44,15 @@ public struct RuleEvent: Sendable, Hashable {
 
     /// A fresh event id: base-36 of `timestamp`, a dash, 9 random base-36 characters.
     static func makeID(timestamp: Int64) -> String {
-        let digits = Array("0123456789abcdefghijklmnopqrstuvwxyz")
+        // One 64-bit draw gives all nine digits (36^9 < 2^47), so one random call per event.
         var generator = SystemRandomNumberGenerator()
-        var suffix = ""
-        suffix.reserveCapacity(9)
-        for _ in 0..<9 { suffix.append(digits[Int(generator.next(upperBound: UInt8(36)))]) }
-        return String(max(timestamp, 0), radix: 36) + "-" + suffix
+        var bits = generator.next(upperBound: UInt64(101_559_956_668_416))  // 36^9
+        var suffix = [UInt8](repeating: 48, count: 9)
+        for i in (0..<9).reversed() {
+            let digit = UInt8(bits % 36)
+            suffix[i] = digit < 10 ? 48 + digit : 87 + digit
+            bits /= 36
+        }
+        return String(max(timestamp, 0), radix: 36) + "-" + String(decoding: suffix, as: UTF8.self)
     }
 }

@@ -4,9 +4,8 @@ import NoexWire
 /// (spec-store-rules C.9; messages follow the reference validator).
 ///
 /// Differences from the reference, all stricter, none silent:
-/// - `temporal` triggers are recognised and then rejected (wire-decisions F11), naming the
-///   pattern type, because this engine does not evaluate them;
-/// - `baseline` condition sources are rejected the same way (no anomaly module);
+/// - `temporal` triggers are validated and then really evaluated (wire-decisions F11);
+/// - `baseline` condition sources are rejected with an error naming them (no anomaly module);
 /// - `for_each`, `set_timer.repeat` and `lookups` are checked like the other actions.
 struct RuleValidator {
     static let triggerTypes = ["event", "fact", "timer", "temporal"]
@@ -109,17 +108,121 @@ struct RuleValidator {
             guard let pattern = trigger["pattern"] else {
                 return error("\(path).pattern", "Temporal trigger must have a \"pattern\" field")
             }
-            let kind = pattern["type"]?.stringValue
-            if let kind, Self.temporalPatternTypes.contains(kind) {
-                error(
-                    "\(path).type",
-                    "Temporal triggers are not supported: pattern type \"\(kind)\" cannot be evaluated by this engine")
-            } else {
-                error(
-                    "\(path).pattern.type",
-                    "Invalid temporal pattern type: \(kind ?? pattern.kindName). Valid types: \(Self.temporalPatternTypes.joined(separator: ", "))"
-                )
+            temporalPattern(pattern, "\(path).pattern")
+        }
+    }
+
+    // MARK: Temporal patterns
+
+    private mutating func temporalPattern(_ value: JSONValue, _ path: String) {
+        guard let pattern = value.objectValue else { return error(path, "Temporal pattern must be an object") }
+        guard let typeValue = pattern["type"] else {
+            return error("\(path).type", "Temporal pattern must have a \"type\" field")
+        }
+        guard let type = typeValue.stringValue else { return error("\(path).type", "Temporal pattern type must be a string") }
+        switch type {
+        case "sequence":
+            switch pattern["events"] {
+            case nil: error("\(path).events", "Sequence pattern must have an \"events\" field")
+            case .array(let events)?:
+                if events.count < 2 { error("\(path).events", "Sequence pattern must have at least 2 events") }
+                for (i, event) in events.enumerated() { eventMatcher(event, "\(path).events[\(i)]") }
+            case _?: error("\(path).events", "Sequence pattern events must be an array")
             }
+            timeWindow(pattern, "within", path)
+            if let strict = pattern["strict"], strict.boolValue == nil {
+                error("\(path).strict", "Sequence pattern strict must be a boolean")
+            }
+        case "absence":
+            for field in ["after", "expected"] {
+                if let matcher = pattern[field] {
+                    eventMatcher(matcher, "\(path).\(field)")
+                } else {
+                    error("\(path).\(field)", "Absence pattern must have an \"\(field)\" field")
+                }
+            }
+            timeWindow(pattern, "within", path)
+        case "count":
+            if let event = pattern["event"] {
+                eventMatcher(event, "\(path).event")
+            } else {
+                error("\(path).event", "Count pattern must have an \"event\" field")
+            }
+            switch pattern["threshold"] {
+            case nil: error("\(path).threshold", "Count pattern must have a \"threshold\" field")
+            case .number(let n)? where n >= 1: break
+            case _?: error("\(path).threshold", "Count pattern threshold must be a positive number")
+            }
+            comparison(pattern, path)
+            timeWindow(pattern, "window", path)
+            if let sliding = pattern["sliding"], sliding.boolValue == nil {
+                error("\(path).sliding", "Count pattern sliding must be a boolean")
+            }
+        case "aggregate":
+            if let event = pattern["event"] {
+                eventMatcher(event, "\(path).event")
+            } else {
+                error("\(path).event", "Aggregate pattern must have an \"event\" field")
+            }
+            typedField(pattern, "field", path, owner: "Aggregate pattern")
+            if let function = pattern["function"] {
+                if function.stringValue.flatMap(AggregateFunction.init(rawValue:)) == nil {
+                    error(
+                        "\(path).function",
+                        "Invalid aggregate function: \(References.jsString(function)). Valid values: \(AggregateFunction.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
+                }
+            } else {
+                error("\(path).function", "Aggregate pattern must have a \"function\" field")
+            }
+            switch pattern["threshold"] {
+            case nil: error("\(path).threshold", "Aggregate pattern must have a \"threshold\" field")
+            case .number?: break
+            case _?: error("\(path).threshold", "Aggregate pattern threshold must be a number")
+            }
+            comparison(pattern, path)
+            timeWindow(pattern, "window", path)
+        default:
+            error(
+                "\(path).type",
+                "Invalid temporal pattern type: \(type). Valid types: \(Self.temporalPatternTypes.joined(separator: ", "))")
+        }
+        if let groupBy = pattern["groupBy"], groupBy.stringValue?.isEmpty != false {
+            error("\(path).groupBy", "Temporal pattern groupBy must be a non-empty string")
+        }
+    }
+
+    private mutating func eventMatcher(_ value: JSONValue, _ path: String) {
+        guard let matcher = value.objectValue else { return error(path, "Event matcher must be an object") }
+        switch matcher["topic"] {
+        case nil: error("\(path).topic", "Event matcher must have a \"topic\" field")
+        case .string?: break
+        case _?: error("\(path).topic", "Event matcher topic must be a string")
+        }
+        if let alias = matcher["as"], alias.stringValue == nil {
+            error("\(path).as", "Event matcher alias must be a string")
+        }
+        if let filter = matcher["filter"], filter.objectValue == nil {
+            error("\(path).filter", "Event matcher filter must be an object")
+        }
+    }
+
+    private mutating func comparison(_ pattern: JSONObject, _ path: String) {
+        guard let value = pattern["comparison"] else { return }
+        if value.stringValue.flatMap(ThresholdComparison.init(rawValue:)) == nil {
+            error("\(path).comparison", "Invalid comparison: \(References.jsString(value)). Valid values: gte, lte, eq")
+        }
+    }
+
+    private mutating func timeWindow(_ object: JSONObject, _ field: String, _ path: String) {
+        switch object[field] {
+        case nil: error("\(path).\(field)", "Field \"\(field)\" is required")
+        case .string(let s)?:
+            if !RuleDuration.isValid(s) {
+                error("\(path).\(field)", "Invalid duration format: \(s). Use formats like \"5m\", \"1h\", \"7d\"")
+            }
+        case .number(let n)?: if !(n > 0) { error("\(path).\(field)", "Duration must be positive") }
+        case _?: error("\(path).\(field)", "Field \"\(field)\" must be a string (e.g., \"5m\") or number (milliseconds)")
         }
     }
 

@@ -35,6 +35,8 @@ final class ServerConnection: EventLoopHandler {
     let outbound = OutboundBuffer()
     var isDirty = false
     private var writeRegistered = false
+    /// Reads are paused while the peer leaves too much output unread (see `pauseReadsAbove`).
+    private var readsPaused = false
     private var blocked = false
     private var closeAfterFlush = false
     private var shutdownAfterFlush = false
@@ -191,10 +193,9 @@ final class ServerConnection: EventLoopHandler {
                 perform(machine.protocolViolation(code: code, reason: reason))
                 return count
             case let .header(header):
-                if header.frameLength > rest.count {
-                    if inbound.capacity < header.frameLength { inbound.reserveCapacity(header.frameLength) }
-                    return offset
-                }
+                // Incomplete: wait. (No capacity is reserved from the announced length, so a header
+                // claiming a large frame costs nothing until its bytes actually arrive.)
+                if header.frameLength > rest.count { return offset }
                 let start = offset &+ header.headerLength
                 let payload = UnsafeMutableRawBufferPointer(rebasing: buffer[start..<(start &+ header.payloadLength)])
                 if let key = header.maskingKey { WebSocketMasking.apply(key: key, to: payload) }
@@ -343,13 +344,18 @@ final class ServerConnection: EventLoopHandler {
                 if writeRegistered {
                     loop.modify(fd: fd, events: EPOLLIN.rawValue)
                     writeRegistered = false
+                    readsPaused = false
                 }
                 drained = blocked
                 blocked = false
             case .blocked:
-                if !writeRegistered {
-                    loop.modify(fd: fd, events: EPOLLIN.rawValue | EPOLLOUT.rawValue)
+                // A peer that does not read its output (while pinging or sending) must not grow
+                // this buffer without bound: stop reading it until the backlog is written.
+                let pause = outbound.count > context.configuration.pauseReadsAbove
+                if !writeRegistered || pause != readsPaused {
+                    loop.modify(fd: fd, events: pause ? EPOLLOUT.rawValue : EPOLLIN.rawValue | EPOLLOUT.rawValue)
                     writeRegistered = true
+                    readsPaused = pause
                 }
                 blocked = true
             case let .failed(code):

@@ -108,14 +108,14 @@ public final class WebSocketServer: Sendable {
     /// - Parameters:
     ///   - delay: How long to wait.
     ///   - work: The closure.
-    /// - Returns: A handle to cancel the timer.
+    /// - Returns: A handle to cancel the timer (inert when the server is not running).
     @discardableResult
-    public func schedule(after delay: Duration, _ work: @escaping @Sendable () -> Void) -> ScheduledTask? {
+    public func schedule(after delay: Duration, _ work: @escaping @Sendable () -> Void) -> ScheduledTask {
         let context: ServerContext? = state.withLock { state in
             if case let .running(context, _) = state { return context }
             return nil
         }
-        guard let context else { return nil }
+        guard let context else { return ScheduledTask(loop: nil, id: 0) }
         let loop = context.loops[0]
         return ScheduledTask(loop: loop, id: loop.schedule(after: delay, work))
     }

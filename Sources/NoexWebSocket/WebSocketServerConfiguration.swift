@@ -18,6 +18,11 @@ public struct WebSocketServerConfiguration: Sendable {
     public var backlog: Int32 = 1024
     /// How long to wait for the peer's close frame (or EOF) after sending ours before closing.
     public var closeTimeout: Duration = .seconds(5)
+    /// When a connection's unsent output exceeds this many bytes and its socket is full, the
+    /// server stops reading from it until the output is written (TCP backpressure; protects
+    /// against peers that send or ping without reading). The application sees the backlog in
+    /// ``WebSocketConnection/bufferedBytes``.
+    public var pauseReadsAbove: Int = 16 << 20
     /// Event-loop threads; connections are spread over them round-robin.
     /// One is the measured best on a single core (see docs/performance-echo.md).
     public var loopCount: Int = 1

@@ -92,12 +92,13 @@ public struct WebSocketUpgradeRequest: Sendable {
 
 /// A timer returned by ``WebSocketServer/schedule(after:_:)``.
 public struct ScheduledTask: Sendable {
-    let loop: EventLoop
+    /// The loop holding the timer; `nil` when the server was not running (nothing scheduled).
+    let loop: EventLoop?
     let id: UInt64
 
     /// Cancels the timer if it has not run yet (from any thread).
     public func cancel() {
-        let loop = self.loop
+        guard let loop else { return }
         let id = self.id
         if loop.inLoop { loop.cancelTimer(id) } else { loop.execute { loop.cancelTimer(id) } }
     }

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Exact powers of ten representable in a `Double` (10^0 ... 10^22).
 let exactPowersOfTen: [Double] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
@@ -107,11 +115,29 @@ extension JSONReader {
     }
 
     /// Correctly rounded conversion of an already validated number literal.
+    ///
+    /// The C library's `strtod` (correctly rounded in glibc and Darwin's libc) on a stack
+    /// copy is about three times faster than `Double(String)`, which builds a `String` and
+    /// copies it again. `strtod` follows the C locale's decimal point; should a process have
+    /// switched `LC_NUMERIC` to a comma locale, it stops early and the standard library
+    /// conversion is used instead.
     func parseNumberSlowly(start: Int, end: Int) throws(JSONParseError) -> Double {
-        let literal = String(
-            decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]).assumingMemoryBound(to: UInt8.self),
-            as: UTF8.self)
-        guard let value = Double(literal) else {
+        let literal = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+        #if canImport(Glibc) || canImport(Darwin) || canImport(Musl)
+            if literal.count < 64 {
+                let converted: Double? = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
+                    guard let base = buffer.baseAddress else { return nil }
+                    for i in 0..<literal.count { base[i] = CChar(bitPattern: literal[i]) }
+                    base[literal.count] = 0
+                    var stop: UnsafeMutablePointer<CChar>? = nil
+                    let value = strtod(base, &stop)
+                    return stop == base + literal.count ? value : nil
+                }
+                if let converted { return converted }
+            }
+        #endif
+        let text = String(decoding: literal.assumingMemoryBound(to: UInt8.self), as: UTF8.self)
+        guard let value = Double(text) else {
             throw JSONParseError(offset: start, reason: .invalidNumber)
         }
         return value

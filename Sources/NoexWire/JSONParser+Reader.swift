@@ -141,9 +141,11 @@ struct JSONReader {
         }
         var members: [JSONObject.Member] = []
         members.reserveCapacity(8)
+        // Key fingerprints: the first ones in the frame (no allocation for typical objects),
+        // the next ones on the reader's shared stack, and past `linearKeyLimit` a hash table.
+        var inlinePrints = InlineArray<16, UInt64>(repeating: 0)
         let printBase = keyPrints.count
-        var useTable = false
-        var table: [ByteKey: Int] = [:]
+        var table: [ByteKey: Int]? = nil
         while true {
             guard index < count else { throw endOfInput() }
             guard bytes[index] == UInt8(ascii: "\"") else { throw unexpected(at: index) }
@@ -158,33 +160,38 @@ struct JSONReader {
             let value = try parseValue()
 
             // Duplicate keys: the last value wins, in the first key's position (JS semantics).
-            if !useTable {
+            if table == nil {
                 var duplicate = -1
-                var p = printBase
-                while p < keyPrints.count {
-                    if keyPrints[p] == print, members[p - printBase].key.utf8.elementsEqual(key.utf8) {
-                        duplicate = p - printBase
+                let memberCount = members.count
+                for m in 0..<memberCount {
+                    let existing = m < inlinePrints.count ? inlinePrints[m] : keyPrints[printBase + m - inlinePrints.count]
+                    if existing == print, members[m].key.utf8.elementsEqual(key.utf8) {
+                        duplicate = m
                         break
                     }
-                    p += 1
                 }
                 if duplicate >= 0 {
                     members[duplicate].value = value
                 } else {
+                    if memberCount < inlinePrints.count {
+                        inlinePrints[memberCount] = print
+                    } else {
+                        keyPrints.append(print)
+                    }
                     members.append(JSONObject.Member(key: key, value: value))
-                    keyPrints.append(print)
                     if members.count > Self.linearKeyLimit {
-                        useTable = true
-                        table.reserveCapacity(members.count * 2)
-                        for (i, member) in members.enumerated() { table[ByteKey(member.key)] = i }
+                        var built: [ByteKey: Int] = [:]
+                        built.reserveCapacity(members.count * 2)
+                        for (i, member) in members.enumerated() { built[ByteKey(member.key)] = i }
+                        table = built
                     }
                 }
             } else {
                 let byteKey = ByteKey(key)
-                if let existing = table[byteKey] {
+                if let existing = table?[byteKey] {
                     members[existing].value = value
                 } else {
-                    table[byteKey] = members.count
+                    table?[byteKey] = members.count
                     members.append(JSONObject.Member(key: key, value: value))
                 }
             }
@@ -200,7 +207,7 @@ struct JSONReader {
             if byte == UInt8(ascii: "}") { break }
             throw unexpected(at: index - 1)
         }
-        keyPrints.removeSubrange(printBase...)
+        if keyPrints.count > printBase { keyPrints.removeSubrange(printBase...) }
         depth -= 1
         return .object(JSONObject(uniqueMembers: members))
     }

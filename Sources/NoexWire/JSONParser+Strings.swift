@@ -16,13 +16,22 @@ extension JSONReader {
         let start = index
         var i = index
         var ascii = true
-        while i < count {
-            let byte = bytes[i]
-            // One subtraction sorts out the common printable-ASCII case: below 0x20 wraps high.
-            if byte &- 0x20 < 0x60, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
-                i += 1
-                continue
+        guard let base = bytes.baseAddress else { throw endOfInput() }
+        while true {
+            // Eight bytes at a time up to the first byte that needs a look: a quote, a
+            // backslash, a control character, or (until one is seen) a non-ASCII byte.
+            while i + 8 <= count {
+                let word = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let mask = SWAR.escapeMask(word) | (ascii ? word & SWAR.highs : 0)
+                if mask == 0 {
+                    i += 8
+                    continue
+                }
+                i += mask.trailingZeroBitCount >> 3
+                break
             }
+            guard i < count else { throw endOfInput() }
+            let byte = bytes[i]
             if byte == UInt8(ascii: "\"") {
                 index = i + 1
                 return ScannedString(start: start, end: i, escaped: false, ascii: ascii)
@@ -31,28 +40,27 @@ extension JSONReader {
                 return try scanEscapedString(start: start, firstEscape: i, ascii: ascii)
             }
             if byte < 0x20 { throw JSONParseError(offset: i, reason: .controlCharacterInString) }
-            ascii = false
+            if byte >= 0x80 { ascii = false }
             i += 1
         }
-        throw endOfInput()
     }
 
     /// The slow path of `scanString`: decodes the content into `scratch`.
     mutating func scanEscapedString(start: Int, firstEscape: Int, ascii: Bool) throws(JSONParseError) -> ScannedString {
         scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<firstEscape]))
+        appendToScratch(start..<firstEscape)
         var ascii = ascii
         var i = firstEscape
         var runStart = i
         while i < count {
             let byte = bytes[i]
             if byte == UInt8(ascii: "\"") {
-                scratch.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<i]))
+                appendToScratch(runStart..<i)
                 index = i + 1
                 return ScannedString(start: start, end: i, escaped: true, ascii: ascii)
             }
             if byte == UInt8(ascii: "\\") {
-                scratch.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<i]))
+                appendToScratch(runStart..<i)
                 i = try decodeEscape(at: i, ascii: &ascii)
                 runStart = i
                 continue
@@ -62,6 +70,13 @@ extension JSONReader {
             i += 1
         }
         throw endOfInput()
+    }
+
+    /// Copies input bytes into `scratch` (typed, so the append is a memory copy).
+    @inline(__always)
+    mutating func appendToScratch(_ range: Range<Int>) {
+        if range.isEmpty { return }
+        scratch.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[range]).assumingMemoryBound(to: UInt8.self))
     }
 
     /// Decodes the escape whose backslash is at `at` into `scratch`; returns the index after it.
@@ -163,17 +178,56 @@ extension JSONReader {
         if !scanned.escaped {
             let utf8 = UnsafeRawBufferPointer(rebasing: bytes[scanned.start..<scanned.end])
                 .assumingMemoryBound(to: UInt8.self)
-            if scanned.ascii { return String(decoding: utf8, as: UTF8.self) }
-            guard let string = String(validating: utf8, as: UTF8.self) else {
+            guard scanned.ascii || Self.isValidUTF8(utf8) else {
                 throw JSONParseError(offset: scanned.start, reason: .invalidUTF8)
             }
-            return string
+            return String(decoding: utf8, as: UTF8.self)
         }
         let string: String? = scratch.withUnsafeBufferPointer { utf8 in
-            scanned.ascii ? String(decoding: utf8, as: UTF8.self) : String(validating: utf8, as: UTF8.self)
+            scanned.ascii || Self.isValidUTF8(utf8) ? String(decoding: utf8, as: UTF8.self) : nil
         }
         guard let string else { throw JSONParseError(offset: scanned.start, reason: .invalidUTF8) }
         return string
+    }
+
+    /// Whether `utf8` is well-formed UTF-8 (RFC 3629: no overlong forms, no encoded
+    /// surrogates, nothing above U+10FFFF). Checked here, rather than with
+    /// `String(validating:)`, because that generic initializer is not specialized for
+    /// this caller and costs a metadata lookup per string; once validated, the bytes go
+    /// through `String(decoding:)`, which then never repairs anything.
+    static func isValidUTF8(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        let count = utf8.count
+        var i = 0
+        @inline(__always) func isContinuation(_ at: Int) -> Bool { utf8[at] & 0xC0 == 0x80 }
+        while i < count {
+            let lead = utf8[i]
+            if lead < 0x80 {
+                i += 1
+                continue
+            }
+            if lead < 0xC2 { return false }  // stray continuation byte or overlong two-byte form
+            if lead < 0xE0 {
+                guard i + 1 < count, isContinuation(i + 1) else { return false }
+                i += 2
+            } else if lead < 0xF0 {
+                guard i + 2 < count else { return false }
+                let second = utf8[i + 1]
+                let secondRange: ClosedRange<UInt8> =
+                    lead == 0xE0 ? 0xA0...0xBF : lead == 0xED ? 0x80...0x9F : 0x80...0xBF
+                guard secondRange.contains(second), isContinuation(i + 2) else { return false }
+                i += 3
+            } else if lead < 0xF5 {
+                guard i + 3 < count else { return false }
+                let second = utf8[i + 1]
+                let secondRange: ClosedRange<UInt8> =
+                    lead == 0xF0 ? 0x90...0xBF : lead == 0xF4 ? 0x80...0x8F : 0x80...0xBF
+                guard secondRange.contains(second), isContinuation(i + 2), isContinuation(i + 3) else { return false }
+                i += 4
+            } else {
+                return false
+            }
+        }
+        return true
     }
 
     /// Makes an object key and its fingerprint (computed from the decoded bytes, so that

@@ -46,15 +46,14 @@ public enum JSONSerializer {
             }
             buffer.append(UInt8(ascii: "]"))
         case .object(let object):
-            buffer.append(UInt8(ascii: "{"))
-            var first = true
+            var leading = UInt8(ascii: "{")
             for member in object.storage {
-                if !first { buffer.append(UInt8(ascii: ",")) }
-                first = false
-                appendString(member.key, to: &buffer)
-                buffer.append(UInt8(ascii: ":"))
+                // The `{` or `,` before a key and the `:` after it go in the key's own write.
+                appendString(member.key, to: &buffer, leading: leading, trailing: UInt8(ascii: ":"))
+                leading = UInt8(ascii: ",")
                 serialize(member.value, into: &buffer)
             }
+            if leading == UInt8(ascii: "{") { buffer.append(leading) }
             buffer.append(UInt8(ascii: "}"))
         }
     }
@@ -64,10 +63,5 @@ public enum JSONSerializer {
     /// - Returns: the JSON text.
     public static func string(_ value: JSONValue) -> String {
         String(decoding: serialize(value), as: UTF8.self)
-    }
-
-    @inlinable @inline(__always)
-    static func appendASCII(_ text: StaticString, to buffer: inout [UInt8]) {
-        buffer.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 }

@@ -41,6 +41,10 @@ public struct JSONWriter: Sendable {
         if needsComma { bytes.append(UInt8(ascii: ",")) }
     }
 
+    /// The byte that must precede the next key or value: a comma, or 0 for none.
+    @inlinable @inline(__always)
+    var separator: UInt8 { needsComma ? UInt8(ascii: ",") : 0 }
+
     /// Opens an object (`{`).
     @inlinable public mutating func beginObject() {
         separate()
@@ -70,25 +74,21 @@ public struct JSONWriter: Sendable {
     /// Writes an object key and its colon; the next call writes the member's value.
     /// - Parameter key: the key, escaped as needed.
     @inlinable public mutating func key(_ key: String) {
-        separate()
-        JSONSerializer.appendString(key, to: &bytes)
-        bytes.append(UInt8(ascii: ":"))
+        JSONSerializer.appendString(key, to: &bytes, leading: separator, trailing: UInt8(ascii: ":"))
         needsComma = false
     }
 
     /// Writes a string value.
     /// - Parameter string: the string, escaped as needed.
     @inlinable public mutating func string(_ string: String) {
-        separate()
-        JSONSerializer.appendString(string, to: &bytes)
+        JSONSerializer.appendString(string, to: &bytes, leading: separator)
         needsComma = true
     }
 
     /// Writes a number value with JavaScript formatting (`null` for NaN and infinities).
     /// - Parameter number: the number.
     @inlinable public mutating func number(_ number: Double) {
-        separate()
-        JSONSerializer.appendNumber(number, to: &bytes)
+        JSONSerializer.appendNumber(number, to: &bytes, leading: separator)
         needsComma = true
     }
 
@@ -96,11 +96,10 @@ public struct JSONWriter: Sendable {
     /// JavaScript peer would see (e.g. `9007199254740993` becomes `9007199254740992`).
     /// - Parameter number: the integer.
     @inlinable public mutating func number(_ number: Int) {
-        separate()
         if number.magnitude <= 9_007_199_254_740_992 {
-            JSONSerializer.appendInteger(Int64(number), to: &bytes)
+            JSONSerializer.appendInteger(Int64(number), to: &bytes, leading: separator)
         } else {
-            JSONSerializer.appendNumber(Double(number), to: &bytes)
+            JSONSerializer.appendNumber(Double(number), to: &bytes, leading: separator)
         }
         needsComma = true
     }

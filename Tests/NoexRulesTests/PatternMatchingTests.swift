@@ -1,4 +1,4 @@
-import NoexRules
+@testable import NoexRules
 import Testing
 
 @Suite struct PatternMatchingTests {
@@ -63,5 +63,8 @@ import Testing
     ])
     func subscriptionTopics(pattern: String, topic: String, expected: Bool) {
         #expect(PatternMatching.subscriptionTopic(pattern, matches: topic) == expected)
+        // The precompiled form the engine uses agrees.
+        let compiled = PatternMatching.Subscription(pattern)
+        #expect(compiled.matches(topic, segments: { topic.split(separator: ".", omittingEmptySubsequences: false) }) == expected)
     }
 }

@@ -113,6 +113,25 @@ import Testing
         #expect(object["k1"] == "escaped")
     }
 
+    @Test func duplicateKeysAtEveryObjectSize() throws {
+        // Covers each duplicate-detection tier: in-frame fingerprints, the shared stack, the table.
+        for size in [1, 2, 15, 16, 17, 20, 31, 32, 33, 40] {
+            var text = "{"
+            for i in 0..<size { text += "\"key\(i)\":{\"inner\":[\(i)]}," }
+            text += "\"key0\":\"first\",\"key\(size / 2)\":\"middle\",\"key\(size - 1)\":\"last\",\"extra\":true}"
+            let object = try #require(try JSONParser.parse(text).objectValue)
+            #expect(object.count == size + 1, "size \(size)")
+            #expect(object.keys.first == "key0")
+            #expect(object.keys.last == "extra")
+            #expect(object["key\(size - 1)"] == "last")
+            if size > 2 {
+                #expect(object["key0"] == "first")
+                #expect(object["key\(size / 2)"] == "middle")
+                #expect(object["key1"] == ["inner": [1]])
+            }
+        }
+    }
+
     @Test func canonicallyEquivalentKeysStayDistinct() throws {
         // JS compares keys by code units: precomposed and decomposed "é" are different keys.
         let object = try #require(try JSONParser.parse(#"{"\u00e9":1,"e\u0301":2}"#).objectValue)
@@ -203,6 +222,9 @@ import Testing
         _ = try JSONParser.parse(deepest)
         let tooDeep = String(repeating: "[", count: limit + 1) + String(repeating: "]", count: limit + 1)
         #expect(throws: JSONParseError(offset: limit, reason: .nestingTooDeep)) { try JSONParser.parse(tooDeep) }
+        let deepestObjects = String(repeating: #"{"a":"#, count: limit) + "1" + String(repeating: "}", count: limit)
+        let parsed = try JSONParser.parse(deepestObjects)
+        #expect(JSONSerializer.string(parsed) == deepestObjects)
         let objects = String(repeating: #"{"a":"#, count: limit + 1) + "1" + String(repeating: "}", count: limit + 1)
         #expect(throws: JSONParseError.self) { try JSONParser.parse(objects) }
         // Far beyond the limit, unterminated: an error, not a stack overflow.

@@ -93,6 +93,53 @@ struct RandomJSON {
         }
     }
 
+    /// The significant digits of a number's text: no sign, point, exponent or padding zeros.
+    static func significantDigits(_ text: String) -> String {
+        let mantissa = text.split(separator: "e", maxSplits: 1)[0]
+        let digits = mantissa.filter { $0.isNumber }
+        return String(digits.drop { $0 == "0" }.reversed().drop { $0 == "0" }.reversed())
+    }
+
+    /// JS and Swift's `description` both print the shortest round-tripping digits (the
+    /// closest when several qualify), so the digit strings must agree exactly, whatever
+    /// path the serializer took (few-decimals fast path or the general one).
+    @Test func numberDigitsAreShortestAndClosest() throws {
+        var rng = SeededGenerator(seed: 2024)
+        for round in 0..<40_000 {
+            let value: Double
+            switch round % 4 {
+            case 0: value = Double(Int64.random(in: -99_999_999...99_999_999, using: &rng)) / 100
+            case 1: value = Double(Int64.random(in: 1...999_999, using: &rng)) / [1e3, 1e5, 1e7, 1e9][Int(rng.next() % 4)]
+            case 2: value = Double.random(in: -1000...1000, using: &rng)
+            default:
+                let bits = Double(bitPattern: rng.next())
+                value = bits.isFinite ? bits : 0.5
+            }
+            let text = JSONSerializer.string(.number(value))
+            #expect(Self.significantDigits(text) == Self.significantDigits(value.description), "\(value)")
+            #expect(try JSONParser.parse(text).numberValue == value, "\(value)")
+        }
+    }
+
+    /// The parser's UTF-8 check agrees with the standard library's validation on random
+    /// byte strings built mostly from multi-byte leads and continuation bytes.
+    @Test func utf8ValidationAgreesWithTheStandardLibrary() {
+        var rng = SeededGenerator(seed: 99)
+        let interesting: [UInt8] = [
+            0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED,
+            0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF,
+        ]
+        var accepted = 0
+        for _ in 0..<20_000 {
+            let content = (0..<Int(rng.next() % 9)).map { _ in interesting[Int(rng.next() % UInt64(interesting.count))] }
+            let expected = String(validating: content, as: UTF8.self)
+            let parsed = try? JSONParser.parse([0x22] + content + [0x22])
+            #expect(parsed?.stringValue == expected, "\(content)")
+            if expected != nil { accepted += 1 }
+        }
+        #expect(accepted > 1000)
+    }
+
     /// Mutated documents must either parse (and then re-serialize to a fixed point: infinities
     /// from huge exponents print as `null`, as in JS) or throw; never crash or hang.
     @Test func mutatedDocumentsNeverCrash() throws {

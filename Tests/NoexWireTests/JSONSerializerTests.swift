@@ -77,6 +77,47 @@ import Testing
         }
     }
 
+    /// A plain reference escaper, one scalar at a time.
+    static func referenceQuoted(_ string: String) -> String {
+        var out = "\""
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\u{8}": out += "\\b"
+            case "\u{C}": out += "\\f"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// Special bytes at every position of strings around the 8-byte word boundaries used by
+    /// the word-at-a-time scanners, through the serializer and back through the parser.
+    @Test func specialCharactersAtEveryPosition() throws {
+        let specials: [Character] = ["\"", "\\", "\n", "\u{1}", "\u{1F}", "é", "😀", "\u{7F}", " "]
+        for length in 1..<26 {
+            for position in 0..<length {
+                for special in specials {
+                    var characters = Array(repeating: Character("a"), count: length)
+                    characters[position] = special
+                    let string = String(characters)
+                    let text = JSONSerializer.string(.string(string))
+                    #expect(text == Self.referenceQuoted(string))
+                    #expect(try JSONParser.parse(text) == .string(string))
+                    // The same string as an object key, where the parser also fingerprints it.
+                    #expect(try JSONParser.parse("{\(text):1}") == .object([string: 1]))
+                }
+            }
+        }
+    }
+
     @Test func containersKeepOrderAndAreCompact() {
         var object = JSONObject()
         object["z"] = 1
