@@ -36,9 +36,11 @@ public struct TransactionContext: Sendable {
     }
 
     private func live(_ bucket: String, _ key: JSONValue) throws(StoreError) -> JSONObject? {
-        try store.read(bucket) { b, _ in
+        // Read the clock first: `store.now()` takes the store lock, which `read` already holds.
+        let now = store.now()
+        return try store.read(bucket) { b, _ in
             guard let record = b.table[key] else { return nil }
-            return b.isExpired(record, now: store.now()) ? nil : record
+            return b.isExpired(record, now: now) ? nil : record
         }
     }
 

@@ -12,6 +12,9 @@ public actor TestClient {
     public struct Timeout: Error, CustomStringConvertible {
         /// What was awaited.
         public var description: String
+
+        /// Creates a timeout error.
+        public init(description: String) { self.description = description }
     }
 
     private let sendText: @Sendable (String) async throws -> Void

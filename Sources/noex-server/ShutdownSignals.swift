@@ -3,7 +3,7 @@ import Foundation
 
 /// Waits for SIGTERM or SIGINT. Only the first signal counts; later ones are ignored so a
 /// shutdown in progress is not interrupted.
-final class ShutdownSignals: Sendable {
+final class ShutdownSignals {
     private let sources: [any DispatchSourceSignal]
     private let stream: AsyncStream<Int32>
 

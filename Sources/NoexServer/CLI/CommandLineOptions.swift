@@ -42,6 +42,9 @@ public struct CommandLineOptions: Sendable, Hashable {
     public struct ParseError: Error, Hashable, Sendable {
         /// What was wrong.
         public var message: String
+
+        /// Creates an error with its message.
+        public init(message: String) { self.message = message }
     }
 
     private enum Flag {
@@ -49,14 +52,28 @@ public struct CommandLineOptions: Sendable, Hashable {
         case toggle(WritableKeyPath<CommandLineOptions, Bool>)
     }
 
-    private static let longFlags: [String: Flag] = [
-        "port": .value(\.port), "host": .value(\.host), "config": .value(\.config), "name": .value(\.name),
-        "persistence": .value(\.persistence), "data-dir": .value(\.dataDir), "db": .value(\.db),
-        "auth": .toggle(\.auth), "admin-secret": .value(\.adminSecret), "no-rules": .toggle(\.noRules),
-        "rules": .value(\.rulesFile), "audit": .toggle(\.audit), "no-error-details": .toggle(\.noErrorDetails),
-        "allowed-origins": .value(\.allowedOrigins), "max-connections-per-ip": .value(\.maxConnectionsPerIp),
-        "help": .toggle(\.help), "version": .toggle(\.version),
-    ]
+    private static func flag(named name: String) -> Flag? {
+        switch name {
+        case "port": .value(\.port)
+        case "host": .value(\.host)
+        case "config": .value(\.config)
+        case "name": .value(\.name)
+        case "persistence": .value(\.persistence)
+        case "data-dir": .value(\.dataDir)
+        case "db": .value(\.db)
+        case "auth": .toggle(\.auth)
+        case "admin-secret": .value(\.adminSecret)
+        case "no-rules": .toggle(\.noRules)
+        case "rules": .value(\.rulesFile)
+        case "audit": .toggle(\.audit)
+        case "no-error-details": .toggle(\.noErrorDetails)
+        case "allowed-origins": .value(\.allowedOrigins)
+        case "max-connections-per-ip": .value(\.maxConnectionsPerIp)
+        case "help": .toggle(\.help)
+        case "version": .toggle(\.version)
+        default: nil
+        }
+    }
 
     private static let shortFlags: [Character: String] = [
         "p": "port", "H": "host", "c": "config", "h": "help", "v": "version",
@@ -88,7 +105,7 @@ public struct CommandLineOptions: Sendable, Hashable {
             } else {
                 throw ParseError(message: "Unexpected argument '\(argument)'. This command does not take positional arguments")
             }
-            guard let flag = longFlags[name] else { throw ParseError(message: "Unknown option '--\(name)'") }
+            guard let flag = flag(named: name) else { throw ParseError(message: "Unknown option '--\(name)'") }
             switch flag {
             case .toggle(let path):
                 if inlineValue != nil {

@@ -6,7 +6,8 @@ extension OperationHandlers {
     func emit(_ request: RulesEmitRequest, context: RequestContext) async throws -> JSONValue? {
         let event = try rulesEngine().emit(
             topic: request.topic, data: request.data ?? [:],
-            correlationId: request.correlationId, causationId: request.causationId)
+            correlationId: request.correlationId,
+            causationId: request.correlationId == nil ? nil : request.causationId?.stringValue)
         return .object(event.json)
     }
 

@@ -139,6 +139,6 @@ extension OperationHandlers {
     }
 
     func listQueries(_ request: StoreListQueriesRequest, context: RequestContext) async throws -> JSONValue? {
-        ["queries": .array(store.listQueries().map(\.json))]
+        ["queries": .array(store.listQueries().map { .object($0.json) })]
     }
 }

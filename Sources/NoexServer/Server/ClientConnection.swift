@@ -67,7 +67,7 @@ final class ClientConnection: Sendable {
 
     /// Sends a response or system message; never dropped.
     func send(_ bytes: [UInt8]) {
-        socket.sendText(bytes)
+        socket.sendMessage(bytes)
     }
 
     /// Whether new requests must be refused with `BACKPRESSURE` (F8).
@@ -91,7 +91,7 @@ final class ClientConnection: Sendable {
             }
             return true
         }
-        if sendNow { socket.sendText(frame) }
+        if sendNow { socket.sendMessage(frame) }
     }
 
     /// Delivers a rules event push, dropping (and counting) it while backpressured (F8).
@@ -104,7 +104,7 @@ final class ClientConnection: Sendable {
             }
             return true
         }
-        if sendNow { socket.sendText(frame) }
+        if sendNow { socket.sendMessage(frame) }
     }
 
     /// Sends what backpressure held back, once the socket has drained.
@@ -120,9 +120,9 @@ final class ClientConnection: Sendable {
             state.droppedEvents.removeAll()
             return (pushes, dropped.map { ($0.key, $0.value) })
         }
-        for push in pushes { socket.sendText(push) }
+        for push in pushes { socket.sendMessage(push) }
         for (subscriptionId, count) in dropped {
-            socket.sendText(
+            socket.sendMessage(
                 OutboundMessage.system(
                     event: SystemEvent.eventsDropped.rawValue,
                     extra: ["subscriptionId": .string(subscriptionId), "count": .number(Double(count))]))
@@ -150,7 +150,7 @@ final class ClientConnection: Sendable {
             return true
         }
         guard alive else { return }
-        socket.sendText(OutboundMessage.ping(timestamp: now))
+        socket.sendMessage(OutboundMessage.ping(timestamp: now))
         let heartbeat = core.configuration.heartbeat
         scheduler.runLater(after: .milliseconds(max(1, heartbeat.timeoutMs))) { [weak self] in
             guard let self else { return }

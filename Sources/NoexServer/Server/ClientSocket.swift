@@ -10,7 +10,7 @@ protocol ClientSocket: AnyObject, Sendable {
     /// Unsent outbound bytes.
     var bufferedBytes: Int { get }
     /// Queues one text message.
-    func sendText(_ bytes: [UInt8])
+    func sendMessage(_ bytes: [UInt8])
     /// Closes with a close code and reason.
     func close(code: UInt16, reason: String)
 }
@@ -22,8 +22,8 @@ protocol TimerScheduler: Sendable {
 }
 
 extension WebSocketConnection: ClientSocket {
-    func sendText(_ bytes: [UInt8]) {
-        sendText(bytes as some Collection<UInt8>)
+    func sendMessage(_ bytes: [UInt8]) {
+        sendText(bytes)
     }
 }
 

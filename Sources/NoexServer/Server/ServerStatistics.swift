@@ -1,3 +1,5 @@
+import NoexRules
+import NoexStore
 import NoexWire
 
 /// The two stats shapes of spec-server: `server.stats` over the wire and `getStats()` in Swift.

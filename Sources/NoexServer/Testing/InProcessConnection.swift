@@ -66,7 +66,7 @@ final class InProcessSocket: ClientSocket {
 
     var bufferedBytes: Int { buffered.load(ordering: .relaxed) }
 
-    func sendText(_ bytes: [UInt8]) {
+    func sendMessage(_ bytes: [UInt8]) {
         continuation.yield(.text(String(decoding: bytes, as: UTF8.self)))
     }
 

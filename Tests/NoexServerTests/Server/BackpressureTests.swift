@@ -1,4 +1,6 @@
+import NoexRules
 @_spi(Testing) import NoexServer
+import NoexStore
 import NoexTesting
 import NoexWire
 import Testing

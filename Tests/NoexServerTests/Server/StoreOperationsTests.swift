@@ -1,4 +1,5 @@
 import NoexServer
+import NoexStore
 import NoexTesting
 import NoexWire
 import Testing

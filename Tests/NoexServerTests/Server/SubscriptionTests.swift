@@ -1,4 +1,5 @@
 import NoexServer
+import NoexStore
 import NoexTesting
 import NoexWire
 import Testing
@@ -27,7 +28,7 @@ import Testing
         #expect(push["data"]?.arrayValue?.count == 1)
 
         _ = try await client.result("store.update", ["bucket": "users", "key": record["id"] ?? .null, "data": ["age": 3]])
-        #expect(try await client.nextPush(subscriptionId: subscriptionId)["data"]?[0]?["age"] == 3)
+        #expect(try await client.nextPush(subscriptionId: subscriptionId)["data"]?.arrayValue?.first?["age"] == 3)
         _ = try await client.result("store.delete", ["bucket": "users", "key": record["id"] ?? .null])
         #expect(try await client.nextPush(subscriptionId: subscriptionId)["data"] == [])
     }
