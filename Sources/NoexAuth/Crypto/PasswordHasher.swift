@@ -4,12 +4,32 @@ import Dispatch
 /// scrypt password hashes in the reference's encoding:
 /// `$scrypt$<N>$<r>$<p>$<salt base64>$<hash base64>` (spec-identity §4.6).
 public enum PasswordHasher {
-    /// scrypt cost parameters used for new hashes.
-    public static let costN: UInt64 = 16_384
-    /// scrypt block size used for new hashes.
-    public static let blockSize: UInt64 = 8
-    /// scrypt parallelism used for new hashes.
-    public static let parallelism: UInt64 = 1
+    /// scrypt work factors. Verification always uses the factors stored in the hash, so they
+    /// can be raised later without invalidating existing passwords.
+    public struct Cost: Sendable, Hashable {
+        /// CPU/memory cost (a power of two).
+        public let n: UInt64
+        /// Block size.
+        public let r: UInt64
+        /// Parallelism.
+        public let p: UInt64
+
+        /// Factors clamped into the range `verify` accepts: `n` a power of two in 2…2²⁰,
+        /// `r` 1…32, `p` 1…16, at most 256 MiB of scrypt memory.
+        public init(n: UInt64, r: UInt64, p: UInt64) {
+            var power: UInt64 = 2
+            while power < min(n, 1 << 20) { power <<= 1 }
+            var r = min(max(r, 1), 32)
+            let p = min(max(p, 1), 16)
+            while 128 * power * r * p > 1 << 28, r > 1 { r -= 1 }
+            self.n = power
+            self.r = r
+            self.p = p
+        }
+
+        /// The reference's factors: N = 16384, r = 8, p = 1 (16 MiB, tens of milliseconds).
+        public static let reference = Cost(n: 16_384, r: 8, p: 1)
+    }
     /// Derived key length in bytes.
     public static let keyLength = 64
     /// Salt length in bytes.
@@ -18,14 +38,18 @@ public enum PasswordHasher {
     /// Why hashing failed (libcrypto refused the parameters or ran out of memory).
     public struct HashingFailed: Error, Sendable {}
 
-    /// Hashes a password with a fresh random salt. Blocks for tens of milliseconds.
+    /// Hashes a password with a fresh random salt. Blocks for tens of milliseconds at the
+    /// reference cost.
+    /// - Parameters:
+    ///   - password: the password.
+    ///   - cost: the scrypt work factors.
     /// - Throws: `HashingFailed` when libcrypto cannot derive the key.
-    public static func hash(_ password: String) throws(HashingFailed) -> String {
+    public static func hash(_ password: String, cost: Cost = .reference) throws(HashingFailed) -> String {
         let salt = SecureRandom.bytes(saltLength)
-        guard let key = derive(password, salt: salt, n: costN, r: blockSize, p: parallelism, length: keyLength) else {
+        guard let key = derive(password, salt: salt, n: cost.n, r: cost.r, p: cost.p, length: keyLength) else {
             throw HashingFailed()
         }
-        return "$scrypt$\(costN)$\(blockSize)$\(parallelism)$\(Base64.encode(salt))$\(Base64.encode(key))"
+        return "$scrypt$\(cost.n)$\(cost.r)$\(cost.p)$\(Base64.encode(salt))$\(Base64.encode(key))"
     }
 
     /// Whether `password` matches an encoded hash. Malformed or out-of-bounds encodings give
@@ -45,8 +69,8 @@ public enum PasswordHasher {
     }
 
     /// `hash` off the cooperative thread pool (scrypt would otherwise block one of its few threads).
-    public static func hashOffloaded(_ password: String) async throws(HashingFailed) -> String {
-        let encoded: String? = await offload { try? hash(password) }
+    public static func hashOffloaded(_ password: String, cost: Cost = .reference) async throws(HashingFailed) -> String {
+        let encoded: String? = await offload { try? hash(password, cost: cost) }
         guard let encoded else { throw HashingFailed() }
         return encoded
     }

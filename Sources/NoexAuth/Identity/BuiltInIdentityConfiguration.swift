@@ -11,6 +11,10 @@ public struct BuiltInIdentityConfiguration: Sendable, Hashable {
     public var maxSessionsPerUser: Int
     /// Failed-login throttling per username and per client address.
     public var loginRateLimit: LoginRateLimitConfiguration
+    /// scrypt work factors for new password hashes (default: the reference's N=16384, r=8, p=1).
+    /// Lower them only where hashing time matters more than resistance to offline guessing,
+    /// such as test suites.
+    public var passwordHashCost: PasswordHasher.Cost
 
     /// Creates a built-in identity setting.
     /// - Parameters:
@@ -19,10 +23,13 @@ public struct BuiltInIdentityConfiguration: Sendable, Hashable {
     ///   - passwordMinLength: minimum password length in characters.
     ///   - maxSessionsPerUser: stored sessions per user.
     ///   - loginRateLimit: failed-login throttling.
+    ///   - passwordHashCost: scrypt work factors for new hashes.
     public init(
         adminSecret: String, sessionTtlMs: Int = 86_400_000, passwordMinLength: Int = 8,
-        maxSessionsPerUser: Int = 10, loginRateLimit: LoginRateLimitConfiguration = .init()
+        maxSessionsPerUser: Int = 10, loginRateLimit: LoginRateLimitConfiguration = .init(),
+        passwordHashCost: PasswordHasher.Cost = .reference
     ) {
+        self.passwordHashCost = passwordHashCost
         self.adminSecret = adminSecret
         self.sessionTtlMs = sessionTtlMs
         self.passwordMinLength = passwordMinLength

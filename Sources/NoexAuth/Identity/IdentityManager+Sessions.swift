@@ -4,9 +4,12 @@ public import NoexWire
 import Synchronization
 
 extension IdentityManager {
-    /// A well-formed hash no password matches, verified for unknown usernames so a failed login
-    /// costs the same scrypt work whether or not the account exists.
-    static let decoyHash = "$scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$" + String(repeating: "A", count: 86) + "=="
+    /// A well-formed hash at the configured cost that no password matches, verified for unknown
+    /// usernames so a failed login costs the same scrypt work whether or not the account exists.
+    var decoyHash: String {
+        let cost = configuration.passwordHashCost
+        return "$scrypt$\(cost.n)$\(cost.r)$\(cost.p)$AAAAAAAAAAAAAAAAAAAAAA==$" + String(repeating: "A", count: 86) + "=="
+    }
 
     /// `identity.login`: throttled per username and per address, constant work for unknown users,
     /// `Account disabled` only once the password is right (so it reveals nothing to guessers),
@@ -26,7 +29,7 @@ extension IdentityManager {
         try loginLimiter.check(ipKey)
         let record = try user(named: username)
         let matches = await PasswordHasher.verifyOffloaded(
-            password, encoded: record?["passwordHash"]?.stringValue ?? Self.decoyHash)
+            password, encoded: record?["passwordHash"]?.stringValue ?? decoyHash)
         guard let record, matches, let userId = record["id"]?.stringValue else {
             loginLimiter.recordFailure(userKey)
             loginLimiter.recordFailure(ipKey)

@@ -44,7 +44,7 @@ extension IdentityManager {
         try exists()
         let hash: String
         do {
-            hash = try await PasswordHasher.hashOffloaded(password)
+            hash = try await PasswordHasher.hashOffloaded(password, cost: configuration.passwordHashCost)
         } catch {
             throw ProtocolError(.internalError, "Internal server error")
         }
@@ -181,7 +181,7 @@ extension IdentityManager {
     private func storePassword(_ userId: String, _ password: String) async throws(ProtocolError) {
         let hash: String
         do {
-            hash = try await PasswordHasher.hashOffloaded(password)
+            hash = try await PasswordHasher.hashOffloaded(password, cost: configuration.passwordHashCost)
         } catch {
             throw ProtocolError(.internalError, "Internal server error")
         }

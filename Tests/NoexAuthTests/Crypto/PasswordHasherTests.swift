@@ -2,21 +2,23 @@
 import Testing
 
 @Suite struct PasswordHasherTests {
-    @Test func hashHasTheReferenceShapeAndVerifies() throws {
-        let encoded = try PasswordHasher.hash("password123")
+    @Test func hashHasTheReferenceShapeAndVerifies() async throws {
+        let encoded = try await PasswordHasher.hashOffloaded("password123")
         let parts = encoded.split(separator: "$", omittingEmptySubsequences: false)
         #expect(parts.count == 7)
         #expect(parts[1] == "scrypt")
         #expect(parts[2] == "16384" && parts[3] == "8" && parts[4] == "1")
         #expect(Base64.decode(String(parts[5]))?.count == 16)
         #expect(Base64.decode(String(parts[6]))?.count == 64)
-        #expect(PasswordHasher.verify("password123", encoded: encoded))
-        #expect(!PasswordHasher.verify("password124", encoded: encoded))
-        #expect(!PasswordHasher.verify("", encoded: encoded))
+        #expect(await PasswordHasher.verifyOffloaded("password123", encoded: encoded))
+        #expect(await !PasswordHasher.verifyOffloaded("password124", encoded: encoded))
+        #expect(await !PasswordHasher.verifyOffloaded("", encoded: encoded))
     }
 
-    @Test func saltsDifferSoHashesDiffer() throws {
-        #expect(try PasswordHasher.hash("same") != PasswordHasher.hash("same"))
+    @Test func saltsDifferSoHashesDiffer() async throws {
+        let first = try await PasswordHasher.hashOffloaded("same")
+        let second = try await PasswordHasher.hashOffloaded("same")
+        #expect(first != second)
     }
 
     @Test func emptyPasswordHashesAndVerifies() throws {
@@ -26,7 +28,7 @@ import Testing
     }
 
     /// A known scrypt vector (RFC 7914 §12, second case: "password"/"NaCl", N=1024, r=8, p=16, 64 bytes).
-    @Test func verifiesRfc7914Vector() {
+    @Test func verifiesRfc7914Vector() async {
         let key: [UInt8] = [
             0xfd, 0xba, 0xbe, 0x1c, 0x9d, 0x34, 0x72, 0x00, 0x78, 0x56, 0xe7, 0x19, 0x0d, 0x01, 0xe9, 0xfe,
             0x7c, 0x6a, 0xd7, 0xcb, 0xc8, 0x23, 0x78, 0x30, 0xe7, 0x73, 0x76, 0x63, 0x4b, 0x37, 0x31, 0x62,
@@ -34,8 +36,9 @@ import Testing
             0xc7, 0x27, 0xaf, 0xb9, 0x4a, 0x83, 0xee, 0x6d, 0x83, 0x60, 0xcb, 0xdf, 0xa2, 0xcc, 0x06, 0x40,
         ]
         let encoded = "$scrypt$1024$8$16$\(Base64.encode(Array("NaCl".utf8)))$\(Base64.encode(key))"
-        #expect(PasswordHasher.verify("password", encoded: encoded))
-        #expect(!PasswordHasher.verify("Password", encoded: encoded))
+        // Run off the cooperative pool: each derivation holds a thread for tens of milliseconds.
+        #expect(await PasswordHasher.verifyOffloaded("password", encoded: encoded))
+        #expect(await !PasswordHasher.verifyOffloaded("Password", encoded: encoded))
     }
 
     @Test func malformedEncodingsAreFalseNotErrors() {
@@ -89,5 +92,19 @@ import Testing
         #expect(!Digest.constantTimeEquals([1, 2], [1, 2, 3]))
         #expect(Digest.secretsEqual("s3cret", "s3cret"))
         #expect(!Digest.secretsEqual("s3cret", "s3cret "))
+    }
+}
+
+@Suite struct PasswordHashCostTests {
+    @Test func costsAreClampedIntoTheVerifiableRange() throws {
+        #expect(PasswordHasher.Cost.reference == PasswordHasher.Cost(n: 16_384, r: 8, p: 1))
+        let odd = PasswordHasher.Cost(n: 1000, r: 0, p: 99)
+        #expect(odd.n == 1024 && odd.r >= 1 && odd.p == 16)
+        #expect(128 * odd.n * odd.r * odd.p <= 1 << 28)
+        let huge = PasswordHasher.Cost(n: .max, r: .max, p: .max)
+        #expect(huge.n == 1 << 20)
+        let encoded = try PasswordHasher.hash("pw", cost: PasswordHasher.Cost(n: 1024, r: 8, p: 1))
+        #expect(encoded.hasPrefix("$scrypt$1024$8$1$"))
+        #expect(PasswordHasher.verify("pw", encoded: encoded))
     }
 }

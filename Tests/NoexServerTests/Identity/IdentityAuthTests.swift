@@ -12,7 +12,7 @@ import Testing
         throws
     {
         _ = try harness.store.bucket("_users").insert([
-            "username": .string(username), "passwordHash": .string(try PasswordHasher.hash(password)),
+            "username": .string(username), "passwordHash": .string(try PasswordHasher.hash(password, cost: testHashCost)),
             "displayName": .string(username.prefix(1).uppercased() + username.dropFirst()), "enabled": .bool(enabled),
         ])
     }
@@ -110,12 +110,12 @@ import Testing
     }
 
     @Test func sessionTtlExpires() async throws {
-        let harness = try await Harness.identity(sessionTtlMs: 600)
+        let harness = try await Harness.identity(sessionTtlMs: 2_000)
         defer { Task { await harness.stop() } }
         try harness.defineUsers()
         let admin = try await harness.superadmin()
         #expect(try await admin.request("store.all", ["bucket": "users"]).isResult)
-        try await Task.sleep(for: .milliseconds(800))
+        try await Task.sleep(for: .milliseconds(2_200))
         #expect(try await admin.request("store.all", ["bucket": "users"]).message == "Session expired")
         #expect(try await admin.request("store.all", ["bucket": "users"]).message == "Authentication required")
         _ = try await admin.result("identity.loginWithSecret", ["secret": .string(testAdminSecret)])
@@ -171,18 +171,18 @@ import Testing
     }
 
     @Test func secretRateLimitAndLockoutExpiry() async throws {
-        let harness = try await Harness.identity(loginRateLimit: .init(maxAttempts: 2, windowMs: 1_500))
+        let harness = try await Harness.identity(loginRateLimit: .init(maxAttempts: 2, windowMs: 3_000))
         defer { Task { await harness.stop() } }
         let client = try await harness.client()
         #expect(try await client.request("identity.loginWithSecret", ["secret": "nope"]).code == "UNAUTHORIZED")
         #expect(try await client.request("identity.loginWithSecret", ["secret": "nope"]).code == "UNAUTHORIZED")
         #expect(try await client.request("identity.loginWithSecret", ["secret": .string(testAdminSecret)]).code == "RATE_LIMITED")
-        try await Task.sleep(for: .milliseconds(1_600))
+        try await Task.sleep(for: .milliseconds(3_100))
         #expect(try await client.request("identity.loginWithSecret", ["secret": .string(testAdminSecret)]).isResult)
     }
 
     @Test func revokedUserCannotLogInUntilTtl() async throws {
-        let harness = try await Harness.identity { $0.revocation = RevocationConfiguration(blacklistTtlMs: 1_000) }
+        let harness = try await Harness.identity { $0.revocation = RevocationConfiguration(blacklistTtlMs: 3_000) }
         defer { Task { await harness.stop() } }
         let admin = try await harness.superadmin()
         try await harness.createUser("alice", roles: ["reader"], as: admin)
@@ -197,7 +197,7 @@ import Testing
         #expect(refused.code == "SESSION_REVOKED")
         // Stored tokens died with the revocation, so no reconnect outlives the ban.
         #expect(try await again.request("auth.login", ["token": try #require(token)]).code == "UNAUTHORIZED")
-        try await Task.sleep(for: .milliseconds(1_100))
+        try await Task.sleep(for: .milliseconds(3_100))
         #expect(try await again.request("identity.login", ["username": "alice", "password": "password123"]).isResult)
         #expect(try await again.request("auth.login", ["token": try #require(token)]).message == "Invalid token")
     }

@@ -8,6 +8,9 @@ import Testing
 /// The admin secret every identity test server uses.
 let testAdminSecret = "test-admin-secret"
 
+/// scrypt factors for test users.
+let testHashCost = PasswordHasher.Cost(n: 1024, r: 8, p: 1)
+
 extension Harness {
     /// A server with built-in identity (and optionally the audit log).
     static func identity(
@@ -18,7 +21,10 @@ extension Harness {
         try await Harness.start { configuration in
             configuration.identity = BuiltInIdentityConfiguration(
                 adminSecret: testAdminSecret, sessionTtlMs: sessionTtlMs, passwordMinLength: passwordMinLength,
-                maxSessionsPerUser: maxSessionsPerUser, loginRateLimit: loginRateLimit)
+                maxSessionsPerUser: maxSessionsPerUser, loginRateLimit: loginRateLimit,
+                // Cheap hashes keep these suites from starving the timing-sensitive ones running
+                // alongside; the reference cost is exercised in NoexAuthTests.
+                passwordHashCost: testHashCost)
             configure(&configuration)
         }
     }
