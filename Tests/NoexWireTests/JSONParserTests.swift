@@ -247,8 +247,14 @@ import Testing
         for (input, error) in cases {
             #expect(throws: error, "\(input.debugDescription)") { try JSONParser.parse(input) }
         }
-        // Invalid UTF-8 is reported at the first content byte of the string that holds it.
+        // Invalid UTF-8 is reported at the bad sequence (at the string start if it has escapes).
         #expect(throws: JSONParseError(offset: 1, reason: .invalidUTF8)) { try JSONParser.parse([0x22, 0xFF, 0x22]) }
+        #expect(throws: JSONParseError(offset: 5, reason: .invalidUTF8)) {
+            try JSONParser.parse([0x5B, 0x22, 0x61, 0xC3, 0xA9, 0xE2, 0x82, 0x22, 0x5D])
+        }
+        #expect(throws: JSONParseError(offset: 2, reason: .invalidUTF8)) {
+            try JSONParser.parse([0x5B, 0x22, 0x5C, 0x6E, 0xC0, 0xAF, 0x22, 0x5D])
+        }
         #expect(JSONParseError(offset: 3, reason: .unexpectedByte(0x7D)).description == "Unexpected character '}' at position 3")
     }
 
