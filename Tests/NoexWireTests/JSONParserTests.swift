@@ -132,6 +132,21 @@ import Testing
         }
     }
 
+    @Test func nestedLargeObjectsKeepTheirOwnKeys() throws {
+        // Inner objects past the in-frame fingerprints share the reader's stack with the outer one.
+        func object(_ size: Int, _ value: (Int) -> String) -> String {
+            "{" + (0..<size).map { "\"k\($0)\":\(value($0))" }.joined(separator: ",") + ",\"k0\":\"again\"}"
+        }
+        let text = object(24) { i in object(20 + i % 3) { j in "\(i * 100 + j)" } }
+        let outer = try #require(try JSONParser.parse(text).objectValue)
+        #expect(outer.count == 24)
+        #expect(outer["k0"] == "again")
+        let inner = try #require(outer["k23"]?.objectValue)
+        #expect(inner.count == 20 + 23 % 3)
+        #expect(inner["k0"] == "again")
+        #expect(inner["k19"] == 2319)
+    }
+
     @Test func canonicallyEquivalentKeysStayDistinct() throws {
         // JS compares keys by code units: precomposed and decomposed "é" are different keys.
         let object = try #require(try JSONParser.parse(#"{"\u00e9":1,"e\u0301":2}"#).objectValue)
