@@ -119,146 +119,146 @@ public enum Request: Sendable, Hashable {
     // protocol.yaml:784
     /// `rules.unsubscribe`: End a rules subscription of this connection.
     case rulesUnsubscribe(RulesUnsubscribeRequest)
-    // protocol.yaml:796
+    // protocol.yaml:795
     /// `rules.registerRule`: Register a rule.
     case rulesRegisterRule(RulesRegisterRuleRequest)
-    // protocol.yaml:811
+    // protocol.yaml:810
     /// `rules.unregisterRule`: Remove a rule.
     case rulesUnregisterRule(RulesUnregisterRuleRequest)
-    // protocol.yaml:823
+    // protocol.yaml:822
     /// `rules.updateRule`: Change a rule.
     case rulesUpdateRule(RulesUpdateRuleRequest)
-    // protocol.yaml:838
+    // protocol.yaml:837
     /// `rules.enableRule`: Enable a rule.
     case rulesEnableRule(RulesEnableRuleRequest)
-    // protocol.yaml:850
+    // protocol.yaml:849
     /// `rules.disableRule`: Disable a rule.
     case rulesDisableRule(RulesDisableRuleRequest)
-    // protocol.yaml:862
+    // protocol.yaml:861
     /// `rules.getRule`: Read a rule.
     case rulesGetRule(RulesGetRuleRequest)
-    // protocol.yaml:870
+    // protocol.yaml:869
     /// `rules.getRules`: List the rules.
     case rulesGetRules(RulesGetRulesRequest)
-    // protocol.yaml:879
+    // protocol.yaml:878
     /// `rules.validateRule`: Check a rule without registering it.
     case rulesValidateRule(RulesValidateRuleRequest)
-    // protocol.yaml:894
+    // protocol.yaml:893
     /// `auth.login`: Authenticate the connection with a token.
     case authLogin(AuthLoginRequest)
-    // protocol.yaml:910
+    // protocol.yaml:909
     /// `auth.logout`: Drop the connection's session.
     case authLogout(AuthLogoutRequest)
-    // protocol.yaml:919
+    // protocol.yaml:918
     /// `auth.whoami`: Describe the connection's session.
     case authWhoami(AuthWhoamiRequest)
-    // protocol.yaml:934
+    // protocol.yaml:933
     /// `identity.login`: Log in with username and password.
     case identityLogin(IdentityLoginRequest)
-    // protocol.yaml:945
+    // protocol.yaml:944
     /// `identity.loginWithSecret`: Log in as the virtual superadmin with the server's admin secret.
     case identityLoginWithSecret(IdentityLoginWithSecretRequest)
-    // protocol.yaml:954
+    // protocol.yaml:953
     /// `identity.logout`: End the identity session.
     case identityLogout(IdentityLogoutRequest)
-    // protocol.yaml:965
+    // protocol.yaml:964
     /// `identity.whoami`: Describe the connection's identity session.
     case identityWhoami(IdentityWhoamiRequest)
-    // protocol.yaml:977
+    // protocol.yaml:976
     /// `identity.refreshSession`: Replace the session token with a fresh one.
     case identityRefreshSession(IdentityRefreshSessionRequest)
-    // protocol.yaml:984
+    // protocol.yaml:983
     /// `identity.createUser`: Create a user.
     case identityCreateUser(IdentityCreateUserRequest)
-    // protocol.yaml:998
+    // protocol.yaml:997
     /// `identity.getUser`: Read a user.
     case identityGetUser(IdentityGetUserRequest)
-    // protocol.yaml:1006
+    // protocol.yaml:1005
     /// `identity.updateUser`: Change a user's profile.
     case identityUpdateUser(IdentityUpdateUserRequest)
-    // protocol.yaml:1021
+    // protocol.yaml:1020
     /// `identity.deleteUser`: Delete a user with their sessions, role assignments, ACL entries and
     /// ownerships.
     case identityDeleteUser(IdentityDeleteUserRequest)
-    // protocol.yaml:1033
+    // protocol.yaml:1032
     /// `identity.listUsers`: List users, one page at a time.
     case identityListUsers(IdentityListUsersRequest)
-    // protocol.yaml:1048
+    // protocol.yaml:1047
     /// `identity.enableUser`: Enable a user.
     case identityEnableUser(IdentityEnableUserRequest)
-    // protocol.yaml:1057
+    // protocol.yaml:1056
     /// `identity.disableUser`: Disable a user and end their sessions.
     case identityDisableUser(IdentityDisableUserRequest)
-    // protocol.yaml:1066
+    // protocol.yaml:1065
     /// `identity.changePassword`: Change one's own password.
     case identityChangePassword(IdentityChangePasswordRequest)
-    // protocol.yaml:1081
+    // protocol.yaml:1080
     /// `identity.resetPassword`: Set another user's password.
     case identityResetPassword(IdentityResetPasswordRequest)
-    // protocol.yaml:1095
+    // protocol.yaml:1094
     /// `identity.createRole`: Create a custom role.
     case identityCreateRole(IdentityCreateRoleRequest)
-    // protocol.yaml:1106
+    // protocol.yaml:1105
     /// `identity.updateRole`: Change a role's description or permissions.
     case identityUpdateRole(IdentityUpdateRoleRequest)
-    // protocol.yaml:1116
+    // protocol.yaml:1115
     /// `identity.deleteRole`: Delete a custom role and its assignments.
     case identityDeleteRole(IdentityDeleteRoleRequest)
-    // protocol.yaml:1128
+    // protocol.yaml:1127
     /// `identity.listRoles`: List the roles.
     case identityListRoles(IdentityListRolesRequest)
-    // protocol.yaml:1137
+    // protocol.yaml:1136
     /// `identity.assignRole`: Give a user a role.
     case identityAssignRole(IdentityAssignRoleRequest)
-    // protocol.yaml:1150
+    // protocol.yaml:1149
     /// `identity.removeRole`: Take a role from a user.
     case identityRemoveRole(IdentityRemoveRoleRequest)
-    // protocol.yaml:1163
+    // protocol.yaml:1162
     /// `identity.getUserRoles`: List a user's roles.
     case identityGetUserRoles(IdentityGetUserRolesRequest)
-    // protocol.yaml:1174
+    // protocol.yaml:1173
     /// `identity.grant`: Grant a user or role operations on a resource.
     case identityGrant(IdentityGrantRequest)
-    // protocol.yaml:1193
+    // protocol.yaml:1192
     /// `identity.revoke`: Revoke operations, or a whole ACL entry.
     case identityRevoke(IdentityRevokeRequest)
-    // protocol.yaml:1209
+    // protocol.yaml:1208
     /// `identity.getAcl`: List the ACL of a resource.
     case identityGetAcl(IdentityGetAclRequest)
-    // protocol.yaml:1221
+    // protocol.yaml:1220
     /// `identity.myAccess`: Describe the caller's effective access.
     case identityMyAccess(IdentityMyAccessRequest)
-    // protocol.yaml:1227
+    // protocol.yaml:1226
     /// `identity.getOwner`: Read a resource's owner.
     case identityGetOwner(IdentityGetOwnerRequest)
-    // protocol.yaml:1239
+    // protocol.yaml:1238
     /// `identity.transferOwner`: Hand a resource to another owner.
     case identityTransferOwner(IdentityTransferOwnerRequest)
-    // protocol.yaml:1256
+    // protocol.yaml:1255
     /// `audit.query`: Read audit entries, newest first.
     case auditQuery(AuditQueryRequest)
-    // protocol.yaml:1275
+    // protocol.yaml:1274
     /// `procedures.register`: Register a procedure.
     case proceduresRegister(ProceduresRegisterRequest)
-    // protocol.yaml:1287
+    // protocol.yaml:1286
     /// `procedures.unregister`: Remove a procedure.
     case proceduresUnregister(ProceduresUnregisterRequest)
-    // protocol.yaml:1299
+    // protocol.yaml:1298
     /// `procedures.update`: Change a procedure.
     case proceduresUpdate(ProceduresUpdateRequest)
-    // protocol.yaml:1313
+    // protocol.yaml:1312
     /// `procedures.get`: Read a procedure's definition.
     case proceduresGet(ProceduresGetRequest)
-    // protocol.yaml:1321
+    // protocol.yaml:1320
     /// `procedures.list`: List the procedures.
     case proceduresList(ProceduresListRequest)
-    // protocol.yaml:1329
+    // protocol.yaml:1328
     /// `procedures.call`: Run a procedure.
     case proceduresCall(ProceduresCallRequest)
-    // protocol.yaml:1341
+    // protocol.yaml:1340
     /// `server.stats`: Server statistics.
     case serverStats(ServerStatsRequest)
-    // protocol.yaml:1356
+    // protocol.yaml:1355
     /// `server.connections`: List the open connections.
     case serverConnections(ServerConnectionsRequest)
 
