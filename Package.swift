@@ -18,8 +18,15 @@ var targets: [Target] = []
 // MARK: - NoexWire: spec-agnostic JSON value, codec, errors
 products.append(.library(name: "NoexWire", targets: ["NoexWire"]))
 targets += [
-    .target(name: "NoexWire", swiftSettings: swiftSettings),
-    .testTarget(name: "NoexWireTests", dependencies: ["NoexWire"], swiftSettings: swiftSettings),
+    .target(
+        name: "NoexWire", swiftSettings: swiftSettings,
+        // `Double.rounded` calls libm, which a Foundation-free executable does not link by itself.
+        linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
+    .testTarget(
+        name: "NoexWireTests", dependencies: ["NoexWire"],
+        exclude: ["Fixtures/make-js-fixtures.js"], swiftSettings: swiftSettings),
+    // Hot-path micro-benchmarks; other modules add their cases to this one executable.
+    .executableTarget(name: "noex-microbench", dependencies: ["NoexWire"], swiftSettings: swiftSettings),
 ]
 
 // MARK: - Protocol contract and generator (protocol.yaml → Swift)
@@ -47,10 +54,38 @@ targets += [
 ]
 
 // MARK: - NoexWebSocket: RFC 6455 server and client
+products.append(.library(name: "NoexWebSocket", targets: ["NoexWebSocket"]))
+products.append(.executable(name: "noex-ws-echo", targets: ["noex-ws-echo"]))
+targets += [
+    // SHA-1 for Sec-WebSocket-Accept, from the system's libcrypto.
+    .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+    // epoll and eventfd declarations (no library to link).
+    .systemLibrary(name: "CEpoll"),
+    .target(name: "NoexWebSocket", dependencies: ["CCrypto", "CEpoll"], swiftSettings: swiftSettings),
+    .executableTarget(name: "noex-ws-echo", dependencies: ["NoexWebSocket"], swiftSettings: swiftSettings),
+    .testTarget(name: "NoexWebSocketTests", dependencies: ["NoexWebSocket"], swiftSettings: swiftSettings),
+]
 
 // MARK: - NoexStore: schema-driven reactive store
+products.append(.library(name: "NoexStore", targets: ["NoexStore"]))
+targets += [
+    .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+    .target(name: "NoexStore", dependencies: ["NoexWire", "CSQLite"], swiftSettings: swiftSettings),
+    .executableTarget(name: "noex-store-crashtest", dependencies: ["NoexStore", "NoexWire"], swiftSettings: swiftSettings),
+    .executableTarget(name: "noex-store-bench", dependencies: ["NoexStore", "NoexWire"], swiftSettings: swiftSettings),
+    .testTarget(name: "NoexStoreTests", dependencies: ["NoexStore", "NoexWire"], swiftSettings: swiftSettings),
+]
 
 // MARK: - NoexRules: rules engine
+products.append(.library(name: "NoexRules", targets: ["NoexRules"]))
+products.append(.executable(name: "noex-rules-bench", targets: ["noex-rules-bench"]))
+targets += [
+    .target(name: "NoexRules", dependencies: ["NoexWire"], swiftSettings: swiftSettings),
+    .executableTarget(
+        name: "noex-rules-bench", dependencies: ["NoexRules", "NoexWire"], swiftSettings: swiftSettings),
+    .testTarget(
+        name: "NoexRulesTests", dependencies: ["NoexRules", "NoexWire"], swiftSettings: swiftSettings),
+]
 
 // MARK: - NoexServer and the noex-server executable
 

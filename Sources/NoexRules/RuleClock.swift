@@ -1,0 +1,121 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// The engine's source of time and of timer callbacks.
+///
+/// Injected through ``RuleEngineConfiguration/clock`` so tests can drive timers with a
+/// ``ManualRuleClock``; the default ``SystemRuleClock`` uses wall time and Dispatch.
+public protocol RuleClock: Sendable {
+    /// The current time in milliseconds since the Unix epoch.
+    func now() -> Int64
+    /// Runs `action` once, `milliseconds` from now, on a thread of the clock's choosing.
+    /// - Returns: a handle whose ``RuleScheduledTask/cancel()`` prevents a pending run.
+    func schedule(afterMilliseconds milliseconds: Int64, _ action: @escaping @Sendable () -> Void)
+        -> any RuleScheduledTask
+}
+
+/// A scheduled callback that can be cancelled.
+public protocol RuleScheduledTask: Sendable {
+    /// Prevents the callback from running if it has not started yet; idempotent.
+    func cancel()
+}
+
+/// Wall-clock time and real timers on a Dispatch global queue.
+public struct SystemRuleClock: RuleClock {
+    /// Creates the system clock.
+    public init() {}
+
+    /// Milliseconds since the epoch from the system wall clock.
+    public func now() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+    }
+
+    /// Schedules `action` on a Dispatch global queue after `milliseconds`.
+    public func schedule(afterMilliseconds milliseconds: Int64, _ action: @escaping @Sendable () -> Void)
+        -> any RuleScheduledTask
+    {
+        let task = FlagTask()
+        let delay = DispatchTimeInterval.milliseconds(Int(clamping: max(0, milliseconds)))
+        DispatchQueue.global().asyncAfter(deadline: .now() + delay) {
+            if !task.isCancelled { action() }
+        }
+        return task
+    }
+
+    /// A cancellation flag checked when the Dispatch block runs.
+    private final class FlagTask: RuleScheduledTask {
+        private let cancelled = Atomic<Bool>(false)
+        var isCancelled: Bool { cancelled.load(ordering: .acquiring) }
+        func cancel() { cancelled.store(true, ordering: .releasing) }
+    }
+}
+
+/// A clock that only moves when told to: ``advance(byMilliseconds:)`` runs due callbacks in
+/// due-time order on the calling thread. For tests and simulations.
+public final class ManualRuleClock: RuleClock {
+    private struct Pending {
+        var id: Int
+        var due: Int64
+        var action: @Sendable () -> Void
+    }
+
+    private struct State {
+        var now: Int64
+        var nextID = 0
+        var pending: [Pending] = []
+    }
+
+    // Mutex-guarded: callbacks are never run while the lock is held.
+    private let state: Mutex<State>
+
+    /// Creates a manual clock reading `start` milliseconds since the epoch.
+    public init(start: Int64 = 1_700_000_000_000) { state = Mutex(State(now: start)) }
+
+    /// The current (manual) time.
+    public func now() -> Int64 { state.withLock { $0.now } }
+
+    /// Records a callback due `milliseconds` after the current manual time.
+    public func schedule(afterMilliseconds milliseconds: Int64, _ action: @escaping @Sendable () -> Void)
+        -> any RuleScheduledTask
+    {
+        let id = state.withLock { s in
+            s.nextID += 1
+            s.pending.append(Pending(id: s.nextID, due: s.now + max(0, milliseconds), action: action))
+            return s.nextID
+        }
+        return ManualTask(clock: self, id: id)
+    }
+
+    /// The number of callbacks scheduled and not yet run or cancelled.
+    public var pendingCount: Int { state.withLock { $0.pending.count } }
+
+    /// Moves time forward, running every callback that falls due, earliest first (ties in
+    /// scheduling order). Callbacks scheduled by callbacks run too if they fall due in range.
+    public func advance(byMilliseconds milliseconds: Int64) {
+        let target = state.withLock { $0.now + max(0, milliseconds) }
+        while true {
+            let next: Pending? = state.withLock { s in
+                guard let index = s.pending.indices.filter({ s.pending[$0].due <= target })
+                    .min(by: { (s.pending[$0].due, s.pending[$0].id) < (s.pending[$1].due, s.pending[$1].id) })
+                else { return nil }
+                let item = s.pending.remove(at: index)
+                s.now = max(s.now, item.due)
+                return item
+            }
+            guard let next else { break }
+            next.action()
+        }
+        state.withLock { $0.now = max($0.now, target) }
+    }
+
+    fileprivate func cancel(id: Int) {
+        state.withLock { $0.pending.removeAll { $0.id == id } }
+    }
+
+    private struct ManualTask: RuleScheduledTask {
+        let clock: ManualRuleClock
+        let id: Int
+        func cancel() { clock.cancel(id: id) }
+    }
+}

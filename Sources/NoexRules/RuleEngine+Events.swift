@@ -1,0 +1,123 @@
+public import NoexWire
+import Synchronization
+
+/// A live subscription to engine events; ``cancel()`` ends it.
+public final class RulesSubscription: Sendable {
+    private let id: Int
+    private weak let engine: RuleEngine?
+
+    init(id: Int, engine: RuleEngine) {
+        self.id = id
+        self.engine = engine
+    }
+
+    /// The topic pattern the subscription was made with.
+    public var pattern: String? { engine?.state.withLock { s in s.subscriptions.first { $0.id == id }?.pattern } }
+
+    /// Stops deliveries. - Returns: whether the subscription was still active.
+    @discardableResult
+    public func cancel() -> Bool {
+        guard let engine else { return false }
+        return engine.state.withLock { s in
+            guard let index = s.subscriptions.firstIndex(where: { $0.id == id }) else { return false }
+            s.subscriptions.remove(at: index)
+            return true
+        }
+    }
+}
+
+extension RuleEngine {
+    /// Emits an event: counts it, notifies matching subscribers, then runs matching rules
+    /// (and everything they chain) before returning.
+    /// - Parameters:
+    ///   - topic: a non-empty dot-separated topic.
+    ///   - data: the payload object.
+    ///   - correlationId: optional correlation id, inherited by events rules emit in response.
+    ///   - causationId: optional causation id (kept only on this event).
+    ///   - source: recorded on the event (`api` by default).
+    /// - Returns: the event as stored and delivered.
+    /// - Throws: ``RulesError/notRunning(_:)`` once stopped; ``RulesError/invalidArgument(_:)``
+    ///   for an empty topic.
+    @discardableResult
+    public func emit(
+        topic: String, data: JSONObject = [:], correlationId: String? = nil, causationId: String? = nil,
+        source: String = "api"
+    ) throws(RulesError) -> RuleEvent {
+        guard !topic.isEmpty else { throw .invalidArgument("Event topic must be a non-empty string") }
+        let event = makeEvent(topic: topic, data: data, source: source, correlationId: correlationId, causationId: causationId)
+        guard processEvent(event, depth: 0) else { throw notRunningError }
+        return event
+    }
+
+    /// Calls `handler(topic, event)` for every event whose topic matches `pattern`, with the
+    /// subscription matcher (``PatternMatching/subscriptionTopic(_:matches:)``): `*` matches
+    /// every topic, a trailing `*` segment matches the rest and the bare prefix.
+    ///
+    /// Handlers run synchronously on the emitting thread, before the event's rules, with no
+    /// engine lock held. Keep them short (a server enqueues a push).
+    public func subscribe(_ pattern: String, _ handler: @escaping @Sendable (_ topic: String, _ event: RuleEvent) -> Void)
+        -> RulesSubscription
+    {
+        let id = state.withLock { s in
+            s.nextSubscriptionID += 1
+            s.subscriptions.append(
+                .init(id: s.nextSubscriptionID, pattern: pattern, matcher: .init(pattern), handler: handler))
+            return s.nextSubscriptionID
+        }
+        return RulesSubscription(id: id, engine: self)
+    }
+
+    /// The number of active subscriptions.
+    public var subscriptionCount: Int { state.withLock { $0.subscriptions.count } }
+
+    // MARK: Internal
+
+    func makeEvent(topic: String, data: JSONObject, source: String, correlationId: String?, causationId: String?)
+        -> RuleEvent
+    {
+        let now = configuration.clock.now()
+        return RuleEvent(
+            id: RuleEvent.makeID(timestamp: now), topic: topic, data: data, timestamp: now, source: source,
+            correlationId: correlationId, causationId: causationId)
+    }
+
+    /// Counts the event, notifies subscribers, runs the event's rules at `depth`.
+    /// - Returns: false (and does nothing) when the engine is stopped.
+    @discardableResult
+    func processEvent(_ event: RuleEvent, depth: Int) -> Bool {
+        let handlers = state.withLock { s -> [@Sendable (String, RuleEvent) -> Void]? in
+            guard s.running else { return nil }
+            s.eventsProcessed += 1
+            var topicSegments: [Substring]?
+            let segments = {
+                if let topicSegments { return topicSegments }
+                let split = event.topic.split(separator: ".", omittingEmptySubsequences: false)
+                topicSegments = split
+                return split
+            }
+            return s.subscriptions.compactMap { $0.matcher.matches(event.topic, segments: segments) ? $0.handler : nil }
+        }
+        guard let handlers else { return false }
+        for handler in handlers { handler(event.topic, event) }
+        guard depth < configuration.maxChainDepth else {
+            chainLimitReached(kind: "event", name: event.topic, depth: depth)
+            return true
+        }
+        let rules = candidates(\.eventIndex, event.topic, PatternMatching.triggerTopic)
+        if !rules.isEmpty {
+            let context = ExecutionContext(
+                triggerData: event.data, matchedData: [event.data], correlationId: event.correlationId, depth: depth)
+            runRules(rules, context)
+        }
+        processTemporal(event, depth: depth)
+        return true
+    }
+
+    func chainLimitReached(kind: String, name: String, depth: Int) {
+        log(
+            .warn,
+            "Forward chaining limit reached (depth \(depth), max \(configuration.maxChainDepth)): rules for \(kind) \"\(name)\" skipped"
+        )
+        trace("forward_chaining_limit", ["kind": .string(kind), "name": .string(name), "depth": .number(Double(depth))])
+    }
+}

@@ -1,0 +1,283 @@
+import NoexWire
+
+/// One event of a temporal pattern: a trigger-topic pattern, an optional data filter and an
+/// optional alias under which the matched event's data is visible to conditions and actions.
+struct EventMatcherSpec: Sendable {
+    let topic: String
+    let topicBytes: [UInt8]
+    /// Every member must equal the value at that dot path of the event data.
+    let filter: [(path: [Substring], value: JSONValue)]
+    let alias: String?
+
+    init(_ object: JSONObject) {
+        topic = object["topic"]?.stringValue ?? ""
+        topicBytes = Array(topic.utf8)
+        filter = (object["filter"]?.objectValue ?? [:]).members.map {
+            ($0.key.split(separator: ".", omittingEmptySubsequences: false), $0.value)
+        }
+        alias = object["as"]?.stringValue
+    }
+
+    func matches(_ event: RuleEvent) -> Bool {
+        let topicMatches =
+            PatternMatching.isWildcard(topic)
+            ? PatternMatching.triggerTopic(topicBytes, Array(event.topic.utf8)) : topic == event.topic
+        guard topicMatches else { return false }
+        for (path, value) in filter where References.path(segments: path, in: .object(event.data)) != value {
+            return false
+        }
+        return true
+    }
+}
+
+/// `gte` (default), `lte` or `eq`.
+enum ThresholdComparison: String, Sendable {
+    case gte, lte, eq
+
+    func holds(_ value: Double, _ threshold: Double) -> Bool {
+        switch self {
+        case .gte: value >= threshold
+        case .lte: value <= threshold
+        case .eq: value == threshold
+        }
+    }
+}
+
+/// The aggregate functions.
+enum AggregateFunction: String, Sendable, CaseIterable {
+    case sum, avg, min, max, count
+}
+
+/// A parsed temporal pattern (spec-store-rules C.5; types of the reference's temporal module).
+enum TemporalSpec: Sendable {
+    /// `events` in order, all within `within` ms of the first; `strict`: any other event of the
+    /// same group in between abandons the attempt.
+    case sequence(events: [EventMatcherSpec], within: Int64, groupBy: [Substring]?, strict: Bool)
+    /// `after` seen and `expected` not seen within `within` ms: fires at the deadline.
+    case absence(after: EventMatcherSpec, expected: EventMatcherSpec, within: Int64, groupBy: [Substring]?)
+    /// The number of matching events in the window compared with `threshold`.
+    case count(
+        event: EventMatcherSpec, threshold: Double, comparison: ThresholdComparison, window: Int64,
+        groupBy: [Substring]?, sliding: Bool)
+    /// A function of a numeric field over the window compared with `threshold`.
+    case aggregate(
+        event: EventMatcherSpec, field: [Substring], function: AggregateFunction, threshold: Double,
+        comparison: ThresholdComparison, window: Int64, groupBy: [Substring]?)
+
+    /// Parses a validated pattern; `nil` if the shape is unusable.
+    init?(_ pattern: JSONObject) {
+        func matcher(_ key: String) -> EventMatcherSpec? { pattern[key]?.objectValue.map(EventMatcherSpec.init) }
+        func duration(_ key: String) -> Int64? { pattern[key].flatMap(RuleDuration.milliseconds) }
+        let groupBy = pattern["groupBy"]?.stringValue.map { $0.split(separator: ".", omittingEmptySubsequences: false) }
+        let comparison = pattern["comparison"]?.stringValue.flatMap(ThresholdComparison.init(rawValue:)) ?? .gte
+        switch pattern["type"]?.stringValue {
+        case "sequence":
+            guard let events = pattern["events"]?.arrayValue?.compactMap({ $0.objectValue.map(EventMatcherSpec.init) }),
+                events.count >= 2, let within = duration("within")
+            else { return nil }
+            self = .sequence(events: events, within: within, groupBy: groupBy, strict: pattern["strict"]?.boolValue ?? false)
+        case "absence":
+            guard let after = matcher("after"), let expected = matcher("expected"), let within = duration("within")
+            else { return nil }
+            self = .absence(after: after, expected: expected, within: within, groupBy: groupBy)
+        case "count":
+            guard let event = matcher("event"), let threshold = pattern["threshold"]?.numberValue,
+                let window = duration("window")
+            else { return nil }
+            self = .count(
+                event: event, threshold: threshold, comparison: comparison, window: window, groupBy: groupBy,
+                sliding: pattern["sliding"]?.boolValue ?? false)
+        case "aggregate":
+            guard let event = matcher("event"), let field = pattern["field"]?.stringValue,
+                let function = pattern["function"]?.stringValue.flatMap(AggregateFunction.init(rawValue:)),
+                let threshold = pattern["threshold"]?.numberValue, let window = duration("window")
+            else { return nil }
+            self = .aggregate(
+                event: event, field: field.split(separator: ".", omittingEmptySubsequences: false), function: function,
+                threshold: threshold, comparison: comparison, window: window, groupBy: groupBy)
+        default: return nil
+        }
+    }
+
+    var groupBy: [Substring]? {
+        switch self {
+        case .sequence(_, _, let g, _), .absence(_, _, _, let g), .count(_, _, _, _, let g, _), .aggregate(_, _, _, _, _, _, let g): g
+        }
+    }
+}
+
+/// A temporal pattern that matched: what its rule sees as trigger data.
+struct TemporalMatch: Sendable {
+    var ruleId: String
+    var events: [RuleEvent]
+    var aliases: [(String, RuleEvent)]
+    var groupKey: String?
+    var count: Int?
+    var aggregateValue: Double?
+
+    /// `{events, groupKey?, count?, aggregateValue?, <alias>: data…}`; `matched.<i>` refers to
+    /// the matched events in order.
+    var triggerData: JSONObject {
+        var data: JSONObject = ["events": .array(events.map { .object($0.json) })]
+        if let groupKey { data["groupKey"] = .string(groupKey) }
+        if let count { data["count"] = .number(Double(count)) }
+        if let aggregateValue { data["aggregateValue"] = .number(aggregateValue) }
+        for (alias, event) in aliases { data[alias] = .object(event.data) }
+        return data
+    }
+}
+
+/// The per-rule state of temporal matching; pure transitions, no I/O. The engine holds one
+/// per temporal rule under its lock and performs the returned deadline work outside it.
+struct TemporalRuleState: Sendable {
+    /// An in-progress sequence or a pending absence, per group key.
+    struct Instance: Sendable {
+        var id: Int
+        var events: [RuleEvent]
+        var deadline: Int64
+        var handle: (any RuleScheduledTask)?
+    }
+
+    /// A remembered event of a count or aggregate window.
+    struct WindowEntry: Sendable {
+        var timestamp: Int64
+        var event: RuleEvent
+    }
+
+    var instances: [String: Instance] = [:]
+    var windows: [String: [WindowEntry]] = [:]
+
+    /// Deadline work produced by a transition.
+    struct Effects {
+        var matches: [TemporalMatch] = []
+        /// Deadlines to schedule: (group key, instance id, delay ms).
+        var schedule: [(group: String, instance: Int, delay: Int64)] = []
+        var cancel: [any RuleScheduledTask] = []
+    }
+
+    static func groupKey(_ spec: TemporalSpec, _ event: RuleEvent) -> String? {
+        guard let path = spec.groupBy else { return nil }
+        return References.jsString(References.path(segments: path, in: .object(event.data)))
+    }
+
+    /// Feeds one event. `nextID` numbers new instances (engine-wide, so stale deadlines are
+    /// recognised).
+    mutating func process(
+        _ event: RuleEvent, spec: TemporalSpec, ruleId: String, now: Int64, nextID: inout Int
+    ) -> Effects {
+        var effects = Effects()
+        let key = Self.groupKey(spec, event)
+        let group = key ?? ""
+        switch spec {
+        case .sequence(let matchers, let within, _, let strict):
+            if var instance = instances[group] {
+                if instance.deadline <= now {
+                    // Expired but its deadline callback has not run yet.
+                    if let handle = instance.handle { effects.cancel.append(handle) }
+                    instances[group] = nil
+                } else if matchers[instance.events.count].matches(event) {
+                    instance.events.append(event)
+                    if instance.events.count == matchers.count {
+                        if let handle = instance.handle { effects.cancel.append(handle) }
+                        instances[group] = nil
+                        effects.matches.append(
+                            TemporalMatch(
+                                ruleId: ruleId, events: instance.events, aliases: Self.aliases(matchers, instance.events),
+                                groupKey: key))
+                        // The completing event does not also start the next attempt.
+                        return effects
+                    }
+                    instances[group] = instance
+                    return effects
+                } else if strict {
+                    if let handle = instance.handle { effects.cancel.append(handle) }
+                    instances[group] = nil
+                } else {
+                    return effects
+                }
+            }
+            if matchers[0].matches(event) {
+                nextID += 1
+                instances[group] = Instance(id: nextID, events: [event], deadline: now + within, handle: nil)
+                effects.schedule.append((group, nextID, within))
+            }
+
+        case .absence(let after, let expected, let within, _):
+            if let instance = instances[group], expected.matches(event) {
+                if let handle = instance.handle { effects.cancel.append(handle) }
+                instances[group] = nil
+            } else if instances[group] == nil, after.matches(event) {
+                nextID += 1
+                instances[group] = Instance(id: nextID, events: [event], deadline: now + within, handle: nil)
+                effects.schedule.append((group, nextID, within))
+            }
+
+        case .count(let matcher, let threshold, let comparison, let window, _, let sliding):
+            guard matcher.matches(event) else { return effects }
+            let entries = record(event, group: group, now: now, window: window, sliding: sliding)
+            if comparison.holds(Double(entries.count), threshold) {
+                effects.matches.append(
+                    TemporalMatch(
+                        ruleId: ruleId, events: entries.map(\.event), aliases: Self.aliases([matcher], [event]),
+                        groupKey: key, count: entries.count))
+            }
+
+        case .aggregate(let matcher, let field, let function, let threshold, let comparison, let window, _):
+            guard matcher.matches(event) else { return effects }
+            let entries = record(event, group: group, now: now, window: window, sliding: true)
+            let value: Double
+            if function == .count {
+                value = Double(entries.count)
+            } else {
+                let numbers = entries.compactMap { References.path(segments: field, in: .object($0.event.data))?.numberValue }
+                guard !numbers.isEmpty else { return effects }
+                switch function {
+                case .sum: value = numbers.reduce(0, +)
+                case .avg: value = numbers.reduce(0, +) / Double(numbers.count)
+                case .min: value = numbers.min() ?? 0
+                case .max: value = numbers.max() ?? 0
+                case .count: value = Double(numbers.count)
+                }
+            }
+            if comparison.holds(value, threshold) {
+                effects.matches.append(
+                    TemporalMatch(
+                        ruleId: ruleId, events: entries.map(\.event), aliases: Self.aliases([matcher], [event]),
+                        groupKey: key, count: entries.count, aggregateValue: value))
+            }
+        }
+        return effects
+    }
+
+    /// A deadline passed: an absence fires, a sequence attempt is dropped.
+    mutating func deadline(group: String, instance id: Int, spec: TemporalSpec, ruleId: String) -> TemporalMatch? {
+        guard let instance = instances[group], instance.id == id else { return nil }
+        instances[group] = nil
+        guard case .absence(let after, _, _, _) = spec else { return nil }
+        return TemporalMatch(
+            ruleId: ruleId, events: instance.events, aliases: Self.aliases([after], instance.events),
+            groupKey: spec.groupBy == nil ? nil : group)
+    }
+
+    /// Every pending deadline handle (to cancel when the rule goes away).
+    var handles: [any RuleScheduledTask] { instances.values.compactMap(\.handle) }
+
+    /// Adds the event to its group's window, drops entries outside the window, returns it.
+    ///
+    /// Sliding: the last `window` ms. Tumbling (default for count): fixed buckets of `window`
+    /// ms aligned to the epoch, so the count restarts at each bucket boundary.
+    private mutating func record(_ event: RuleEvent, group: String, now: Int64, window: Int64, sliding: Bool) -> [WindowEntry] {
+        var entries = windows[group] ?? []
+        entries.append(WindowEntry(timestamp: now, event: event))
+        let start = sliding ? now - window : now - now % window - 1
+        if let firstInside = entries.firstIndex(where: { $0.timestamp > start }) {
+            entries.removeFirst(firstInside)
+        }
+        windows[group] = entries
+        return entries
+    }
+
+    private static func aliases(_ matchers: [EventMatcherSpec], _ events: [RuleEvent]) -> [(String, RuleEvent)] {
+        zip(matchers, events).compactMap { matcher, event in matcher.alias.map { ($0, event) } }
+    }
+}
