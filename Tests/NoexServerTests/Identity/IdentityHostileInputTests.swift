@@ -180,3 +180,34 @@ import Testing
         }
     }
 }
+
+@Suite struct IdentitySessionLimitTests {
+    @Test func theOldestLiveSessionEndsWhenTheLimitIsExceeded() async throws {
+        let harness = try await Harness.identity(maxSessionsPerUser: 2)
+        defer { Task { await harness.stop() } }
+        let root = try await harness.superadmin()
+        try await harness.createUser("alice", roles: ["reader"], as: root)
+        let first = try await harness.login("alice")
+        let second = try await harness.login("alice")
+        #expect(try await first.request("identity.whoami").isResult)
+        let third = try await harness.login("alice")
+        let notice = try await first.next { $0["type"] == "system" }
+        #expect(notice["event"] == "session_revoked")
+        #expect(try await first.closed() == 4002)
+        #expect(try await second.request("identity.whoami").isResult)
+        #expect(try await third.request("identity.whoami").isResult)
+        #expect(try harness.store.bucket("_sessions").where(["userId": .string(try #require(try await third.result("identity.whoami")["userId"]?.stringValue))]).count == 2)
+    }
+
+    @Test func hugeUsernamesAreThrottledWithoutBeingStored() async throws {
+        let harness = try await Harness.identity(loginRateLimit: .init(maxAttempts: 2, windowMs: 60_000))
+        defer { Task { await harness.stop() } }
+        let name = String(repeating: "x", count: 100_000)
+        for address in ["10.9.0.1", "10.9.0.2"] {
+            let client = try await harness.client(remoteAddress: address)
+            #expect(try await client.request("identity.login", ["username": .string(name), "password": "whatever1"]).code == "UNAUTHORIZED")
+        }
+        let third = try await harness.client(remoteAddress: "10.9.0.3")
+        #expect(try await third.request("identity.login", ["username": .string(name), "password": "whatever1"]).code == "RATE_LIMITED")
+    }
+}
