@@ -108,7 +108,7 @@ targets += [
     .testTarget(
         name: "NoexServerTests",
         dependencies: ["NoexServer", "NoexTesting", "NoexStore", "NoexRules", "NoexWire", "NoexProtocol", "NoexYAML"],
-        swiftSettings: swiftSettings),
+        exclude: ["Fixtures"], swiftSettings: swiftSettings),
 ]
 
 let package = Package(

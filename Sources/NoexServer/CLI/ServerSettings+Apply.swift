@@ -14,6 +14,7 @@ extension ServerSettings {
         configuration.heartbeat = heartbeat
         configuration.backpressure = backpressure
         configuration.connectionLimits = connectionLimits
+        configuration.storeEventForwarding = forwardStoreEvents ? StoreEventForwarding() : nil
     }
 
     /// The store configuration for the chosen persistence, with paths made absolute.

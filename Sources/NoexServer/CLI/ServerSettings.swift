@@ -30,6 +30,8 @@ public struct ServerSettings: Sendable, Hashable {
     public var heartbeat = HeartbeatConfiguration()
     public var backpressure = BackpressureConfiguration()
     public var connectionLimits = ConnectionLimits()
+    /// Config-file key `forwardStoreEvents` (ours, additive): store changes become rules events.
+    public var forwardStoreEvents = false
 
     /// Creates the defaults.
     public init() {}
@@ -101,6 +103,7 @@ public struct ServerSettings: Sendable, Hashable {
                 maxTotalSubscriptions: object["maxTotalSubscriptions"]?.integerValue
                     ?? settings.connectionLimits.maxTotalSubscriptions)
         }
+        settings.forwardStoreEvents = file["forwardStoreEvents"]?.boolValue ?? false
         return errors.isEmpty ? .success(settings) : .failure(ResolveErrors(messages: errors))
     }
 

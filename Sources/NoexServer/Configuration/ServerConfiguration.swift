@@ -37,6 +37,8 @@ public struct ServerConfiguration: Sendable {
     public var allowedOrigins: [String]?
     /// Most simultaneous connections from one IP; more are closed `4003`.
     public var maxConnectionsPerIp: Int?
+    /// Forwards store changes to the rules engine as events; `nil` (the default) forwards nothing.
+    public var storeEventForwarding: StoreEventForwarding?
     /// The time source (tests substitute a manual clock).
     public var clock: ServerClock = .system
     /// Where warnings go (the rate-limit warning of spec-server §4.1).
