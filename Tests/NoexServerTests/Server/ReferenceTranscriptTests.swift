@@ -30,10 +30,23 @@ import Testing
             } else if let raw = step["raw"]?.stringValue {
                 try await client.sendRaw(raw)
             }
-            for expected in step["expect"]?.arrayValue ?? [] {
-                let received = try await client.next(timeout: .seconds(5), "step \(index)") { $0["type"] != "ping" }
-                let problem = captures.match(expected, .object(received), path: "step \(index)")
-                #expect(problem == nil, "\(problem ?? "")\n  received: \(JSONSerializer.string(.object(received)))")
+            let expectations = step["expect"]?.arrayValue ?? []
+            var received: [JSONObject] = []
+            for _ in expectations {
+                received.append(try await client.next(timeout: .seconds(5), "step \(index)") { $0["type"] != "ping" })
+            }
+            if step["anyOrder"] == true {
+                // Responses and pushes may interleave: pair each expectation with the next
+                // received message of its own kind (a response has an `id`, a push does not).
+                var responses = received.filter { $0["id"] != nil }[...]
+                var others = received.filter { $0["id"] == nil }[...]
+                received = expectations.compactMap { expected in
+                    expected["id"] != nil ? responses.popFirst() : others.popFirst()
+                }
+            }
+            for (expected, message) in zip(expectations, received) {
+                let problem = captures.match(expected, .object(message), path: "step \(index)")
+                #expect(problem == nil, "\(problem ?? "")\n  received: \(JSONSerializer.string(.object(message)))")
             }
         }
     }
