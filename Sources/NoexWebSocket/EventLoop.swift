@@ -29,6 +29,18 @@ final class EventLoop: Sendable {
     private let nextTimerID = Atomic<UInt64>(1)
     private let termination = Mutex<(finished: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
     let state: LoopConfined<EventLoopState>
+    /// Swift concurrency's view of this loop; created lazily once.
+    private let executorStorage = Mutex<EventLoopExecutor?>(nil)
+
+    /// The loop as a `SerialExecutor` / `TaskExecutor`.
+    var executor: EventLoopExecutor {
+        executorStorage.withLock { stored in
+            if let stored { return stored }
+            let made = EventLoopExecutor(loop: self)
+            stored = made
+            return made
+        }
+    }
 
     /// Creates the loop's descriptors; ``start()`` runs it.
     /// - Throws: `WebSocketError.system` when epoll or eventfd cannot be created.
@@ -180,6 +192,7 @@ final class EventLoop: Sendable {
         state.flushDirty()
         close(epollFD)
         close(wakeFD)
+        executorStorage.withLock { $0 = nil }   // break the loop ↔ executor cycle
         let waiters = termination.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.finished = true
             defer { state.waiters = [] }

@@ -179,6 +179,22 @@ struct WebSocketServerTests {
         }
     }
 
+    @Test func loopExecutorRunsTasksAndActorsOnTheLoopThread() async throws {
+        let onLoop = Flags()
+        let delegate = RecordingDelegate(onOpen: { connection in
+            Task(executorPreference: connection.executor) {
+                await runOnLoop(connection, onLoop)
+            }
+        })
+        try await withServer(delegate: delegate) { _, port in
+            let client = try await WebSocketClient.connect(host: "127.0.0.1", port: port)
+            #expect(try await client.receive() == .text("from task"))
+            #expect(try await client.receive() == .text("from actor"))
+            try await client.close()
+        }
+        #expect(onLoop.values.withLock { $0 } == [true, true])
+    }
+
     @Test func scheduledWorkRuns() async throws {
         try await withServer { server, _ in
             let fired = Mutex(false)
