@@ -141,6 +141,22 @@ struct WebSocketServerTests {
         }
     }
 
+    @Test func garbageNeverHurtsTheServer() async throws {
+        var generator = SeededGenerator(state: 99)
+        try await withServer { _, port in
+            for round in 0..<50 {
+                let socket = try RawSocket(port: port)
+                if round % 2 == 0 { socket.send(RawSocket.upgradeRequest()) }
+                socket.send((0..<Int.random(in: 1...4096, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+                socket.close()
+            }
+            let client = try await WebSocketClient.connect(host: "127.0.0.1", port: port)
+            try await client.send(text: "still alive")
+            #expect(try await client.receive() == .text("still alive"))
+            try await client.close()
+        }
+    }
+
     @Test func slowHandshakeTimesOut() async throws {
         try await withServer(configure: { $0.handshakeTimeout = .milliseconds(200) }) { _, port in
             let socket = try RawSocket(port: port)
