@@ -36,7 +36,8 @@ public struct SystemRuleClock: RuleClock {
         -> any RuleScheduledTask
     {
         let task = FlagTask()
-        let delay = DispatchTimeInterval.milliseconds(Int(clamping: max(0, milliseconds)))
+        // Clamped so the nanosecond conversion inside Dispatch cannot overflow.
+        let delay = DispatchTimeInterval.milliseconds(Int(clamping: min(max(0, milliseconds), RuleDuration.maximum)))
         DispatchQueue.global().asyncAfter(deadline: .now() + delay) {
             if !task.isCancelled { action() }
         }

@@ -192,6 +192,26 @@ import Testing
                 ])
     }
 
+    @Test func hostileInputIsRejectedNotCrashing() throws {
+        // Deep nesting is cut off with an error instead of exhausting the stack.
+        var action: JSONValue = emitAction("x")
+        for _ in 0..<200 { action = ["type": "conditional", "conditions": [eventCondition("a", "exists")], "then": [action]] }
+        let issues = engine.validateRule(withBase(["actions": [action]])).errors
+        #expect(issues.count == 1)
+        #expect(issues.first?.message == "Actions are nested too deeply (more than 32 levels)")
+        // Durations beyond 100 years are invalid (no overflow in deadline arithmetic).
+        let timer: JSONValue = ["type": "set_timer", "timer": ["name": "t", "duration": "99999999999999y", "onExpire": ["topic": "x", "data": [:]]]]
+        #expect(errors(withBase(["actions": [timer]])) == ["actions[0].timer.duration: Invalid duration format: 99999999999999y"])
+        let numeric: JSONValue = ["type": "set_timer", "timer": ["name": "t", "duration": 1e300, "onExpire": ["topic": "x", "data": [:]]]]
+        #expect(errors(withBase(["actions": [numeric]])) == ["actions[0].timer.duration: Timer duration must not exceed 100 years"])
+        // A zero window is accepted by the grammar and treated as 1 ms.
+        let h = Harness()
+        try h.engine.registerRule(
+            withBase(["trigger": ["type": "temporal", "pattern": ["type": "count", "event": ["topic": "t"], "threshold": 1, "window": "0s"]], "actions": [setFactAction("n", ["ref": "trigger.count"])]]))
+        try h.engine.emit(topic: "t")
+        #expect(h.engine.getFact("n") == 1)
+    }
+
     @Test func lookups() {
         #expect(
             errors(withBase(["lookups": [["name": "a", "service": "s", "method": "m"], ["name": "a", "service": "", "method": "m", "onError": "retry"]]]))
