@@ -38,7 +38,7 @@ enum References {
     /// Reads a dot path (`a.b.0.c`) below `root`; numeric segments index arrays.
     static func path(_ path: Substring, in root: JSONValue) -> JSONValue? {
         if path.isEmpty { return root }
-        if !path.contains(".") { return self.path(segments: CollectionOfOne(path), in: root) }
+        if !path.utf8.contains(UInt8(ascii: ".")) { return self.path(segments: CollectionOfOne(path), in: root) }
         return self.path(segments: path.split(separator: ".", omittingEmptySubsequences: false), in: root)
     }
 

@@ -5,7 +5,7 @@
 //   2. emit through 100 rules that all match the topic (conditions let 10 of them act);
 //   3. setFact through 100 fact rules on `sensor:*:value`-style patterns;
 //   4. fan-out: one emit delivered to 100 subscribers.
-// Usage: swift run -c release noex-rules-bench [--events N] [--rounds R]
+// Usage: swift run -c release noex-rules-bench [--events N] [--rounds R] [--only K]
 import NoexRules
 import NoexWire
 import Synchronization
@@ -13,6 +13,8 @@ import Synchronization
 struct Options {
     var events = 20_000
     var rounds = 3
+    /// Run only this workload (1-based), or all when nil.
+    var only: Int?
 
     init(arguments: [String]) {
         var i = 1
@@ -21,6 +23,7 @@ struct Options {
             switch arguments[i] {
             case "--events": if let value { events = max(1, value) }
             case "--rounds": if let value { rounds = max(1, value) }
+            case "--only": only = value
             default: break
             }
             i += 2
@@ -35,7 +38,11 @@ func quietEngine() -> RuleEngine {
 }
 
 /// Runs `body` `rounds` times; returns the best rate in operations per second.
+nonisolated(unsafe) var workloadNumber = 0  // single-threaded main code only
+
 func measure(_ label: String, operations: Int, setUp: () throws -> RuleEngine, _ body: (RuleEngine) throws -> Void) rethrows {
+    workloadNumber += 1
+    if let only = options.only, only != workloadNumber { return }
     var best = 0.0
     for _ in 0..<options.rounds {
         let engine = try setUp()
