@@ -22,6 +22,10 @@ public protocol RuleScheduledTask: Sendable {
 }
 
 /// Wall-clock time and real timers on a Dispatch global queue.
+///
+/// Each timer is a `DispatchSourceTimer`, so ``RuleScheduledTask/cancel()`` removes it from
+/// Dispatch at once (an `asyncAfter` block would stay queued until its deadline, holding its
+/// closure, which matters for hour-long absence windows that are usually cancelled).
 public struct SystemRuleClock: RuleClock {
     /// Creates the system clock.
     public init() {}
@@ -35,20 +39,28 @@ public struct SystemRuleClock: RuleClock {
     public func schedule(afterMilliseconds milliseconds: Int64, _ action: @escaping @Sendable () -> Void)
         -> any RuleScheduledTask
     {
-        let task = FlagTask()
         // Clamped so the nanosecond conversion inside Dispatch cannot overflow.
         let delay = DispatchTimeInterval.milliseconds(Int(clamping: min(max(0, milliseconds), RuleDuration.maximum)))
-        DispatchQueue.global().asyncAfter(deadline: .now() + delay) {
-            if !task.isCancelled { action() }
+        let source = DispatchSource.makeTimerSource(queue: .global())
+        let task = SourceTask(source)
+        source.setEventHandler {
+            // One-shot: cancelling releases the handler (and this closure's references).
+            task.cancel()
+            action()
         }
+        source.schedule(deadline: .now() + delay)
+        source.resume()
         return task
     }
 
-    /// A cancellation flag checked when the Dispatch block runs.
-    private final class FlagTask: RuleScheduledTask {
-        private let cancelled = Atomic<Bool>(false)
-        var isCancelled: Bool { cancelled.load(ordering: .acquiring) }
-        func cancel() { cancelled.store(true, ordering: .releasing) }
+    /// Owns the timer source; cancel is idempotent.
+    private final class SourceTask: RuleScheduledTask, @unchecked Sendable {
+        // Safe: `source` is immutable after init and DispatchSource methods are thread-safe.
+        private let source: any DispatchSourceTimer
+
+        init(_ source: any DispatchSourceTimer) { self.source = source }
+
+        func cancel() { source.cancel() }
     }
 }
 
