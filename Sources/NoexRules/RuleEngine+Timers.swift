@@ -43,6 +43,7 @@ extension RuleEngine {
     /// Cancels a pending timer. - Returns: whether one was pending under that name.
     @discardableResult
     public func cancelTimer(_ name: String) -> Bool {
+        // Outer optional: was there a timer; inner: had its callback been scheduled yet.
         let handle = state.withLock { s -> (any RuleScheduledTask)?? in
             guard let record = s.timers.removeValue(forKey: name) else { return nil }
             return .some(record.handle)
@@ -147,8 +148,8 @@ extension RuleEngine {
         trace("timer_expired", ["name": .string(name), "timerId": .string(id)])
         var triggerData: JSONObject = [
             "timerId": .string(record.id), "timerName": .string(name), "expiresAt": .number(Double(record.expiresAt)),
-            "correlationId": record.correlationId.map(JSONValue.string) ?? .null,
         ]
+        if let correlationId = record.correlationId { triggerData["correlationId"] = .string(correlationId) }
         for member in record.data.members { triggerData[member.key] = member.value }
         let rules = candidates(\.timerIndex, name, PatternMatching.factKey)
         if !rules.isEmpty {
