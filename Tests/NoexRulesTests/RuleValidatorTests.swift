@@ -22,8 +22,8 @@ import Testing
     }
 
     @Test func nonObjectAndRequiredFields() {
-        #expect(engine.validateRule(JSONValue.array([])).errors.map(\.message) == ["Rule must be an object"])
-        #expect(engine.validateRule(JSONValue.array([])).errors.first?.path == "(root)")
+        #expect(engine.validateRule(json: []).errors.map(\.message) == ["Rule must be an object"])
+        #expect(engine.validateRule(json: []).errors.first?.path == "(root)")
         #expect(
             errors([:]) == [
                 "id: Required field \"id\" is missing", "name: Required field \"name\" is missing",
