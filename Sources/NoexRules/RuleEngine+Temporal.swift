@@ -14,7 +14,7 @@ extension RuleEngine {
             for entry in s.temporalRules {
                 guard let stored = s.rules[entry.id], stored.enabled else { continue }
                 if let group = stored.group, s.groups[group]?.enabled == false { continue }
-                guard case .temporal(let spec) = stored.rule.compiled.trigger else { continue }
+                guard case .temporal(let spec) = stored.rule.compiled.trigger, spec.concerns(event) else { continue }
                 // Mutated in place: a copy out of the dictionary would copy-on-write every
                 // group's instances and window on each event.
                 let effects = s.temporalStates[entry.id, default: TemporalRuleState()].process(

@@ -20,7 +20,9 @@ import Synchronization
 ///
 /// Timers fire on the clock's thread (a Dispatch queue by default) and are processed the same
 /// way, as top-level triggers. Top-level triggers from different threads are not serialised
-/// against each other; each state change is atomic.
+/// against each other; each state change is atomic. (The reference queues them; a global
+/// processing lock here could deadlock: a subscriber handler that takes connection B's lock
+/// while B's thread, holding it, waits to emit.)
 ///
 /// ## Locking
 /// All state sits behind one `Mutex`. The engine never holds it while calling out: subscriber

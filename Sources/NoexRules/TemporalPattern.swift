@@ -99,6 +99,16 @@ enum TemporalSpec: Sendable {
         }
     }
 
+    /// Whether the event can change this pattern's state: it matches one of its event
+    /// matchers, or the pattern is a strict sequence (which any event of the group breaks).
+    func concerns(_ event: RuleEvent) -> Bool {
+        switch self {
+        case .sequence(let matchers, _, _, let strict): strict || matchers.contains { $0.matches(event) }
+        case .absence(let after, let expected, _, _): after.matches(event) || expected.matches(event)
+        case .count(let matcher, _, _, _, _, _), .aggregate(let matcher, _, _, _, _, _, _): matcher.matches(event)
+        }
+    }
+
     var groupBy: [Substring]? {
         switch self {
         case .sequence(_, _, let g, _), .absence(_, _, _, let g), .count(_, _, _, _, let g, _), .aggregate(_, _, _, _, _, _, let g): g
