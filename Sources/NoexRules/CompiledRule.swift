@@ -103,6 +103,8 @@ struct LookupSpec: Sendable {
     let method: String
     let args: [JSONValue]
     let skipOnError: Bool
+    /// With `cache: {ttl}`, results are reused for this many milliseconds per argument list.
+    let cacheTTL: Int64?
 }
 
 /// Builds a ``CompiledRule`` from a definition that passed ``RuleValidator``.
@@ -202,6 +204,7 @@ enum RuleCompiler {
         else { return nil }
         return LookupSpec(
             name: name, service: service, method: method, args: o["args"]?.arrayValue ?? [],
-            skipOnError: o["onError"]?.stringValue == "skip")
+            skipOnError: o["onError"]?.stringValue == "skip",
+            cacheTTL: o["cache"]?["ttl"].flatMap(RuleDuration.milliseconds))
     }
 }

@@ -67,7 +67,24 @@ extension RuleEngine {
             do {
                 var arguments: [JSONValue] = []
                 for arg in lookup.args { arguments.append(try References.value(arg, context, facts: getFact)) }
+                guard let ttl = lookup.cacheTTL else {
+                    context.lookups[lookup.name] = try callService(lookup.service, lookup.method, arguments)
+                    continue
+                }
+                let key = LookupCacheKey(service: lookup.service, method: lookup.method, arguments: arguments)
+                let now = configuration.clock.now()
+                if let hit = state.withLock({ $0.lookupCache[key] }), hit.expiresAt > now {
+                    context.lookups[lookup.name] = hit.value
+                    continue
+                }
                 let result = try callService(lookup.service, lookup.method, arguments)
+                state.withLock { s in
+                    if s.lookupCache.count >= EngineState.lookupCacheCapacity {
+                        s.lookupCache = s.lookupCache.filter { $0.value.expiresAt > now }
+                        if s.lookupCache.count >= EngineState.lookupCacheCapacity { s.lookupCache.removeAll() }
+                    }
+                    s.lookupCache[key] = (now + ttl, result)
+                }
                 context.lookups[lookup.name] = result
             } catch {
                 if lookup.skipOnError { return false }

@@ -187,6 +187,16 @@ struct EngineState {
     var totalProcessingMs = 0.0
     var trace = TraceBuffer()
     var inFlight = 0
+    /// Cached lookup results (`lookups[].cache.ttl`), bounded by ``lookupCacheCapacity``.
+    var lookupCache: [LookupCacheKey: (expiresAt: Int64, value: JSONValue)] = [:]
+    static let lookupCacheCapacity = 10_000
+}
+
+/// A lookup call identified by service, method and resolved arguments.
+struct LookupCacheKey: Hashable {
+    var service: String
+    var method: String
+    var arguments: [JSONValue]
 }
 
 /// Rule ids by trigger key: exact keys in a dictionary, wildcard patterns in a list.

@@ -501,6 +501,26 @@ struct RuleValidator {
                 }
             }
             if let args = lookup["args"], args.arrayValue == nil { error("\(p).args", "Lookup args must be an array") }
+            if let cache = lookup["cache"] {
+                if let object = cache.objectValue {
+                    switch object["ttl"] {
+                    case nil: error("\(p).cache.ttl", "Lookup cache must have a \"ttl\" field")
+                    case .number(let n)?:
+                        if !(n > 0) || n > Double(RuleDuration.maximum) {
+                            error("\(p).cache.ttl", "Lookup cache ttl must be a positive number")
+                        }
+                    case .string(let s)?:
+                        if !RuleDuration.isValid(s) {
+                            error(
+                                "\(p).cache.ttl",
+                                "Invalid cache ttl duration: \(s). Use a duration like \"5m\", \"1h\", \"30s\" or milliseconds")
+                        }
+                    case _?: error("\(p).cache.ttl", "Lookup cache ttl must be a string or number")
+                    }
+                } else {
+                    error("\(p).cache", "Lookup cache must be an object")
+                }
+            }
             if let onError = lookup["onError"] {
                 if let s = onError.stringValue {
                     if s != "skip" && s != "fail" {
