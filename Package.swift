@@ -18,15 +18,63 @@ var targets: [Target] = []
 // MARK: - NoexWire: spec-agnostic JSON value, codec, errors
 products.append(.library(name: "NoexWire", targets: ["NoexWire"]))
 targets += [
-    .target(name: "NoexWire", swiftSettings: swiftSettings),
-    .testTarget(name: "NoexWireTests", dependencies: ["NoexWire"], swiftSettings: swiftSettings),
+    .target(
+        name: "NoexWire", swiftSettings: swiftSettings,
+        // `Double.rounded` calls libm, which a Foundation-free executable does not link by itself.
+        linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
+    .testTarget(
+        name: "NoexWireTests", dependencies: ["NoexWire"],
+        exclude: ["Fixtures/make-js-fixtures.js"], swiftSettings: swiftSettings),
+    // Hot-path micro-benchmarks; other modules add their cases to this one executable.
+    .executableTarget(name: "noex-microbench", dependencies: ["NoexWire"], swiftSettings: swiftSettings),
 ]
 
 // MARK: - Protocol contract and generator (protocol.yaml → Swift)
+// The generator is a library (unit-tested) behind a thin CLI; the plugin runs the CLI on every
+// build and feeds the generated Swift to `NoexProtocol` and to the conformance test target.
+products.append(.library(name: "NoexProtocol", targets: ["NoexProtocol"]))
+products.append(.executable(name: "noex-protocol-gen", targets: ["noex-protocol-gen"]))
+products.append(.plugin(name: "NoexProtocolPlugin", targets: ["NoexProtocolPlugin"]))
+targets += [
+    .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+    .target(name: "NoexProtocolGenCore", dependencies: ["CYAML"], swiftSettings: swiftSettings),
+    .executableTarget(
+        name: "noex-protocol-gen", dependencies: ["NoexProtocolGenCore"], swiftSettings: swiftSettings),
+    .plugin(
+        name: "NoexProtocolPlugin", capability: .buildTool(), dependencies: ["noex-protocol-gen"]),
+    .target(
+        name: "NoexProtocol", dependencies: ["NoexWire"], swiftSettings: swiftSettings,
+        plugins: ["NoexProtocolPlugin"]),
+    .testTarget(
+        name: "NoexProtocolGenCoreTests", dependencies: ["NoexProtocolGenCore"],
+        swiftSettings: swiftSettings),
+    .testTarget(
+        name: "NoexProtocolConformanceTests", dependencies: ["NoexProtocol", "NoexWire"],
+        swiftSettings: swiftSettings, plugins: ["NoexProtocolPlugin"]),
+]
 
 // MARK: - NoexWebSocket: RFC 6455 server and client
+products.append(.library(name: "NoexWebSocket", targets: ["NoexWebSocket"]))
+products.append(.executable(name: "noex-ws-echo", targets: ["noex-ws-echo"]))
+targets += [
+    // SHA-1 for Sec-WebSocket-Accept, from the system's libcrypto.
+    .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+    // epoll and eventfd declarations (no library to link).
+    .systemLibrary(name: "CEpoll"),
+    .target(name: "NoexWebSocket", dependencies: ["CCrypto", "CEpoll"], swiftSettings: swiftSettings),
+    .executableTarget(name: "noex-ws-echo", dependencies: ["NoexWebSocket"], swiftSettings: swiftSettings),
+    .testTarget(name: "NoexWebSocketTests", dependencies: ["NoexWebSocket"], swiftSettings: swiftSettings),
+]
 
 // MARK: - NoexStore: schema-driven reactive store
+products.append(.library(name: "NoexStore", targets: ["NoexStore"]))
+targets += [
+    .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+    .target(name: "NoexStore", dependencies: ["NoexWire", "CSQLite"], swiftSettings: swiftSettings),
+    .executableTarget(name: "noex-store-crashtest", dependencies: ["NoexStore", "NoexWire"], swiftSettings: swiftSettings),
+    .executableTarget(name: "noex-store-bench", dependencies: ["NoexStore", "NoexWire"], swiftSettings: swiftSettings),
+    .testTarget(name: "NoexStoreTests", dependencies: ["NoexStore", "NoexWire"], swiftSettings: swiftSettings),
+]
 
 // MARK: - NoexRules: rules engine
 products.append(.library(name: "NoexRules", targets: ["NoexRules"]))
@@ -40,6 +88,26 @@ targets += [
 ]
 
 // MARK: - NoexServer and the noex-server executable
+products += [
+    .library(name: "NoexServer", targets: ["NoexServer"]),
+    .library(name: "NoexTesting", targets: ["NoexTesting"]),
+    .executable(name: "noex-server", targets: ["noex-server"]),
+]
+targets += [
+    .target(
+        name: "NoexServer",
+        dependencies: ["NoexWire", "NoexProtocol", "NoexWebSocket", "NoexStore", "NoexRules"],
+        swiftSettings: swiftSettings),
+    .target(
+        name: "NoexTesting", dependencies: ["NoexServer", "NoexWebSocket", "NoexWire"], swiftSettings: swiftSettings),
+    .executableTarget(
+        name: "noex-server", dependencies: ["NoexServer", "NoexStore", "NoexRules", "NoexWire"],
+        swiftSettings: swiftSettings),
+    .testTarget(
+        name: "NoexServerTests",
+        dependencies: ["NoexServer", "NoexTesting", "NoexStore", "NoexRules", "NoexWire", "NoexProtocol"],
+        swiftSettings: swiftSettings),
+]
 
 let package = Package(
     name: "noex-server",

@@ -1,0 +1,111 @@
+internal import Dispatch
+public import NoexWire
+internal import Synchronization
+
+extension Store {
+    func insert(into name: String, _ data: JSONObject) throws(StoreError) -> JSONObject {
+        try commit { s, log throws(StoreError) in
+            guard var b = s.buckets.removeValue(forKey: name) else { throw StoreError.notDefined(name) }
+            defer { s.buckets[name] = b }
+            try insertRecord(&b, data, &log)
+            return log.events.last?.record ?? JSONObject()
+        }
+    }
+
+    /// The insert pipeline on a bucket: prepare, key and unique checks, maxSize eviction, store.
+    func insertRecord(_ b: inout BucketState, _ data: JSONObject, _ log: inout CommitLog) throws(StoreError) {
+        let persist = pipeline != nil && b.definition.persistent
+        let (key, record) = try b.prepareInsert(data, now: log.now)
+        if let existing = b.table[key] {
+            // An expired, not yet purged record is gone for every read (F9), so it gives way.
+            guard b.isExpired(existing, now: log.now) else { throw StoreError.alreadyExists(bucket: b.name, key: key) }
+            b.remove(key)
+            log.events.append(.deleted(b.name, key, existing))
+            if persist { log.changes.append(.delete(bucket: b.name, key: key)) }
+        }
+        try b.checkUnique(record, key: key, previous: nil)
+        for victim in b.evictionVictims() {
+            guard let (old, _) = b.remove(victim) else { continue }
+            log.events.append(.deleted(b.name, victim, old))
+            if persist { log.changes.append(.delete(bucket: b.name, key: victim)) }
+        }
+        try b.insert(record, key: key)
+        log.touched.insert(b.name)
+        log.events.append(.inserted(b.name, key, record))
+        if persist { log.changes.append(.put(bucket: b.name, key: key, record: record, counter: b.counter)) }
+    }
+
+    func update(in name: String, key: JSONValue, _ changes: JSONObject) throws(StoreError) -> JSONObject {
+        try commit { s, log throws(StoreError) in
+            guard var b = s.buckets.removeValue(forKey: name) else { throw StoreError.notDefined(name) }
+            defer { s.buckets[name] = b }
+            guard let existing = b.get(key, now: log.now) else { throw StoreError.notFound(bucket: name, key: key) }
+            let record = try b.prepareUpdate(existing: existing, changes: changes, now: log.now)
+            try b.replace(record, key: key, previous: existing)
+            log.touched.insert(name)
+            log.events.append(.updated(name, key, existing, record))
+            if pipeline != nil, b.definition.persistent {
+                log.changes.append(.put(bucket: name, key: key, record: record, counter: b.counter))
+            }
+            return record
+        }
+    }
+
+    func delete(from name: String, key: JSONValue) throws(StoreError) -> Bool {
+        try commit { s, log throws(StoreError) in
+            guard var b = s.buckets.removeValue(forKey: name) else { throw StoreError.notDefined(name) }
+            defer { s.buckets[name] = b }
+            guard let (record, _) = b.remove(key) else { return false }
+            log.touched.insert(name)
+            log.events.append(.deleted(name, key, record))
+            if pipeline != nil, b.definition.persistent { log.changes.append(.delete(bucket: name, key: key)) }
+            return !b.isExpired(record, now: log.now)
+        }
+    }
+
+    func clear(_ name: String) throws(StoreError) {
+        try commit { s, log throws(StoreError) in
+            guard var b = s.buckets.removeValue(forKey: name) else { throw StoreError.notDefined(name) }
+            defer { s.buckets[name] = b }
+            b.removeAll()
+            log.touched.insert(name)
+            log.clearedBuckets.append(name)
+            if pipeline != nil, b.definition.persistent { log.changes.append(.clear(bucket: name)) }
+        }
+    }
+
+    /// Removes every expired record of every TTL bucket, publishing `deleted` events.
+    /// - Returns: the number of records purged.
+    @discardableResult
+    public func purgeTtl() -> Int {
+        (try? commit { s, log throws(StoreError) -> Int in
+            var purged = 0
+            for name in s.bucketOrder {
+                guard var b = s.buckets[name], b.definition.ttlMs != nil else { continue }
+                let keys = b.expiredKeys(now: log.now)
+                guard !keys.isEmpty else { continue }
+                s.buckets[name] = nil
+                for key in keys {
+                    guard let (record, _) = b.remove(key) else { continue }
+                    purged += 1
+                    log.events.append(.deleted(name, key, record))
+                    if pipeline != nil, b.definition.persistent { log.changes.append(.delete(bucket: name, key: key)) }
+                }
+                log.touched.insert(name)
+                s.buckets[name] = b
+            }
+            return purged
+        }) ?? 0
+    }
+
+    func scheduleTtlTick() {
+        let interval = configuration.ttlCheckIntervalMs
+        DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .milliseconds(interval)) {
+            [weak self] in
+            guard let self, !self.state.withLock({ $0.closed }) else { return }
+            self.purgeTtl()
+            self.scheduleTtlTick()
+        }
+    }
+}
+

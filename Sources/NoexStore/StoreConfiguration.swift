@@ -1,0 +1,58 @@
+public import NoexWire
+
+/// Where the store keeps its data between runs.
+public enum PersistenceConfiguration: Sendable {
+    /// No persistence: data lives in memory only.
+    case memory
+    /// A directory holding a snapshot file and a write-ahead log.
+    case file(directory: String)
+    /// A SQLite database file.
+    case sqlite(path: String)
+    /// Any other adapter (an in-memory one for tests, or a future PostgreSQL one).
+    case custom(any PersistenceAdapter)
+}
+
+/// When a write counts as done.
+public enum Durability: String, Sendable, Hashable {
+    /// Acknowledge at once; the adapter is written by a debounced background flush
+    /// (`flushIntervalMs`), so a crash loses the last interval's writes.
+    case none
+    /// Acknowledge after the change has been written to the operating system (file `write`,
+    /// SQLite commit with `synchronous=NORMAL` in WAL mode): survives `kill -9` of the
+    /// process, not necessarily a power cut.
+    case sync
+    /// As `sync`, and also `fsync`ed (SQLite `synchronous=FULL`): survives a power cut.
+    case fsync
+}
+
+/// How a `Store` is set up.
+public struct StoreConfiguration: Sendable {
+    /// The store's name (`stats().name`); `store-<n>` when nil.
+    public var name: String?
+    /// The persistence adapter.
+    public var persistence: PersistenceConfiguration
+    /// When writes are acknowledged.
+    public var durability: Durability
+    /// Milliseconds between TTL purge ticks; 0 turns automatic purging off.
+    public var ttlCheckIntervalMs: Int
+    /// With `durability: .none`, the debounce window of background flushes.
+    public var flushIntervalMs: Int
+
+    /// Creates a configuration.
+    /// - Parameters:
+    ///   - name: the store's name.
+    ///   - persistence: the adapter (default: none).
+    ///   - durability: when writes are acknowledged (default `.sync`, see docs/store-durability.md).
+    ///   - ttlCheckIntervalMs: TTL purge interval (default 1000; 0 disables).
+    ///   - flushIntervalMs: background flush window for `durability: .none` (default 100).
+    public init(
+        name: String? = nil, persistence: PersistenceConfiguration = .memory, durability: Durability = .sync,
+        ttlCheckIntervalMs: Int = 1000, flushIntervalMs: Int = 100
+    ) {
+        self.name = name
+        self.persistence = persistence
+        self.durability = durability
+        self.ttlCheckIntervalMs = ttlCheckIntervalMs
+        self.flushIntervalMs = flushIntervalMs
+    }
+}

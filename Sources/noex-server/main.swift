@@ -1,0 +1,92 @@
+// The `noex-server` command: flags and config file → store, rules engine, server; SIGTERM and
+// SIGINT shut it down gracefully (spec-server §6).
+import Dispatch
+import Foundation
+import NoexRules
+import NoexServer
+import NoexStore
+import NoexWire
+
+/// Prints to standard error.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+let options: CommandLineOptions
+do {
+    options = try CommandLineOptions.parse(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    printError("Error: \(error.message)")
+    printError("Run \"noex-server --help\" for usage information.")
+    exit(1)
+}
+if options.help {
+    print(CommandLineOptions.usage)
+    exit(0)
+}
+if options.version {
+    print("noex-server v\(ServerSettings.version)")
+    exit(0)
+}
+
+var fileSettings: JSONObject?
+if let path = options.config {
+    do {
+        fileSettings = try ConfigFile.load(path: path)
+    } catch {
+        printError("Error loading config file: \(error.message)")
+        exit(1)
+    }
+}
+
+let settings: ServerSettings
+switch ServerSettings.resolve(options: options, file: fileSettings) {
+case .success(let resolved):
+    settings = resolved
+case .failure(let failure):
+    for message in failure.messages { printError("Error: \(message)") }
+    exit(1)
+}
+
+if settings.auth {
+    printError("Error: built-in identity (--auth) is not available in this build yet")
+    exit(1)
+}
+
+let store: Store
+do {
+    store = try Store(configuration: settings.storeConfiguration)
+} catch {
+    printError("Error: Failed to initialize \(settings.persistence.rawValue) persistence: \(error.message)")
+    exit(1)
+}
+
+let rules: RuleEngine? = settings.rules ? RuleEngine() : nil
+
+var configuration = ServerConfiguration(store: store, rules: rules)
+settings.apply(to: &configuration)
+
+let server: NoexServer
+do {
+    server = try await NoexServer.start(configuration)
+} catch {
+    printError("Fatal: \(error)")
+    exit(1)
+}
+
+var banner = settings
+banner.port = server.port
+print(banner.banner)
+
+/// Turns SIGTERM/SIGINT into one graceful shutdown; a second signal meanwhile is ignored.
+let shutdownSignals = ShutdownSignals()
+await shutdownSignals.wait()
+print("\nShutting down...")
+await server.stop()
+rules?.stop()
+do {
+    try store.close()
+} catch {
+    printError("[persistence] \(error.message)")
+}
+exit(0)
