@@ -1,8 +1,9 @@
 public import NoexWire
 import Synchronization
 
-/// The rules engine: facts, events, subscriptions, rules, timers and forward chaining
-/// (spec-store-rules part C, with wire-decisions F3, F10, F11).
+/// The rules engine: facts, events, subscriptions, rules, timers, temporal patterns and
+/// forward chaining (spec-store-rules part C, with wire-decisions F3, F10, F11). Design notes
+/// and deviations from the reference: `docs/rules-engine.md`.
 ///
 /// ## Processing model
 /// Rule processing is **synchronous**: ``emit(topic:data:correlationId:causationId:source:)``
@@ -14,7 +15,9 @@ import Synchronization
 /// 2. the matching rules run one after another, highest `priority` first (ties: exact trigger
 ///    matches before wildcard ones, then registration order); each evaluates its conditions in
 ///    order and, if all hold, runs its actions in order;
-/// 3. an event emitted or a fact set by an action is processed inline, depth-first, one level
+/// 3. the event is fed to the temporal rules (sequence, absence, count, aggregate), whose
+///    matches run their rule the same way (absences fire later, from their deadline);
+/// 4. an event emitted or a fact set by an action is processed inline, depth-first, one level
 ///    deeper; at ``RuleEngineConfiguration/maxChainDepth`` its rules no longer run (the fact
 ///    is still stored, the event still reaches subscribers) and the cut is logged.
 ///
