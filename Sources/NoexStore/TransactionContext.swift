@@ -36,9 +36,11 @@ public struct TransactionContext: Sendable {
     }
 
     private func live(_ bucket: String, _ key: JSONValue) throws(StoreError) -> JSONObject? {
-        try store.read(bucket) { b, _ in
+        // The clock is read before taking the lock again for the read: the lock is not reentrant.
+        let now = store.now()
+        return try store.read(bucket) { b, _ in
             guard let record = b.table[key] else { return nil }
-            return b.isExpired(record, now: store.now()) ? nil : record
+            return b.isExpired(record, now: now) ? nil : record
         }
     }
 
