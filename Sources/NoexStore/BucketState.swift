@@ -1,5 +1,5 @@
 internal import Foundation
-public import NoexWire
+internal import NoexWire
 
 /// One bucket's data: definition, table in insertion order, indexes and insert counter.
 /// Pure value logic; the store serialises access to it.

@@ -1,5 +1,5 @@
 internal import Foundation
-public import NoexWire
+internal import NoexWire
 internal import Synchronization
 
 #if canImport(Glibc)
@@ -151,6 +151,12 @@ public final class FilePersistenceAdapter: PersistenceAdapter {
                 Glibc.close(f.logFD)
                 f.logFD = -1
             }
+        }
+    }
+
+    deinit {
+        files.withLock { f in
+            if f.logFD >= 0 { Glibc.close(f.logFD) }
         }
     }
 }

@@ -1,5 +1,5 @@
 internal import Foundation
-public import NoexWire
+internal import NoexWire
 
 /// A small JSON writer and reader used by the persistence adapters and for canonical keys.
 ///
