@@ -1,3 +1,4 @@
+public import NoexAuth
 public import NoexRules
 public import NoexStore
 
@@ -21,6 +22,12 @@ public struct ServerConfiguration: Sendable {
     public var maxPayloadBytes: Int = 1_048_576
     /// Token authentication; `nil` serves everyone anonymously and answers `auth.*` as unconfigured.
     public var auth: TokenAuthConfiguration?
+    /// Built-in identity (users, roles, sessions, ACLs in the store's system buckets). When set,
+    /// it replaces `auth`: every operation but the logins needs a session, and `auth.login`
+    /// reconnects with an identity session token.
+    public var identity: BuiltInIdentityConfiguration?
+    /// The audit log; `nil` disables it (`audit.query` then answers `UNKNOWN_OPERATION`).
+    public var audit: AuditConfiguration?
     /// Request rate limiting; `nil` disables it.
     public var rateLimit: RateLimitConfiguration?
     /// Heartbeat pings.
@@ -51,5 +58,5 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// Whether clients must log in before other operations.
-    public var requiresAuth: Bool { auth.map(\.required) ?? false }
+    public var requiresAuth: Bool { identity != nil || (auth.map(\.required) ?? false) }
 }

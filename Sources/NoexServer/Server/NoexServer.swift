@@ -1,4 +1,5 @@
 public import NoexWire
+import NoexAuth
 import NoexProtocol
 import NoexStore
 import NoexWebSocket
@@ -33,9 +34,10 @@ public final class NoexServer: Sendable {
     /// Starts a server and begins accepting connections.
     /// - Parameter configuration: what to serve and how.
     /// - Returns: the running server.
-    /// - Throws: when the address cannot be bound.
+    /// - Throws: when the address cannot be bound, the identity system buckets cannot be
+    ///   created, or the audit file cannot be opened.
     public static func start(_ configuration: ServerConfiguration) async throws -> NoexServer {
-        let core = ServerCore(configuration: configuration)
+        let core = try ServerCore(configuration: configuration)
         let transport = ServerTransport(core: core)
         var socketConfiguration = WebSocketServerConfiguration()
         socketConfiguration.host = configuration.host
@@ -99,6 +101,8 @@ public final class NoexServer: Sendable {
     @discardableResult
     public func revokeSession(userId: String) -> Int {
         core.blacklist?.add(userId)
+        // With built-in identity the user's stored tokens die too, so no reconnect outlives the ban.
+        _ = try? core.identity?.endSessions(ofUser: userId)
         return disconnectRevoked { $0.userId == userId }
     }
 
@@ -111,21 +115,17 @@ public final class NoexServer: Sendable {
                 && (role.map { info.roles.contains($0) } ?? true)
         }
         for info in core.registry.all() where matches(info) {
-            if let user = info.userId { core.blacklist?.add(user) }
+            if let user = info.userId {
+                core.blacklist?.add(user)
+                _ = try? core.identity?.endSessions(ofUser: user)
+            }
         }
         return disconnectRevoked(matches)
     }
 
     private func disconnectRevoked(_ matches: (ConnectionInfo) -> Bool) -> Int {
-        let notice = OutboundMessage.system(
-            event: SystemEvent.sessionRevoked.rawValue, extra: ["reason": "Session revoked by administrator"])
-        var hit = 0
-        for connection in core.liveConnections {
-            guard let info = core.registry.info(connection.id), matches(info) else { continue }
-            connection.send(notice)
-            connection.close(code: CloseCode.sessionRevoked)
-            hit += 1
+        core.endSessions(reason: "Session revoked by administrator") { connection in
+            core.registry.info(connection.id).map(matches) ?? false
         }
-        return hit
     }
 }
