@@ -100,7 +100,6 @@ struct RequestPipeline: Sendable {
         }
         if type.hasPrefix("identity.") { throw ProtocolError.identityNotConfigured }
         if type.hasPrefix("audit.") { throw ProtocolError.auditNotConfigured }
-        if type.hasPrefix("procedures.") { throw ProtocolError.proceduresNotConfigured }
     }
 
     /// Spec-server §2.2: limits are checked before the payload is validated.

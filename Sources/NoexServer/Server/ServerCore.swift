@@ -5,6 +5,8 @@ import Synchronization
 final class ServerCore: Sendable {
     let configuration: ServerConfiguration
     let registry = ConnectionRegistry()
+    /// The server's procedures (in memory, per server instance).
+    let procedureRegistry = ProcedureRegistry()
     let rateLimiter: RateLimiter?
     let blacklist: SessionBlacklist?
     let startedAt: Int64
