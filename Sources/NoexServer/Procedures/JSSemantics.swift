@@ -99,7 +99,7 @@ enum JSSemantics {
         }
         let lower = trimmed.lowercased()
         for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] where lower.hasPrefix(prefix) {
-            return UInt64(lower.dropFirst(2), radix: radix).map(Double.init) ?? .nan
+            return UInt64(lower.dropFirst(2), radix: radix).map { Double($0) } ?? .nan
         }
         // Swift's parser also takes `inf`, `nan` and hex floats, which JavaScript does not.
         let allowed = Set("0123456789+-.eE")
