@@ -333,12 +333,12 @@ public enum Operations {
     /// `rules.unsubscribe`: End a rules subscription of this connection.
     public static let rulesUnsubscribe = OperationDescriptor(
         name: "rules.unsubscribe", namespace: .rules, tier: .read,
-        isAuthExempt: false, resourceField: "subscriptionId", since: "1.0.0",
+        isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "End a rules subscription of this connection.")
 
-    // protocol.yaml:796
+    // protocol.yaml:795
     /// `rules.registerRule`: Register a rule.
     public static let rulesRegisterRule = OperationDescriptor(
         name: "rules.registerRule", namespace: .rules, tier: .admin,
@@ -347,7 +347,7 @@ public enum Operations {
         errors: [.validationError, .alreadyExists, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Register a rule.")
 
-    // protocol.yaml:811
+    // protocol.yaml:810
     /// `rules.unregisterRule`: Remove a rule.
     public static let rulesUnregisterRule = OperationDescriptor(
         name: "rules.unregisterRule", namespace: .rules, tier: .admin,
@@ -356,7 +356,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Remove a rule.")
 
-    // protocol.yaml:823
+    // protocol.yaml:822
     /// `rules.updateRule`: Change a rule.
     public static let rulesUpdateRule = OperationDescriptor(
         name: "rules.updateRule", namespace: .rules, tier: .admin,
@@ -365,7 +365,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Change a rule.")
 
-    // protocol.yaml:838
+    // protocol.yaml:837
     /// `rules.enableRule`: Enable a rule.
     public static let rulesEnableRule = OperationDescriptor(
         name: "rules.enableRule", namespace: .rules, tier: .admin,
@@ -374,7 +374,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Enable a rule.")
 
-    // protocol.yaml:850
+    // protocol.yaml:849
     /// `rules.disableRule`: Disable a rule.
     public static let rulesDisableRule = OperationDescriptor(
         name: "rules.disableRule", namespace: .rules, tier: .admin,
@@ -383,7 +383,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Disable a rule.")
 
-    // protocol.yaml:862
+    // protocol.yaml:861
     /// `rules.getRule`: Read a rule.
     public static let rulesGetRule = OperationDescriptor(
         name: "rules.getRule", namespace: .rules, tier: .admin,
@@ -392,7 +392,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read a rule.")
 
-    // protocol.yaml:870
+    // protocol.yaml:869
     /// `rules.getRules`: List the rules.
     public static let rulesGetRules = OperationDescriptor(
         name: "rules.getRules", namespace: .rules, tier: .admin,
@@ -401,7 +401,7 @@ public enum Operations {
         errors: [.rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List the rules.")
 
-    // protocol.yaml:879
+    // protocol.yaml:878
     /// `rules.validateRule`: Check a rule without registering it.
     public static let rulesValidateRule = OperationDescriptor(
         name: "rules.validateRule", namespace: .rules, tier: .admin,
@@ -410,7 +410,7 @@ public enum Operations {
         errors: [.validationError, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Check a rule without registering it.")
 
-    // protocol.yaml:894
+    // protocol.yaml:893
     /// `auth.login`: Authenticate the connection with a token.
     public static let authLogin = OperationDescriptor(
         name: "auth.login", namespace: .auth, tier: nil,
@@ -419,7 +419,7 @@ public enum Operations {
         errors: [.validationError, .unauthorized, .sessionRevoked, .unknownOperation, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Authenticate the connection with a token.")
 
-    // protocol.yaml:910
+    // protocol.yaml:909
     /// `auth.logout`: Drop the connection's session.
     public static let authLogout = OperationDescriptor(
         name: "auth.logout", namespace: .auth, tier: nil,
@@ -428,7 +428,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Drop the connection's session.")
 
-    // protocol.yaml:919
+    // protocol.yaml:918
     /// `auth.whoami`: Describe the connection's session.
     public static let authWhoami = OperationDescriptor(
         name: "auth.whoami", namespace: .auth, tier: nil,
@@ -437,7 +437,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Describe the connection's session.")
 
-    // protocol.yaml:934
+    // protocol.yaml:933
     /// `identity.login`: Log in with username and password.
     public static let identityLogin = OperationDescriptor(
         name: "identity.login", namespace: .identity, tier: .admin,
@@ -446,7 +446,7 @@ public enum Operations {
         errors: [.validationError, .unauthorized, .rateLimited, .sessionRevoked, .unknownOperation, .forbidden, .backpressure, .internalError],
         summary: "Log in with username and password.")
 
-    // protocol.yaml:945
+    // protocol.yaml:944
     /// `identity.loginWithSecret`: Log in as the virtual superadmin with the server's admin secret.
     public static let identityLoginWithSecret = OperationDescriptor(
         name: "identity.loginWithSecret", namespace: .identity, tier: .admin,
@@ -455,7 +455,7 @@ public enum Operations {
         errors: [.validationError, .unauthorized, .rateLimited, .unknownOperation, .forbidden, .backpressure, .internalError],
         summary: "Log in as the virtual superadmin with the server's admin secret.")
 
-    // protocol.yaml:954
+    // protocol.yaml:953
     /// `identity.logout`: End the identity session.
     public static let identityLogout = OperationDescriptor(
         name: "identity.logout", namespace: .identity, tier: .admin,
@@ -464,7 +464,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "End the identity session.")
 
-    // protocol.yaml:965
+    // protocol.yaml:964
     /// `identity.whoami`: Describe the connection's identity session.
     public static let identityWhoami = OperationDescriptor(
         name: "identity.whoami", namespace: .identity, tier: nil,
@@ -473,7 +473,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Describe the connection's identity session.")
 
-    // protocol.yaml:977
+    // protocol.yaml:976
     /// `identity.refreshSession`: Replace the session token with a fresh one.
     public static let identityRefreshSession = OperationDescriptor(
         name: "identity.refreshSession", namespace: .identity, tier: nil,
@@ -482,7 +482,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Replace the session token with a fresh one.")
 
-    // protocol.yaml:984
+    // protocol.yaml:983
     /// `identity.createUser`: Create a user.
     public static let identityCreateUser = OperationDescriptor(
         name: "identity.createUser", namespace: .identity, tier: .admin,
@@ -491,7 +491,7 @@ public enum Operations {
         errors: [.validationError, .alreadyExists, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Create a user.")
 
-    // protocol.yaml:998
+    // protocol.yaml:997
     /// `identity.getUser`: Read a user.
     public static let identityGetUser = OperationDescriptor(
         name: "identity.getUser", namespace: .identity, tier: nil,
@@ -500,7 +500,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read a user.")
 
-    // protocol.yaml:1006
+    // protocol.yaml:1005
     /// `identity.updateUser`: Change a user's profile.
     public static let identityUpdateUser = OperationDescriptor(
         name: "identity.updateUser", namespace: .identity, tier: nil,
@@ -509,7 +509,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Change a user's profile.")
 
-    // protocol.yaml:1021
+    // protocol.yaml:1020
     /// `identity.deleteUser`: Delete a user with their sessions, role assignments, ACL entries and
     /// ownerships.
     public static let identityDeleteUser = OperationDescriptor(
@@ -519,7 +519,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Delete a user with their sessions, role assignments, ACL entries and ownerships.")
 
-    // protocol.yaml:1033
+    // protocol.yaml:1032
     /// `identity.listUsers`: List users, one page at a time.
     public static let identityListUsers = OperationDescriptor(
         name: "identity.listUsers", namespace: .identity, tier: nil,
@@ -528,7 +528,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List users, one page at a time.")
 
-    // protocol.yaml:1048
+    // protocol.yaml:1047
     /// `identity.enableUser`: Enable a user.
     public static let identityEnableUser = OperationDescriptor(
         name: "identity.enableUser", namespace: .identity, tier: .admin,
@@ -537,7 +537,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Enable a user.")
 
-    // protocol.yaml:1057
+    // protocol.yaml:1056
     /// `identity.disableUser`: Disable a user and end their sessions.
     public static let identityDisableUser = OperationDescriptor(
         name: "identity.disableUser", namespace: .identity, tier: .admin,
@@ -546,7 +546,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Disable a user and end their sessions.")
 
-    // protocol.yaml:1066
+    // protocol.yaml:1065
     /// `identity.changePassword`: Change one's own password.
     public static let identityChangePassword = OperationDescriptor(
         name: "identity.changePassword", namespace: .identity, tier: .admin,
@@ -555,7 +555,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Change one's own password.")
 
-    // protocol.yaml:1081
+    // protocol.yaml:1080
     /// `identity.resetPassword`: Set another user's password.
     public static let identityResetPassword = OperationDescriptor(
         name: "identity.resetPassword", namespace: .identity, tier: .admin,
@@ -564,7 +564,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Set another user's password.")
 
-    // protocol.yaml:1095
+    // protocol.yaml:1094
     /// `identity.createRole`: Create a custom role.
     public static let identityCreateRole = OperationDescriptor(
         name: "identity.createRole", namespace: .identity, tier: .admin,
@@ -573,7 +573,7 @@ public enum Operations {
         errors: [.validationError, .alreadyExists, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Create a custom role.")
 
-    // protocol.yaml:1106
+    // protocol.yaml:1105
     /// `identity.updateRole`: Change a role's description or permissions.
     public static let identityUpdateRole = OperationDescriptor(
         name: "identity.updateRole", namespace: .identity, tier: nil,
@@ -582,7 +582,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Change a role's description or permissions.")
 
-    // protocol.yaml:1116
+    // protocol.yaml:1115
     /// `identity.deleteRole`: Delete a custom role and its assignments.
     public static let identityDeleteRole = OperationDescriptor(
         name: "identity.deleteRole", namespace: .identity, tier: .admin,
@@ -591,7 +591,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Delete a custom role and its assignments.")
 
-    // protocol.yaml:1128
+    // protocol.yaml:1127
     /// `identity.listRoles`: List the roles.
     public static let identityListRoles = OperationDescriptor(
         name: "identity.listRoles", namespace: .identity, tier: nil,
@@ -600,7 +600,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List the roles.")
 
-    // protocol.yaml:1137
+    // protocol.yaml:1136
     /// `identity.assignRole`: Give a user a role.
     public static let identityAssignRole = OperationDescriptor(
         name: "identity.assignRole", namespace: .identity, tier: .admin,
@@ -609,7 +609,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .alreadyExists, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Give a user a role.")
 
-    // protocol.yaml:1150
+    // protocol.yaml:1149
     /// `identity.removeRole`: Take a role from a user.
     public static let identityRemoveRole = OperationDescriptor(
         name: "identity.removeRole", namespace: .identity, tier: .admin,
@@ -618,7 +618,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Take a role from a user.")
 
-    // protocol.yaml:1163
+    // protocol.yaml:1162
     /// `identity.getUserRoles`: List a user's roles.
     public static let identityGetUserRoles = OperationDescriptor(
         name: "identity.getUserRoles", namespace: .identity, tier: nil,
@@ -627,7 +627,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List a user's roles.")
 
-    // protocol.yaml:1174
+    // protocol.yaml:1173
     /// `identity.grant`: Grant a user or role operations on a resource.
     public static let identityGrant = OperationDescriptor(
         name: "identity.grant", namespace: .identity, tier: .admin,
@@ -636,7 +636,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Grant a user or role operations on a resource.")
 
-    // protocol.yaml:1193
+    // protocol.yaml:1192
     /// `identity.revoke`: Revoke operations, or a whole ACL entry.
     public static let identityRevoke = OperationDescriptor(
         name: "identity.revoke", namespace: .identity, tier: .admin,
@@ -645,7 +645,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Revoke operations, or a whole ACL entry.")
 
-    // protocol.yaml:1209
+    // protocol.yaml:1208
     /// `identity.getAcl`: List the ACL of a resource.
     public static let identityGetAcl = OperationDescriptor(
         name: "identity.getAcl", namespace: .identity, tier: nil,
@@ -654,7 +654,7 @@ public enum Operations {
         errors: [.validationError, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List the ACL of a resource.")
 
-    // protocol.yaml:1221
+    // protocol.yaml:1220
     /// `identity.myAccess`: Describe the caller's effective access.
     public static let identityMyAccess = OperationDescriptor(
         name: "identity.myAccess", namespace: .identity, tier: nil,
@@ -663,7 +663,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Describe the caller's effective access.")
 
-    // protocol.yaml:1227
+    // protocol.yaml:1226
     /// `identity.getOwner`: Read a resource's owner.
     public static let identityGetOwner = OperationDescriptor(
         name: "identity.getOwner", namespace: .identity, tier: nil,
@@ -672,7 +672,7 @@ public enum Operations {
         errors: [.validationError, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read a resource's owner.")
 
-    // protocol.yaml:1239
+    // protocol.yaml:1238
     /// `identity.transferOwner`: Hand a resource to another owner.
     public static let identityTransferOwner = OperationDescriptor(
         name: "identity.transferOwner", namespace: .identity, tier: .admin,
@@ -681,7 +681,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Hand a resource to another owner.")
 
-    // protocol.yaml:1256
+    // protocol.yaml:1255
     /// `audit.query`: Read audit entries, newest first.
     public static let auditQuery = OperationDescriptor(
         name: "audit.query", namespace: .audit, tier: .admin,
@@ -690,7 +690,7 @@ public enum Operations {
         errors: [.validationError, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read audit entries, newest first.")
 
-    // protocol.yaml:1275
+    // protocol.yaml:1274
     /// `procedures.register`: Register a procedure.
     public static let proceduresRegister = OperationDescriptor(
         name: "procedures.register", namespace: .procedures, tier: .admin,
@@ -699,7 +699,7 @@ public enum Operations {
         errors: [.validationError, .alreadyExists, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Register a procedure.")
 
-    // protocol.yaml:1287
+    // protocol.yaml:1286
     /// `procedures.unregister`: Remove a procedure.
     public static let proceduresUnregister = OperationDescriptor(
         name: "procedures.unregister", namespace: .procedures, tier: .admin,
@@ -708,7 +708,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Remove a procedure.")
 
-    // protocol.yaml:1299
+    // protocol.yaml:1298
     /// `procedures.update`: Change a procedure.
     public static let proceduresUpdate = OperationDescriptor(
         name: "procedures.update", namespace: .procedures, tier: .admin,
@@ -717,7 +717,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Change a procedure.")
 
-    // protocol.yaml:1313
+    // protocol.yaml:1312
     /// `procedures.get`: Read a procedure's definition.
     public static let proceduresGet = OperationDescriptor(
         name: "procedures.get", namespace: .procedures, tier: .read,
@@ -726,7 +726,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read a procedure's definition.")
 
-    // protocol.yaml:1321
+    // protocol.yaml:1320
     /// `procedures.list`: List the procedures.
     public static let proceduresList = OperationDescriptor(
         name: "procedures.list", namespace: .procedures, tier: .admin,
@@ -735,7 +735,7 @@ public enum Operations {
         errors: [.unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List the procedures.")
 
-    // protocol.yaml:1329
+    // protocol.yaml:1328
     /// `procedures.call`: Run a procedure.
     public static let proceduresCall = OperationDescriptor(
         name: "procedures.call", namespace: .procedures, tier: .write,
@@ -744,7 +744,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Run a procedure.")
 
-    // protocol.yaml:1341
+    // protocol.yaml:1340
     /// `server.stats`: Server statistics.
     public static let serverStats = OperationDescriptor(
         name: "server.stats", namespace: .server, tier: .admin,
@@ -753,7 +753,7 @@ public enum Operations {
         errors: [.unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Server statistics.")
 
-    // protocol.yaml:1356
+    // protocol.yaml:1355
     /// `server.connections`: List the open connections.
     public static let serverConnections = OperationDescriptor(
         name: "server.connections", namespace: .server, tier: .admin,
