@@ -58,6 +58,7 @@ import Testing
         #expect(empty["details"] == ["issues": [#""steps" must contain at least one step"#]])
         let bogus = try await client.request("procedures.bogus")
         #expect(bogus.code == "UNKNOWN_OPERATION")
+        #expect(bogus.message == #"Unknown procedures operation "procedures.bogus""#)
     }
 
     @Test func callReadsWithTemplatedKey() async throws {
