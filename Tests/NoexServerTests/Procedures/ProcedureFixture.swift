@@ -13,6 +13,14 @@ struct ProcedureFixture {
 
     init(rules withRules: Bool = true, limits: ProcedureLimits = ProcedureLimits(), clock: ServerClock = .system) throws {
         store = try Store()
+        try Self.defineOrdersAndItems(in: store)
+        rules = withRules ? RuleEngine() : nil
+        engine = ProcedureEngine(registry: ProcedureRegistry(), store: store, rules: rules, limits: limits, clock: clock)
+    }
+
+    /// Defines `orders` (`id`, `status` default `pending`, `total` default 0) and `items`
+    /// (`id`, required `orderId`, optional `price`), the buckets of the reference's tests.
+    static func defineOrdersAndItems(in store: Store) throws {
         try store.defineBucket(
             "orders",
             json: [
@@ -20,7 +28,7 @@ struct ProcedureFixture {
                 "schema": [
                     "id": ["type": "string", "generated": "uuid"],
                     "status": ["type": "string", "default": "pending"],
-                    "total": ["type": "number"],
+                    "total": ["type": "number", "default": 0],
                 ],
             ])
         try store.defineBucket(
@@ -33,8 +41,6 @@ struct ProcedureFixture {
                     "price": ["type": "number"],
                 ],
             ])
-        rules = withRules ? RuleEngine() : nil
-        engine = ProcedureEngine(registry: ProcedureRegistry(), store: store, rules: rules, limits: limits, clock: clock)
     }
 
     /// Registers a procedure with the given steps (under a fresh name unless one is given) and runs it.

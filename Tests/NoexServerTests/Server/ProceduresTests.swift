@@ -10,26 +10,7 @@ import Testing
     /// A server with `orders` and `items` buckets and a rule engine.
     private func harness(_ configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> Harness {
         let harness = try await Harness.start(configure)
-        try harness.store.defineBucket(
-            "orders",
-            json: [
-                "key": "id",
-                "schema": [
-                    "id": ["type": "string", "generated": "uuid"],
-                    "status": ["type": "string", "default": "pending"],
-                    "total": ["type": "number", "default": 0],
-                ],
-            ])
-        try harness.store.defineBucket(
-            "items",
-            json: [
-                "key": "id",
-                "schema": [
-                    "id": ["type": "string", "generated": "uuid"],
-                    "orderId": ["type": "string", "required": true],
-                    "price": ["type": "number", "required": true],
-                ],
-            ])
+        try ProcedureFixture.defineOrdersAndItems(in: harness.store)
         return harness
     }
 
@@ -274,7 +255,7 @@ import Testing
                 ["action": "store.insert", "bucket": "orders", "data": ["id": "o-2", "total": 20]],
                 ["action": "store.update", "bucket": "orders", "key": "o-1", "data": ["status": "touched"]],
                 ["action": "rules.emit", "topic": "order.touched"],
-                ["action": "store.insert", "bucket": "items", "data": ["orderId": "o-2"]],
+                ["action": "store.insert", "bucket": "items", "data": ["price": 5]],
             ],
         ]
         _ = try await client.result("procedures.register", ["procedure": .object(procedure)])
