@@ -17,6 +17,8 @@ import Testing
         #expect(JSSemantics.interpolation(.null) == "")
         #expect(JSSemantics.interpolation(["a": [1, "x"]]) == #"{"a":[1,"x"]}"#)
         #expect(JSSemantics.interpolation(false) == "false")
+        // JSON.stringify's escaping: non-ASCII and `/` stay, control characters are escaped.
+        #expect(JSSemantics.interpolation(["s": "é/\n\u{1}\""]) == #"{"s":"é/\n\u0001\""}"#)
     }
 
     @Test func toNumber() {
