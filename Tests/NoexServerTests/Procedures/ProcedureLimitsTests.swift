@@ -14,6 +14,12 @@ import Testing
         return .object(step)
     }
 
+    @Test func defaultsAreTheReferences() throws {
+        let configuration = ServerConfiguration(store: try Store())
+        #expect(configuration.procedures == ProcedureLimits(maxSteps: 100, maxConditionDepth: 5, defaultTimeoutMs: 30_000))
+        #expect(configuration.procedures == ProcedureLimits())
+    }
+
     @Test func stepCountIsStaticAndIncludesBranches() {
         // 1 (if) + 2 (then) + 1 (else) + 1 = 5
         let steps: [JSONValue] = [condition([ret, ret], otherwise: [ret]), ret]
