@@ -38,6 +38,8 @@ public struct ServerConfiguration: Sendable {
     public var connectionLimits = ConnectionLimits()
     /// Session revocation.
     public var revocation = RevocationConfiguration()
+    /// Limits of the procedure engine, which always exists (spec-identity §6.1).
+    public var procedures = ProcedureLimits()
     /// Whether error `details` are sent to clients.
     public var exposeErrorDetails = true
     /// Accepted `Origin` header values; `nil` accepts any. Requests without `Origin` are always accepted.
