@@ -11,6 +11,8 @@ public enum Generator {
         case tests
         /// The Markdown reference.
         case docs
+        /// The typed client methods of the `NoexClient` module.
+        case client
     }
 
     /// Parses and validates a spec.
@@ -46,6 +48,7 @@ public enum Generator {
         case .sources: SwiftRenderer(spec: spec).render()
         case .tests: ConformanceRenderer(spec: spec).render()
         case .docs: [MarkdownRenderer(spec: spec).render()]
+        case .client: ClientRenderer(spec: spec).render()
         }
     }
 
@@ -57,6 +60,7 @@ public enum Generator {
         case .sources: ProtocolOutputFiles.sources
         case .tests: ProtocolOutputFiles.conformanceTests
         case .docs: [ProtocolOutputFiles.reference]
+        case .client: ProtocolOutputFiles.client
         }
     }
 
@@ -68,6 +72,7 @@ public enum Generator {
         case .sources: "Generated/NoexProtocol"
         case .tests: "Generated/NoexProtocolConformanceTests"
         case .docs: "docs"
+        case .client: "Generated/NoexClient"
         }
     }
 
