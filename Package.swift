@@ -37,7 +37,9 @@ products.append(.executable(name: "noex-protocol-gen", targets: ["noex-protocol-
 products.append(.plugin(name: "NoexProtocolPlugin", targets: ["NoexProtocolPlugin"]))
 targets += [
     .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
-    .target(name: "NoexProtocolGenCore", dependencies: ["CYAML"], swiftSettings: swiftSettings),
+    .target(name: "NoexYAML", dependencies: ["CYAML", "NoexWire"], swiftSettings: swiftSettings),
+    .testTarget(name: "NoexYAMLTests", dependencies: ["NoexYAML", "NoexWire"], swiftSettings: swiftSettings),
+    .target(name: "NoexProtocolGenCore", dependencies: ["NoexYAML"], swiftSettings: swiftSettings),
     .executableTarget(
         name: "noex-protocol-gen", dependencies: ["NoexProtocolGenCore"], swiftSettings: swiftSettings),
     .plugin(
@@ -46,7 +48,7 @@ targets += [
         name: "NoexProtocol", dependencies: ["NoexWire"], swiftSettings: swiftSettings,
         plugins: ["NoexProtocolPlugin"]),
     .testTarget(
-        name: "NoexProtocolGenCoreTests", dependencies: ["NoexProtocolGenCore"],
+        name: "NoexProtocolGenCoreTests", dependencies: ["NoexProtocolGenCore", "NoexYAML"],
         swiftSettings: swiftSettings),
     .testTarget(
         name: "NoexProtocolConformanceTests", dependencies: ["NoexProtocol", "NoexWire"],
@@ -116,11 +118,11 @@ targets += [
     .target(
         name: "NoexTesting", dependencies: ["NoexServer", "NoexWebSocket", "NoexWire"], swiftSettings: swiftSettings),
     .executableTarget(
-        name: "noex-server", dependencies: ["NoexServer", "NoexStore", "NoexRules", "NoexWire"],
+        name: "noex-server", dependencies: ["NoexServer", "NoexStore", "NoexRules", "NoexWire", "NoexYAML"],
         swiftSettings: swiftSettings),
     .testTarget(
         name: "NoexServerTests",
-        dependencies: ["NoexServer", "NoexTesting", "NoexStore", "NoexRules", "NoexWire", "NoexProtocol"],
+        dependencies: ["NoexServer", "NoexTesting", "NoexStore", "NoexRules", "NoexWire", "NoexProtocol", "NoexYAML"],
         swiftSettings: swiftSettings),
 ]
 

@@ -49,14 +49,20 @@ def receive(sock):
         raise SystemExit(f"smoke: unexpected opcode {first & 0x0F}")
     return json.loads(payload)
 
+backlog = []  # messages that arrived while a response was awaited (pushes may precede it)
+
 def request(sock, message):
     send(sock, message)
     while True:
         answer = receive(sock)
-        if answer.get("id") == message["id"]:
+        if answer.get("id") == message["id"] and answer["type"] in ("result", "error"):
             if answer["type"] != "result":
                 raise SystemExit(f"smoke: {message['type']} failed: {answer}")
             return answer.get("data")
+        backlog.append(answer)
+
+def next_message(sock):
+    return backlog.pop(0) if backlog else receive(sock)
 
 def main():
     sock = connect(int(sys.argv[1]))
@@ -70,12 +76,21 @@ def main():
     assert subscribed["data"] == [], subscribed
     request(sock, {"id": 4, "type": "store.insert", "bucket": "notes", "data": {"text": "hello"}})
     while True:
-        message = receive(sock)
+        message = next_message(sock)
         if message["type"] == "push":
             assert message["subscriptionId"] == subscribed["subscriptionId"], message
             assert message["data"][0]["text"] == "hello", message
             break
     print("smoke: insert, subscribe and push OK")
+    if len(sys.argv) > 2 and sys.argv[2] == "--with-rules":
+        events = request(sock, {"id": 5, "type": "rules.subscribe", "pattern": "output.*"})
+        request(sock, {"id": 6, "type": "rules.emit", "topic": "smoke.start", "data": {"n": 1}})
+        while True:
+            message = next_message(sock)
+            if message["type"] == "push" and message["subscriptionId"] == events["subscriptionId"]:
+                assert message["data"]["topic"] == "output.smoke", message
+                break
+        print("smoke: rule loaded from YAML fired")
 
 if __name__ == "__main__":
     main()

@@ -175,7 +175,7 @@ extension NoexClient {
             return try UnsubscribeResult(json: _answer)
         }
 
-        // protocol.yaml:800
+        // protocol.yaml:799
         /// `rules.registerRule`: Register a rule.
         ///
         /// - Parameters:
@@ -193,7 +193,7 @@ extension NoexClient {
             return try RegisterRuleResult(json: _answer)
         }
 
-        // protocol.yaml:815
+        // protocol.yaml:814
         /// `rules.unregisterRule`: Remove a rule.
         ///
         /// - Parameters:
@@ -210,7 +210,7 @@ extension NoexClient {
             return try UnregisterRuleResult(json: _answer)
         }
 
-        // protocol.yaml:827
+        // protocol.yaml:826
         /// `rules.updateRule`: Change a rule.
         ///
         /// The updates are merged over the existing rule, which is validated again and gets a new
@@ -231,7 +231,7 @@ extension NoexClient {
             return try UpdateRuleResult(json: _answer)
         }
 
-        // protocol.yaml:842
+        // protocol.yaml:841
         /// `rules.enableRule`: Enable a rule.
         ///
         /// - Parameters:
@@ -248,7 +248,7 @@ extension NoexClient {
             return try EnableRuleResult(json: _answer)
         }
 
-        // protocol.yaml:854
+        // protocol.yaml:853
         /// `rules.disableRule`: Disable a rule.
         ///
         /// - Parameters:
@@ -265,7 +265,7 @@ extension NoexClient {
             return try DisableRuleResult(json: _answer)
         }
 
-        // protocol.yaml:866
+        // protocol.yaml:865
         /// `rules.getRule`: Read a rule.
         ///
         /// - Parameters:
@@ -281,7 +281,7 @@ extension NoexClient {
             return try await self.client.request("rules.getRule", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:874
+        // protocol.yaml:873
         /// `rules.getRules`: List the rules.
         ///
         /// - Parameters:
@@ -297,7 +297,7 @@ extension NoexClient {
             return try GetRulesResult(json: _answer)
         }
 
-        // protocol.yaml:883
+        // protocol.yaml:882
         /// `rules.validateRule`: Check a rule without registering it.
         ///
         /// - Parameters:
@@ -338,10 +338,10 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:795
+        // protocol.yaml:794
         /// The result of `rules.unsubscribe`.
         public struct UnsubscribeResult: Sendable, Hashable {
-            // protocol.yaml:797
+            // protocol.yaml:796
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -362,30 +362,30 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:806
+        // protocol.yaml:805
         /// The result of `rules.registerRule`.
         public struct RegisterRuleResult: Sendable, Hashable {
-            // protocol.yaml:808
+            // protocol.yaml:807
             /// Rule id.
             ///
             /// Declared as `string`.
             public var id: String
-            // protocol.yaml:809
+            // protocol.yaml:808
             /// Rule name.
             ///
             /// Declared as `string`.
             public var name: String
-            // protocol.yaml:810
+            // protocol.yaml:809
             /// Version.
             ///
             /// Declared as `integer`.
             public var version: Int
-            // protocol.yaml:811
+            // protocol.yaml:810
             /// ms since the epoch.
             ///
             /// Declared as `number`.
             public var createdAt: Double
-            // protocol.yaml:812
+            // protocol.yaml:811
             /// ms since the epoch.
             ///
             /// Declared as `number`.
@@ -410,15 +410,15 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:821
+        // protocol.yaml:820
         /// The result of `rules.unregisterRule`.
         public struct UnregisterRuleResult: Sendable, Hashable {
-            // protocol.yaml:823
+            // protocol.yaml:822
             /// Rule id.
             ///
             /// Declared as `string`.
             public var ruleId: String
-            // protocol.yaml:824
+            // protocol.yaml:823
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -440,20 +440,20 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:835
+        // protocol.yaml:834
         /// The result of `rules.updateRule`.
         public struct UpdateRuleResult: Sendable, Hashable {
-            // protocol.yaml:837
+            // protocol.yaml:836
             /// Rule id.
             ///
             /// Declared as `string`.
             public var id: String
-            // protocol.yaml:838
+            // protocol.yaml:837
             /// The new version.
             ///
             /// Declared as `integer`.
             public var version: Int
-            // protocol.yaml:839
+            // protocol.yaml:838
             /// ms since the epoch.
             ///
             /// Declared as `number`.
@@ -476,15 +476,15 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:848
+        // protocol.yaml:847
         /// The result of `rules.enableRule`.
         public struct EnableRuleResult: Sendable, Hashable {
-            // protocol.yaml:850
+            // protocol.yaml:849
             /// Rule id.
             ///
             /// Declared as `string`.
             public var ruleId: String
-            // protocol.yaml:851
+            // protocol.yaml:850
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -506,15 +506,15 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:860
+        // protocol.yaml:859
         /// The result of `rules.disableRule`.
         public struct DisableRuleResult: Sendable, Hashable {
-            // protocol.yaml:862
+            // protocol.yaml:861
             /// Rule id.
             ///
             /// Declared as `string`.
             public var ruleId: String
-            // protocol.yaml:863
+            // protocol.yaml:862
             /// Always false.
             ///
             /// Declared as `boolean`.
@@ -536,10 +536,10 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:878
+        // protocol.yaml:877
         /// The result of `rules.getRules`.
         public struct GetRulesResult: Sendable, Hashable {
-            // protocol.yaml:880
+            // protocol.yaml:879
             /// In registration order.
             ///
             /// Declared as `RuleSummary[]`.
@@ -560,20 +560,20 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:889
+        // protocol.yaml:888
         /// The result of `rules.validateRule`.
         public struct ValidateRuleResult: Sendable, Hashable {
-            // protocol.yaml:891
+            // protocol.yaml:890
             /// True when there are no errors.
             ///
             /// Declared as `boolean`.
             public var valid: Bool
-            // protocol.yaml:892
+            // protocol.yaml:891
             /// Errors.
             ///
             /// Declared as `ValidationIssue[]`.
             public var errors: JSONValue
-            // protocol.yaml:893
+            // protocol.yaml:892
             /// Warnings.
             ///
             /// Declared as `ValidationIssue[]`.

@@ -333,12 +333,12 @@ public enum Operations {
     /// `rules.unsubscribe`: End a rules subscription of this connection.
     public static let rulesUnsubscribe = OperationDescriptor(
         name: "rules.unsubscribe", namespace: .rules, tier: .read,
-        isAuthExempt: false, resourceField: "subscriptionId", since: "1.0.0",
+        isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "End a rules subscription of this connection.")
 
-    // protocol.yaml:800
+    // protocol.yaml:799
     /// `rules.registerRule`: Register a rule.
     public static let rulesRegisterRule = OperationDescriptor(
         name: "rules.registerRule", namespace: .rules, tier: .admin,
@@ -347,7 +347,7 @@ public enum Operations {
         errors: [.validationError, .alreadyExists, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Register a rule.")
 
-    // protocol.yaml:815
+    // protocol.yaml:814
     /// `rules.unregisterRule`: Remove a rule.
     public static let rulesUnregisterRule = OperationDescriptor(
         name: "rules.unregisterRule", namespace: .rules, tier: .admin,
@@ -356,7 +356,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Remove a rule.")
 
-    // protocol.yaml:827
+    // protocol.yaml:826
     /// `rules.updateRule`: Change a rule.
     public static let rulesUpdateRule = OperationDescriptor(
         name: "rules.updateRule", namespace: .rules, tier: .admin,
@@ -365,7 +365,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Change a rule.")
 
-    // protocol.yaml:842
+    // protocol.yaml:841
     /// `rules.enableRule`: Enable a rule.
     public static let rulesEnableRule = OperationDescriptor(
         name: "rules.enableRule", namespace: .rules, tier: .admin,
@@ -374,7 +374,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Enable a rule.")
 
-    // protocol.yaml:854
+    // protocol.yaml:853
     /// `rules.disableRule`: Disable a rule.
     public static let rulesDisableRule = OperationDescriptor(
         name: "rules.disableRule", namespace: .rules, tier: .admin,
@@ -383,7 +383,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Disable a rule.")
 
-    // protocol.yaml:866
+    // protocol.yaml:865
     /// `rules.getRule`: Read a rule.
     public static let rulesGetRule = OperationDescriptor(
         name: "rules.getRule", namespace: .rules, tier: .admin,
@@ -392,7 +392,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read a rule.")
 
-    // protocol.yaml:874
+    // protocol.yaml:873
     /// `rules.getRules`: List the rules.
     public static let rulesGetRules = OperationDescriptor(
         name: "rules.getRules", namespace: .rules, tier: .admin,
@@ -401,7 +401,7 @@ public enum Operations {
         errors: [.rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List the rules.")
 
-    // protocol.yaml:883
+    // protocol.yaml:882
     /// `rules.validateRule`: Check a rule without registering it.
     public static let rulesValidateRule = OperationDescriptor(
         name: "rules.validateRule", namespace: .rules, tier: .admin,
@@ -410,7 +410,7 @@ public enum Operations {
         errors: [.validationError, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Check a rule without registering it.")
 
-    // protocol.yaml:898
+    // protocol.yaml:897
     /// `auth.login`: Authenticate the connection with a token.
     public static let authLogin = OperationDescriptor(
         name: "auth.login", namespace: .auth, tier: nil,
@@ -419,7 +419,7 @@ public enum Operations {
         errors: [.validationError, .unauthorized, .sessionRevoked, .unknownOperation, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Authenticate the connection with a token.")
 
-    // protocol.yaml:914
+    // protocol.yaml:913
     /// `auth.logout`: Drop the connection's session.
     public static let authLogout = OperationDescriptor(
         name: "auth.logout", namespace: .auth, tier: nil,
@@ -428,7 +428,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Drop the connection's session.")
 
-    // protocol.yaml:923
+    // protocol.yaml:922
     /// `auth.whoami`: Describe the connection's session.
     public static let authWhoami = OperationDescriptor(
         name: "auth.whoami", namespace: .auth, tier: nil,
@@ -437,7 +437,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Describe the connection's session.")
 
-    // protocol.yaml:938
+    // protocol.yaml:937
     /// `identity.login`: Log in with username and password.
     public static let identityLogin = OperationDescriptor(
         name: "identity.login", namespace: .identity, tier: .admin,
@@ -446,7 +446,7 @@ public enum Operations {
         errors: [.validationError, .unauthorized, .rateLimited, .sessionRevoked, .unknownOperation, .forbidden, .backpressure, .internalError],
         summary: "Log in with username and password.")
 
-    // protocol.yaml:949
+    // protocol.yaml:948
     /// `identity.loginWithSecret`: Log in as the virtual superadmin with the server's admin secret.
     public static let identityLoginWithSecret = OperationDescriptor(
         name: "identity.loginWithSecret", namespace: .identity, tier: .admin,
@@ -455,7 +455,7 @@ public enum Operations {
         errors: [.validationError, .unauthorized, .rateLimited, .unknownOperation, .forbidden, .backpressure, .internalError],
         summary: "Log in as the virtual superadmin with the server's admin secret.")
 
-    // protocol.yaml:958
+    // protocol.yaml:957
     /// `identity.logout`: End the identity session.
     public static let identityLogout = OperationDescriptor(
         name: "identity.logout", namespace: .identity, tier: .admin,
@@ -464,7 +464,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "End the identity session.")
 
-    // protocol.yaml:969
+    // protocol.yaml:968
     /// `identity.whoami`: Describe the connection's identity session.
     public static let identityWhoami = OperationDescriptor(
         name: "identity.whoami", namespace: .identity, tier: nil,
@@ -473,7 +473,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Describe the connection's identity session.")
 
-    // protocol.yaml:981
+    // protocol.yaml:980
     /// `identity.refreshSession`: Replace the session token with a fresh one.
     public static let identityRefreshSession = OperationDescriptor(
         name: "identity.refreshSession", namespace: .identity, tier: nil,
@@ -482,7 +482,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Replace the session token with a fresh one.")
 
-    // protocol.yaml:988
+    // protocol.yaml:987
     /// `identity.createUser`: Create a user.
     public static let identityCreateUser = OperationDescriptor(
         name: "identity.createUser", namespace: .identity, tier: .admin,
@@ -491,7 +491,7 @@ public enum Operations {
         errors: [.validationError, .alreadyExists, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Create a user.")
 
-    // protocol.yaml:1002
+    // protocol.yaml:1001
     /// `identity.getUser`: Read a user.
     public static let identityGetUser = OperationDescriptor(
         name: "identity.getUser", namespace: .identity, tier: nil,
@@ -500,7 +500,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read a user.")
 
-    // protocol.yaml:1010
+    // protocol.yaml:1009
     /// `identity.updateUser`: Change a user's profile.
     public static let identityUpdateUser = OperationDescriptor(
         name: "identity.updateUser", namespace: .identity, tier: nil,
@@ -509,7 +509,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Change a user's profile.")
 
-    // protocol.yaml:1025
+    // protocol.yaml:1024
     /// `identity.deleteUser`: Delete a user with their sessions, role assignments, ACL entries and
     /// ownerships.
     public static let identityDeleteUser = OperationDescriptor(
@@ -519,7 +519,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Delete a user with their sessions, role assignments, ACL entries and ownerships.")
 
-    // protocol.yaml:1037
+    // protocol.yaml:1036
     /// `identity.listUsers`: List users, one page at a time.
     public static let identityListUsers = OperationDescriptor(
         name: "identity.listUsers", namespace: .identity, tier: nil,
@@ -528,7 +528,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List users, one page at a time.")
 
-    // protocol.yaml:1052
+    // protocol.yaml:1051
     /// `identity.enableUser`: Enable a user.
     public static let identityEnableUser = OperationDescriptor(
         name: "identity.enableUser", namespace: .identity, tier: .admin,
@@ -537,7 +537,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Enable a user.")
 
-    // protocol.yaml:1061
+    // protocol.yaml:1060
     /// `identity.disableUser`: Disable a user and end their sessions.
     public static let identityDisableUser = OperationDescriptor(
         name: "identity.disableUser", namespace: .identity, tier: .admin,
@@ -546,7 +546,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Disable a user and end their sessions.")
 
-    // protocol.yaml:1070
+    // protocol.yaml:1069
     /// `identity.changePassword`: Change one's own password.
     public static let identityChangePassword = OperationDescriptor(
         name: "identity.changePassword", namespace: .identity, tier: .admin,
@@ -555,7 +555,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Change one's own password.")
 
-    // protocol.yaml:1085
+    // protocol.yaml:1084
     /// `identity.resetPassword`: Set another user's password.
     public static let identityResetPassword = OperationDescriptor(
         name: "identity.resetPassword", namespace: .identity, tier: .admin,
@@ -564,7 +564,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Set another user's password.")
 
-    // protocol.yaml:1099
+    // protocol.yaml:1098
     /// `identity.createRole`: Create a custom role.
     public static let identityCreateRole = OperationDescriptor(
         name: "identity.createRole", namespace: .identity, tier: .admin,
@@ -573,7 +573,7 @@ public enum Operations {
         errors: [.validationError, .alreadyExists, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Create a custom role.")
 
-    // protocol.yaml:1110
+    // protocol.yaml:1109
     /// `identity.updateRole`: Change a role's description or permissions.
     public static let identityUpdateRole = OperationDescriptor(
         name: "identity.updateRole", namespace: .identity, tier: nil,
@@ -582,7 +582,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Change a role's description or permissions.")
 
-    // protocol.yaml:1120
+    // protocol.yaml:1119
     /// `identity.deleteRole`: Delete a custom role and its assignments.
     public static let identityDeleteRole = OperationDescriptor(
         name: "identity.deleteRole", namespace: .identity, tier: .admin,
@@ -591,7 +591,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Delete a custom role and its assignments.")
 
-    // protocol.yaml:1132
+    // protocol.yaml:1131
     /// `identity.listRoles`: List the roles.
     public static let identityListRoles = OperationDescriptor(
         name: "identity.listRoles", namespace: .identity, tier: nil,
@@ -600,7 +600,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List the roles.")
 
-    // protocol.yaml:1141
+    // protocol.yaml:1140
     /// `identity.assignRole`: Give a user a role.
     public static let identityAssignRole = OperationDescriptor(
         name: "identity.assignRole", namespace: .identity, tier: .admin,
@@ -609,7 +609,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .alreadyExists, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Give a user a role.")
 
-    // protocol.yaml:1154
+    // protocol.yaml:1153
     /// `identity.removeRole`: Take a role from a user.
     public static let identityRemoveRole = OperationDescriptor(
         name: "identity.removeRole", namespace: .identity, tier: .admin,
@@ -618,7 +618,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Take a role from a user.")
 
-    // protocol.yaml:1167
+    // protocol.yaml:1166
     /// `identity.getUserRoles`: List a user's roles.
     public static let identityGetUserRoles = OperationDescriptor(
         name: "identity.getUserRoles", namespace: .identity, tier: nil,
@@ -627,7 +627,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List a user's roles.")
 
-    // protocol.yaml:1178
+    // protocol.yaml:1177
     /// `identity.grant`: Grant a user or role operations on a resource.
     public static let identityGrant = OperationDescriptor(
         name: "identity.grant", namespace: .identity, tier: .admin,
@@ -636,7 +636,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Grant a user or role operations on a resource.")
 
-    // protocol.yaml:1197
+    // protocol.yaml:1196
     /// `identity.revoke`: Revoke operations, or a whole ACL entry.
     public static let identityRevoke = OperationDescriptor(
         name: "identity.revoke", namespace: .identity, tier: .admin,
@@ -645,7 +645,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Revoke operations, or a whole ACL entry.")
 
-    // protocol.yaml:1213
+    // protocol.yaml:1212
     /// `identity.getAcl`: List the ACL of a resource.
     public static let identityGetAcl = OperationDescriptor(
         name: "identity.getAcl", namespace: .identity, tier: nil,
@@ -654,7 +654,7 @@ public enum Operations {
         errors: [.validationError, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List the ACL of a resource.")
 
-    // protocol.yaml:1225
+    // protocol.yaml:1224
     /// `identity.myAccess`: Describe the caller's effective access.
     public static let identityMyAccess = OperationDescriptor(
         name: "identity.myAccess", namespace: .identity, tier: nil,
@@ -663,7 +663,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Describe the caller's effective access.")
 
-    // protocol.yaml:1231
+    // protocol.yaml:1230
     /// `identity.getOwner`: Read a resource's owner.
     public static let identityGetOwner = OperationDescriptor(
         name: "identity.getOwner", namespace: .identity, tier: nil,
@@ -672,7 +672,7 @@ public enum Operations {
         errors: [.validationError, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read a resource's owner.")
 
-    // protocol.yaml:1243
+    // protocol.yaml:1242
     /// `identity.transferOwner`: Hand a resource to another owner.
     public static let identityTransferOwner = OperationDescriptor(
         name: "identity.transferOwner", namespace: .identity, tier: .admin,
@@ -681,7 +681,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Hand a resource to another owner.")
 
-    // protocol.yaml:1260
+    // protocol.yaml:1259
     /// `audit.query`: Read audit entries, newest first.
     public static let auditQuery = OperationDescriptor(
         name: "audit.query", namespace: .audit, tier: .admin,
@@ -690,7 +690,7 @@ public enum Operations {
         errors: [.validationError, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read audit entries, newest first.")
 
-    // protocol.yaml:1279
+    // protocol.yaml:1278
     /// `procedures.register`: Register a procedure.
     public static let proceduresRegister = OperationDescriptor(
         name: "procedures.register", namespace: .procedures, tier: .admin,
@@ -699,7 +699,7 @@ public enum Operations {
         errors: [.validationError, .alreadyExists, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Register a procedure.")
 
-    // protocol.yaml:1291
+    // protocol.yaml:1290
     /// `procedures.unregister`: Remove a procedure.
     public static let proceduresUnregister = OperationDescriptor(
         name: "procedures.unregister", namespace: .procedures, tier: .admin,
@@ -708,7 +708,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Remove a procedure.")
 
-    // protocol.yaml:1303
+    // protocol.yaml:1302
     /// `procedures.update`: Change a procedure.
     public static let proceduresUpdate = OperationDescriptor(
         name: "procedures.update", namespace: .procedures, tier: .admin,
@@ -717,7 +717,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Change a procedure.")
 
-    // protocol.yaml:1317
+    // protocol.yaml:1316
     /// `procedures.get`: Read a procedure's definition.
     public static let proceduresGet = OperationDescriptor(
         name: "procedures.get", namespace: .procedures, tier: .read,
@@ -726,7 +726,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read a procedure's definition.")
 
-    // protocol.yaml:1325
+    // protocol.yaml:1324
     /// `procedures.list`: List the procedures.
     public static let proceduresList = OperationDescriptor(
         name: "procedures.list", namespace: .procedures, tier: .admin,
@@ -735,7 +735,7 @@ public enum Operations {
         errors: [.unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List the procedures.")
 
-    // protocol.yaml:1333
+    // protocol.yaml:1332
     /// `procedures.call`: Run a procedure.
     public static let proceduresCall = OperationDescriptor(
         name: "procedures.call", namespace: .procedures, tier: .write,
@@ -744,7 +744,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Run a procedure.")
 
-    // protocol.yaml:1345
+    // protocol.yaml:1344
     /// `server.stats`: Server statistics.
     public static let serverStats = OperationDescriptor(
         name: "server.stats", namespace: .server, tier: .admin,
@@ -753,7 +753,7 @@ public enum Operations {
         errors: [.unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Server statistics.")
 
-    // protocol.yaml:1360
+    // protocol.yaml:1359
     /// `server.connections`: List the open connections.
     public static let serverConnections = OperationDescriptor(
         name: "server.connections", namespace: .server, tier: .admin,

@@ -17,174 +17,174 @@ extension Request {
         to handler: Handler, context: Handler.Context
     ) async throws -> JSONValue? {
         switch self {
-            case .storeInsert(let request):
-                return try await handler.insert(request, context: context)
-            case .storeGet(let request):
-                return try await handler.get(request, context: context)
-            case .storeUpdate(let request):
-                return try await handler.update(request, context: context)
-            case .storeDelete(let request):
-                return try await handler.delete(request, context: context)
-            case .storeAll(let request):
-                return try await handler.all(request, context: context)
-            case .storeWhere(let request):
-                return try await handler.`where`(request, context: context)
-            case .storeFindOne(let request):
-                return try await handler.findOne(request, context: context)
-            case .storeCount(let request):
-                return try await handler.count(request, context: context)
-            case .storeFirst(let request):
-                return try await handler.first(request, context: context)
-            case .storeLast(let request):
-                return try await handler.last(request, context: context)
-            case .storePaginate(let request):
-                return try await handler.paginate(request, context: context)
-            case .storeSum(let request):
-                return try await handler.sum(request, context: context)
-            case .storeAvg(let request):
-                return try await handler.avg(request, context: context)
-            case .storeMin(let request):
-                return try await handler.min(request, context: context)
-            case .storeMax(let request):
-                return try await handler.max(request, context: context)
-            case .storeClear(let request):
-                return try await handler.clear(request, context: context)
-            case .storeBuckets(let request):
-                return try await handler.buckets(request, context: context)
-            case .storeStats(let request):
-                return try await handler.stats(request, context: context)
-            case .storeSubscribe(let request):
-                return try await handler.subscribe(request, context: context)
-            case .storeUnsubscribe(let request):
-                return try await handler.unsubscribe(request, context: context)
-            case .storeTransaction(let request):
-                return try await handler.transaction(request, context: context)
-            case .storeDefineBucket(let request):
-                return try await handler.defineBucket(request, context: context)
-            case .storeDropBucket(let request):
-                return try await handler.dropBucket(request, context: context)
-            case .storeUpdateBucket(let request):
-                return try await handler.updateBucket(request, context: context)
-            case .storeGetBucketSchema(let request):
-                return try await handler.getBucketSchema(request, context: context)
-            case .storeDefineQuery(let request):
-                return try await handler.defineQuery(request, context: context)
-            case .storeUndefineQuery(let request):
-                return try await handler.undefineQuery(request, context: context)
-            case .storeListQueries(let request):
-                return try await handler.listQueries(request, context: context)
-            case .rulesEmit(let request):
-                return try await handler.emit(request, context: context)
-            case .rulesSetFact(let request):
-                return try await handler.setFact(request, context: context)
-            case .rulesGetFact(let request):
-                return try await handler.getFact(request, context: context)
-            case .rulesDeleteFact(let request):
-                return try await handler.deleteFact(request, context: context)
-            case .rulesQueryFacts(let request):
-                return try await handler.queryFacts(request, context: context)
-            case .rulesGetAllFacts(let request):
-                return try await handler.getAllFacts(request, context: context)
-            case .rulesStats(let request):
-                return try await handler.stats(request, context: context)
-            case .rulesSubscribe(let request):
-                return try await handler.subscribe(request, context: context)
-            case .rulesUnsubscribe(let request):
-                return try await handler.unsubscribe(request, context: context)
-            case .rulesRegisterRule(let request):
-                return try await handler.registerRule(request, context: context)
-            case .rulesUnregisterRule(let request):
-                return try await handler.unregisterRule(request, context: context)
-            case .rulesUpdateRule(let request):
-                return try await handler.updateRule(request, context: context)
-            case .rulesEnableRule(let request):
-                return try await handler.enableRule(request, context: context)
-            case .rulesDisableRule(let request):
-                return try await handler.disableRule(request, context: context)
-            case .rulesGetRule(let request):
-                return try await handler.getRule(request, context: context)
-            case .rulesGetRules(let request):
-                return try await handler.getRules(request, context: context)
-            case .rulesValidateRule(let request):
-                return try await handler.validateRule(request, context: context)
-            case .authLogin(let request):
-                return try await handler.login(request, context: context)
-            case .authLogout(let request):
-                return try await handler.logout(request, context: context)
-            case .authWhoami(let request):
-                return try await handler.whoami(request, context: context)
-            case .identityLogin(let request):
-                return try await handler.login(request, context: context)
-            case .identityLoginWithSecret(let request):
-                return try await handler.loginWithSecret(request, context: context)
-            case .identityLogout(let request):
-                return try await handler.logout(request, context: context)
-            case .identityWhoami(let request):
-                return try await handler.whoami(request, context: context)
-            case .identityRefreshSession(let request):
-                return try await handler.refreshSession(request, context: context)
-            case .identityCreateUser(let request):
-                return try await handler.createUser(request, context: context)
-            case .identityGetUser(let request):
-                return try await handler.getUser(request, context: context)
-            case .identityUpdateUser(let request):
-                return try await handler.updateUser(request, context: context)
-            case .identityDeleteUser(let request):
-                return try await handler.deleteUser(request, context: context)
-            case .identityListUsers(let request):
-                return try await handler.listUsers(request, context: context)
-            case .identityEnableUser(let request):
-                return try await handler.enableUser(request, context: context)
-            case .identityDisableUser(let request):
-                return try await handler.disableUser(request, context: context)
-            case .identityChangePassword(let request):
-                return try await handler.changePassword(request, context: context)
-            case .identityResetPassword(let request):
-                return try await handler.resetPassword(request, context: context)
-            case .identityCreateRole(let request):
-                return try await handler.createRole(request, context: context)
-            case .identityUpdateRole(let request):
-                return try await handler.updateRole(request, context: context)
-            case .identityDeleteRole(let request):
-                return try await handler.deleteRole(request, context: context)
-            case .identityListRoles(let request):
-                return try await handler.listRoles(request, context: context)
-            case .identityAssignRole(let request):
-                return try await handler.assignRole(request, context: context)
-            case .identityRemoveRole(let request):
-                return try await handler.removeRole(request, context: context)
-            case .identityGetUserRoles(let request):
-                return try await handler.getUserRoles(request, context: context)
-            case .identityGrant(let request):
-                return try await handler.grant(request, context: context)
-            case .identityRevoke(let request):
-                return try await handler.revoke(request, context: context)
-            case .identityGetAcl(let request):
-                return try await handler.getAcl(request, context: context)
-            case .identityMyAccess(let request):
-                return try await handler.myAccess(request, context: context)
-            case .identityGetOwner(let request):
-                return try await handler.getOwner(request, context: context)
-            case .identityTransferOwner(let request):
-                return try await handler.transferOwner(request, context: context)
-            case .auditQuery(let request):
-                return try await handler.query(request, context: context)
-            case .proceduresRegister(let request):
-                return try await handler.register(request, context: context)
-            case .proceduresUnregister(let request):
-                return try await handler.unregister(request, context: context)
-            case .proceduresUpdate(let request):
-                return try await handler.update(request, context: context)
-            case .proceduresGet(let request):
-                return try await handler.get(request, context: context)
-            case .proceduresList(let request):
-                return try await handler.list(request, context: context)
-            case .proceduresCall(let request):
-                return try await handler.call(request, context: context)
-            case .serverStats(let request):
-                return try await handler.stats(request, context: context)
-            case .serverConnections(let request):
-                return try await handler.connections(request, context: context)
+        case .storeInsert(let request):
+            return try await handler.insert(request, context: context)
+        case .storeGet(let request):
+            return try await handler.get(request, context: context)
+        case .storeUpdate(let request):
+            return try await handler.update(request, context: context)
+        case .storeDelete(let request):
+            return try await handler.delete(request, context: context)
+        case .storeAll(let request):
+            return try await handler.all(request, context: context)
+        case .storeWhere(let request):
+            return try await handler.`where`(request, context: context)
+        case .storeFindOne(let request):
+            return try await handler.findOne(request, context: context)
+        case .storeCount(let request):
+            return try await handler.count(request, context: context)
+        case .storeFirst(let request):
+            return try await handler.first(request, context: context)
+        case .storeLast(let request):
+            return try await handler.last(request, context: context)
+        case .storePaginate(let request):
+            return try await handler.paginate(request, context: context)
+        case .storeSum(let request):
+            return try await handler.sum(request, context: context)
+        case .storeAvg(let request):
+            return try await handler.avg(request, context: context)
+        case .storeMin(let request):
+            return try await handler.min(request, context: context)
+        case .storeMax(let request):
+            return try await handler.max(request, context: context)
+        case .storeClear(let request):
+            return try await handler.clear(request, context: context)
+        case .storeBuckets(let request):
+            return try await handler.buckets(request, context: context)
+        case .storeStats(let request):
+            return try await handler.stats(request, context: context)
+        case .storeSubscribe(let request):
+            return try await handler.subscribe(request, context: context)
+        case .storeUnsubscribe(let request):
+            return try await handler.unsubscribe(request, context: context)
+        case .storeTransaction(let request):
+            return try await handler.transaction(request, context: context)
+        case .storeDefineBucket(let request):
+            return try await handler.defineBucket(request, context: context)
+        case .storeDropBucket(let request):
+            return try await handler.dropBucket(request, context: context)
+        case .storeUpdateBucket(let request):
+            return try await handler.updateBucket(request, context: context)
+        case .storeGetBucketSchema(let request):
+            return try await handler.getBucketSchema(request, context: context)
+        case .storeDefineQuery(let request):
+            return try await handler.defineQuery(request, context: context)
+        case .storeUndefineQuery(let request):
+            return try await handler.undefineQuery(request, context: context)
+        case .storeListQueries(let request):
+            return try await handler.listQueries(request, context: context)
+        case .rulesEmit(let request):
+            return try await handler.emit(request, context: context)
+        case .rulesSetFact(let request):
+            return try await handler.setFact(request, context: context)
+        case .rulesGetFact(let request):
+            return try await handler.getFact(request, context: context)
+        case .rulesDeleteFact(let request):
+            return try await handler.deleteFact(request, context: context)
+        case .rulesQueryFacts(let request):
+            return try await handler.queryFacts(request, context: context)
+        case .rulesGetAllFacts(let request):
+            return try await handler.getAllFacts(request, context: context)
+        case .rulesStats(let request):
+            return try await handler.stats(request, context: context)
+        case .rulesSubscribe(let request):
+            return try await handler.subscribe(request, context: context)
+        case .rulesUnsubscribe(let request):
+            return try await handler.unsubscribe(request, context: context)
+        case .rulesRegisterRule(let request):
+            return try await handler.registerRule(request, context: context)
+        case .rulesUnregisterRule(let request):
+            return try await handler.unregisterRule(request, context: context)
+        case .rulesUpdateRule(let request):
+            return try await handler.updateRule(request, context: context)
+        case .rulesEnableRule(let request):
+            return try await handler.enableRule(request, context: context)
+        case .rulesDisableRule(let request):
+            return try await handler.disableRule(request, context: context)
+        case .rulesGetRule(let request):
+            return try await handler.getRule(request, context: context)
+        case .rulesGetRules(let request):
+            return try await handler.getRules(request, context: context)
+        case .rulesValidateRule(let request):
+            return try await handler.validateRule(request, context: context)
+        case .authLogin(let request):
+            return try await handler.login(request, context: context)
+        case .authLogout(let request):
+            return try await handler.logout(request, context: context)
+        case .authWhoami(let request):
+            return try await handler.whoami(request, context: context)
+        case .identityLogin(let request):
+            return try await handler.login(request, context: context)
+        case .identityLoginWithSecret(let request):
+            return try await handler.loginWithSecret(request, context: context)
+        case .identityLogout(let request):
+            return try await handler.logout(request, context: context)
+        case .identityWhoami(let request):
+            return try await handler.whoami(request, context: context)
+        case .identityRefreshSession(let request):
+            return try await handler.refreshSession(request, context: context)
+        case .identityCreateUser(let request):
+            return try await handler.createUser(request, context: context)
+        case .identityGetUser(let request):
+            return try await handler.getUser(request, context: context)
+        case .identityUpdateUser(let request):
+            return try await handler.updateUser(request, context: context)
+        case .identityDeleteUser(let request):
+            return try await handler.deleteUser(request, context: context)
+        case .identityListUsers(let request):
+            return try await handler.listUsers(request, context: context)
+        case .identityEnableUser(let request):
+            return try await handler.enableUser(request, context: context)
+        case .identityDisableUser(let request):
+            return try await handler.disableUser(request, context: context)
+        case .identityChangePassword(let request):
+            return try await handler.changePassword(request, context: context)
+        case .identityResetPassword(let request):
+            return try await handler.resetPassword(request, context: context)
+        case .identityCreateRole(let request):
+            return try await handler.createRole(request, context: context)
+        case .identityUpdateRole(let request):
+            return try await handler.updateRole(request, context: context)
+        case .identityDeleteRole(let request):
+            return try await handler.deleteRole(request, context: context)
+        case .identityListRoles(let request):
+            return try await handler.listRoles(request, context: context)
+        case .identityAssignRole(let request):
+            return try await handler.assignRole(request, context: context)
+        case .identityRemoveRole(let request):
+            return try await handler.removeRole(request, context: context)
+        case .identityGetUserRoles(let request):
+            return try await handler.getUserRoles(request, context: context)
+        case .identityGrant(let request):
+            return try await handler.grant(request, context: context)
+        case .identityRevoke(let request):
+            return try await handler.revoke(request, context: context)
+        case .identityGetAcl(let request):
+            return try await handler.getAcl(request, context: context)
+        case .identityMyAccess(let request):
+            return try await handler.myAccess(request, context: context)
+        case .identityGetOwner(let request):
+            return try await handler.getOwner(request, context: context)
+        case .identityTransferOwner(let request):
+            return try await handler.transferOwner(request, context: context)
+        case .auditQuery(let request):
+            return try await handler.query(request, context: context)
+        case .proceduresRegister(let request):
+            return try await handler.register(request, context: context)
+        case .proceduresUnregister(let request):
+            return try await handler.unregister(request, context: context)
+        case .proceduresUpdate(let request):
+            return try await handler.update(request, context: context)
+        case .proceduresGet(let request):
+            return try await handler.get(request, context: context)
+        case .proceduresList(let request):
+            return try await handler.list(request, context: context)
+        case .proceduresCall(let request):
+            return try await handler.call(request, context: context)
+        case .serverStats(let request):
+            return try await handler.stats(request, context: context)
+        case .serverConnections(let request):
+            return try await handler.connections(request, context: context)
         }
     }
 }

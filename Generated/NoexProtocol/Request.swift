@@ -119,146 +119,146 @@ public enum Request: Sendable, Hashable {
     // protocol.yaml:788
     /// `rules.unsubscribe`: End a rules subscription of this connection.
     case rulesUnsubscribe(RulesUnsubscribeRequest)
-    // protocol.yaml:800
+    // protocol.yaml:799
     /// `rules.registerRule`: Register a rule.
     case rulesRegisterRule(RulesRegisterRuleRequest)
-    // protocol.yaml:815
+    // protocol.yaml:814
     /// `rules.unregisterRule`: Remove a rule.
     case rulesUnregisterRule(RulesUnregisterRuleRequest)
-    // protocol.yaml:827
+    // protocol.yaml:826
     /// `rules.updateRule`: Change a rule.
     case rulesUpdateRule(RulesUpdateRuleRequest)
-    // protocol.yaml:842
+    // protocol.yaml:841
     /// `rules.enableRule`: Enable a rule.
     case rulesEnableRule(RulesEnableRuleRequest)
-    // protocol.yaml:854
+    // protocol.yaml:853
     /// `rules.disableRule`: Disable a rule.
     case rulesDisableRule(RulesDisableRuleRequest)
-    // protocol.yaml:866
+    // protocol.yaml:865
     /// `rules.getRule`: Read a rule.
     case rulesGetRule(RulesGetRuleRequest)
-    // protocol.yaml:874
+    // protocol.yaml:873
     /// `rules.getRules`: List the rules.
     case rulesGetRules(RulesGetRulesRequest)
-    // protocol.yaml:883
+    // protocol.yaml:882
     /// `rules.validateRule`: Check a rule without registering it.
     case rulesValidateRule(RulesValidateRuleRequest)
-    // protocol.yaml:898
+    // protocol.yaml:897
     /// `auth.login`: Authenticate the connection with a token.
     case authLogin(AuthLoginRequest)
-    // protocol.yaml:914
+    // protocol.yaml:913
     /// `auth.logout`: Drop the connection's session.
     case authLogout(AuthLogoutRequest)
-    // protocol.yaml:923
+    // protocol.yaml:922
     /// `auth.whoami`: Describe the connection's session.
     case authWhoami(AuthWhoamiRequest)
-    // protocol.yaml:938
+    // protocol.yaml:937
     /// `identity.login`: Log in with username and password.
     case identityLogin(IdentityLoginRequest)
-    // protocol.yaml:949
+    // protocol.yaml:948
     /// `identity.loginWithSecret`: Log in as the virtual superadmin with the server's admin secret.
     case identityLoginWithSecret(IdentityLoginWithSecretRequest)
-    // protocol.yaml:958
+    // protocol.yaml:957
     /// `identity.logout`: End the identity session.
     case identityLogout(IdentityLogoutRequest)
-    // protocol.yaml:969
+    // protocol.yaml:968
     /// `identity.whoami`: Describe the connection's identity session.
     case identityWhoami(IdentityWhoamiRequest)
-    // protocol.yaml:981
+    // protocol.yaml:980
     /// `identity.refreshSession`: Replace the session token with a fresh one.
     case identityRefreshSession(IdentityRefreshSessionRequest)
-    // protocol.yaml:988
+    // protocol.yaml:987
     /// `identity.createUser`: Create a user.
     case identityCreateUser(IdentityCreateUserRequest)
-    // protocol.yaml:1002
+    // protocol.yaml:1001
     /// `identity.getUser`: Read a user.
     case identityGetUser(IdentityGetUserRequest)
-    // protocol.yaml:1010
+    // protocol.yaml:1009
     /// `identity.updateUser`: Change a user's profile.
     case identityUpdateUser(IdentityUpdateUserRequest)
-    // protocol.yaml:1025
+    // protocol.yaml:1024
     /// `identity.deleteUser`: Delete a user with their sessions, role assignments, ACL entries and
     /// ownerships.
     case identityDeleteUser(IdentityDeleteUserRequest)
-    // protocol.yaml:1037
+    // protocol.yaml:1036
     /// `identity.listUsers`: List users, one page at a time.
     case identityListUsers(IdentityListUsersRequest)
-    // protocol.yaml:1052
+    // protocol.yaml:1051
     /// `identity.enableUser`: Enable a user.
     case identityEnableUser(IdentityEnableUserRequest)
-    // protocol.yaml:1061
+    // protocol.yaml:1060
     /// `identity.disableUser`: Disable a user and end their sessions.
     case identityDisableUser(IdentityDisableUserRequest)
-    // protocol.yaml:1070
+    // protocol.yaml:1069
     /// `identity.changePassword`: Change one's own password.
     case identityChangePassword(IdentityChangePasswordRequest)
-    // protocol.yaml:1085
+    // protocol.yaml:1084
     /// `identity.resetPassword`: Set another user's password.
     case identityResetPassword(IdentityResetPasswordRequest)
-    // protocol.yaml:1099
+    // protocol.yaml:1098
     /// `identity.createRole`: Create a custom role.
     case identityCreateRole(IdentityCreateRoleRequest)
-    // protocol.yaml:1110
+    // protocol.yaml:1109
     /// `identity.updateRole`: Change a role's description or permissions.
     case identityUpdateRole(IdentityUpdateRoleRequest)
-    // protocol.yaml:1120
+    // protocol.yaml:1119
     /// `identity.deleteRole`: Delete a custom role and its assignments.
     case identityDeleteRole(IdentityDeleteRoleRequest)
-    // protocol.yaml:1132
+    // protocol.yaml:1131
     /// `identity.listRoles`: List the roles.
     case identityListRoles(IdentityListRolesRequest)
-    // protocol.yaml:1141
+    // protocol.yaml:1140
     /// `identity.assignRole`: Give a user a role.
     case identityAssignRole(IdentityAssignRoleRequest)
-    // protocol.yaml:1154
+    // protocol.yaml:1153
     /// `identity.removeRole`: Take a role from a user.
     case identityRemoveRole(IdentityRemoveRoleRequest)
-    // protocol.yaml:1167
+    // protocol.yaml:1166
     /// `identity.getUserRoles`: List a user's roles.
     case identityGetUserRoles(IdentityGetUserRolesRequest)
-    // protocol.yaml:1178
+    // protocol.yaml:1177
     /// `identity.grant`: Grant a user or role operations on a resource.
     case identityGrant(IdentityGrantRequest)
-    // protocol.yaml:1197
+    // protocol.yaml:1196
     /// `identity.revoke`: Revoke operations, or a whole ACL entry.
     case identityRevoke(IdentityRevokeRequest)
-    // protocol.yaml:1213
+    // protocol.yaml:1212
     /// `identity.getAcl`: List the ACL of a resource.
     case identityGetAcl(IdentityGetAclRequest)
-    // protocol.yaml:1225
+    // protocol.yaml:1224
     /// `identity.myAccess`: Describe the caller's effective access.
     case identityMyAccess(IdentityMyAccessRequest)
-    // protocol.yaml:1231
+    // protocol.yaml:1230
     /// `identity.getOwner`: Read a resource's owner.
     case identityGetOwner(IdentityGetOwnerRequest)
-    // protocol.yaml:1243
+    // protocol.yaml:1242
     /// `identity.transferOwner`: Hand a resource to another owner.
     case identityTransferOwner(IdentityTransferOwnerRequest)
-    // protocol.yaml:1260
+    // protocol.yaml:1259
     /// `audit.query`: Read audit entries, newest first.
     case auditQuery(AuditQueryRequest)
-    // protocol.yaml:1279
+    // protocol.yaml:1278
     /// `procedures.register`: Register a procedure.
     case proceduresRegister(ProceduresRegisterRequest)
-    // protocol.yaml:1291
+    // protocol.yaml:1290
     /// `procedures.unregister`: Remove a procedure.
     case proceduresUnregister(ProceduresUnregisterRequest)
-    // protocol.yaml:1303
+    // protocol.yaml:1302
     /// `procedures.update`: Change a procedure.
     case proceduresUpdate(ProceduresUpdateRequest)
-    // protocol.yaml:1317
+    // protocol.yaml:1316
     /// `procedures.get`: Read a procedure's definition.
     case proceduresGet(ProceduresGetRequest)
-    // protocol.yaml:1325
+    // protocol.yaml:1324
     /// `procedures.list`: List the procedures.
     case proceduresList(ProceduresListRequest)
-    // protocol.yaml:1333
+    // protocol.yaml:1332
     /// `procedures.call`: Run a procedure.
     case proceduresCall(ProceduresCallRequest)
-    // protocol.yaml:1345
+    // protocol.yaml:1344
     /// `server.stats`: Server statistics.
     case serverStats(ServerStatsRequest)
-    // protocol.yaml:1360
+    // protocol.yaml:1359
     /// `server.connections`: List the open connections.
     case serverConnections(ServerConnectionsRequest)
 
@@ -277,271 +277,271 @@ public enum Request: Sendable, Hashable {
     public init(type: String, payload: JSONObject) throws(ProtocolError) {
         guard let index = Operations.indexByName[type] else { throw Operations.unknownOperationError(for: type) }
         switch index {
-            case 0: self = .storeInsert(try StoreInsertRequest(payload: payload))
-            case 1: self = .storeGet(try StoreGetRequest(payload: payload))
-            case 2: self = .storeUpdate(try StoreUpdateRequest(payload: payload))
-            case 3: self = .storeDelete(try StoreDeleteRequest(payload: payload))
-            case 4: self = .storeAll(try StoreAllRequest(payload: payload))
-            case 5: self = .storeWhere(try StoreWhereRequest(payload: payload))
-            case 6: self = .storeFindOne(try StoreFindOneRequest(payload: payload))
-            case 7: self = .storeCount(try StoreCountRequest(payload: payload))
-            case 8: self = .storeFirst(try StoreFirstRequest(payload: payload))
-            case 9: self = .storeLast(try StoreLastRequest(payload: payload))
-            case 10: self = .storePaginate(try StorePaginateRequest(payload: payload))
-            case 11: self = .storeSum(try StoreSumRequest(payload: payload))
-            case 12: self = .storeAvg(try StoreAvgRequest(payload: payload))
-            case 13: self = .storeMin(try StoreMinRequest(payload: payload))
-            case 14: self = .storeMax(try StoreMaxRequest(payload: payload))
-            case 15: self = .storeClear(try StoreClearRequest(payload: payload))
-            case 16: self = .storeBuckets(try StoreBucketsRequest(payload: payload))
-            case 17: self = .storeStats(try StoreStatsRequest(payload: payload))
-            case 18: self = .storeSubscribe(try StoreSubscribeRequest(payload: payload))
-            case 19: self = .storeUnsubscribe(try StoreUnsubscribeRequest(payload: payload))
-            case 20: self = .storeTransaction(try StoreTransactionRequest(payload: payload))
-            case 21: self = .storeDefineBucket(try StoreDefineBucketRequest(payload: payload))
-            case 22: self = .storeDropBucket(try StoreDropBucketRequest(payload: payload))
-            case 23: self = .storeUpdateBucket(try StoreUpdateBucketRequest(payload: payload))
-            case 24: self = .storeGetBucketSchema(try StoreGetBucketSchemaRequest(payload: payload))
-            case 25: self = .storeDefineQuery(try StoreDefineQueryRequest(payload: payload))
-            case 26: self = .storeUndefineQuery(try StoreUndefineQueryRequest(payload: payload))
-            case 27: self = .storeListQueries(try StoreListQueriesRequest(payload: payload))
-            case 28: self = .rulesEmit(try RulesEmitRequest(payload: payload))
-            case 29: self = .rulesSetFact(try RulesSetFactRequest(payload: payload))
-            case 30: self = .rulesGetFact(try RulesGetFactRequest(payload: payload))
-            case 31: self = .rulesDeleteFact(try RulesDeleteFactRequest(payload: payload))
-            case 32: self = .rulesQueryFacts(try RulesQueryFactsRequest(payload: payload))
-            case 33: self = .rulesGetAllFacts(try RulesGetAllFactsRequest(payload: payload))
-            case 34: self = .rulesStats(try RulesStatsRequest(payload: payload))
-            case 35: self = .rulesSubscribe(try RulesSubscribeRequest(payload: payload))
-            case 36: self = .rulesUnsubscribe(try RulesUnsubscribeRequest(payload: payload))
-            case 37: self = .rulesRegisterRule(try RulesRegisterRuleRequest(payload: payload))
-            case 38: self = .rulesUnregisterRule(try RulesUnregisterRuleRequest(payload: payload))
-            case 39: self = .rulesUpdateRule(try RulesUpdateRuleRequest(payload: payload))
-            case 40: self = .rulesEnableRule(try RulesEnableRuleRequest(payload: payload))
-            case 41: self = .rulesDisableRule(try RulesDisableRuleRequest(payload: payload))
-            case 42: self = .rulesGetRule(try RulesGetRuleRequest(payload: payload))
-            case 43: self = .rulesGetRules(try RulesGetRulesRequest(payload: payload))
-            case 44: self = .rulesValidateRule(try RulesValidateRuleRequest(payload: payload))
-            case 45: self = .authLogin(try AuthLoginRequest(payload: payload))
-            case 46: self = .authLogout(try AuthLogoutRequest(payload: payload))
-            case 47: self = .authWhoami(try AuthWhoamiRequest(payload: payload))
-            case 48: self = .identityLogin(try IdentityLoginRequest(payload: payload))
-            case 49: self = .identityLoginWithSecret(try IdentityLoginWithSecretRequest(payload: payload))
-            case 50: self = .identityLogout(try IdentityLogoutRequest(payload: payload))
-            case 51: self = .identityWhoami(try IdentityWhoamiRequest(payload: payload))
-            case 52: self = .identityRefreshSession(try IdentityRefreshSessionRequest(payload: payload))
-            case 53: self = .identityCreateUser(try IdentityCreateUserRequest(payload: payload))
-            case 54: self = .identityGetUser(try IdentityGetUserRequest(payload: payload))
-            case 55: self = .identityUpdateUser(try IdentityUpdateUserRequest(payload: payload))
-            case 56: self = .identityDeleteUser(try IdentityDeleteUserRequest(payload: payload))
-            case 57: self = .identityListUsers(try IdentityListUsersRequest(payload: payload))
-            case 58: self = .identityEnableUser(try IdentityEnableUserRequest(payload: payload))
-            case 59: self = .identityDisableUser(try IdentityDisableUserRequest(payload: payload))
-            case 60: self = .identityChangePassword(try IdentityChangePasswordRequest(payload: payload))
-            case 61: self = .identityResetPassword(try IdentityResetPasswordRequest(payload: payload))
-            case 62: self = .identityCreateRole(try IdentityCreateRoleRequest(payload: payload))
-            case 63: self = .identityUpdateRole(try IdentityUpdateRoleRequest(payload: payload))
-            case 64: self = .identityDeleteRole(try IdentityDeleteRoleRequest(payload: payload))
-            case 65: self = .identityListRoles(try IdentityListRolesRequest(payload: payload))
-            case 66: self = .identityAssignRole(try IdentityAssignRoleRequest(payload: payload))
-            case 67: self = .identityRemoveRole(try IdentityRemoveRoleRequest(payload: payload))
-            case 68: self = .identityGetUserRoles(try IdentityGetUserRolesRequest(payload: payload))
-            case 69: self = .identityGrant(try IdentityGrantRequest(payload: payload))
-            case 70: self = .identityRevoke(try IdentityRevokeRequest(payload: payload))
-            case 71: self = .identityGetAcl(try IdentityGetAclRequest(payload: payload))
-            case 72: self = .identityMyAccess(try IdentityMyAccessRequest(payload: payload))
-            case 73: self = .identityGetOwner(try IdentityGetOwnerRequest(payload: payload))
-            case 74: self = .identityTransferOwner(try IdentityTransferOwnerRequest(payload: payload))
-            case 75: self = .auditQuery(try AuditQueryRequest(payload: payload))
-            case 76: self = .proceduresRegister(try ProceduresRegisterRequest(payload: payload))
-            case 77: self = .proceduresUnregister(try ProceduresUnregisterRequest(payload: payload))
-            case 78: self = .proceduresUpdate(try ProceduresUpdateRequest(payload: payload))
-            case 79: self = .proceduresGet(try ProceduresGetRequest(payload: payload))
-            case 80: self = .proceduresList(try ProceduresListRequest(payload: payload))
-            case 81: self = .proceduresCall(try ProceduresCallRequest(payload: payload))
-            case 82: self = .serverStats(try ServerStatsRequest(payload: payload))
-            case 83: self = .serverConnections(try ServerConnectionsRequest(payload: payload))
-            default: throw Operations.unknownOperationError(for: type)
+        case 0: self = .storeInsert(try StoreInsertRequest(payload: payload))
+        case 1: self = .storeGet(try StoreGetRequest(payload: payload))
+        case 2: self = .storeUpdate(try StoreUpdateRequest(payload: payload))
+        case 3: self = .storeDelete(try StoreDeleteRequest(payload: payload))
+        case 4: self = .storeAll(try StoreAllRequest(payload: payload))
+        case 5: self = .storeWhere(try StoreWhereRequest(payload: payload))
+        case 6: self = .storeFindOne(try StoreFindOneRequest(payload: payload))
+        case 7: self = .storeCount(try StoreCountRequest(payload: payload))
+        case 8: self = .storeFirst(try StoreFirstRequest(payload: payload))
+        case 9: self = .storeLast(try StoreLastRequest(payload: payload))
+        case 10: self = .storePaginate(try StorePaginateRequest(payload: payload))
+        case 11: self = .storeSum(try StoreSumRequest(payload: payload))
+        case 12: self = .storeAvg(try StoreAvgRequest(payload: payload))
+        case 13: self = .storeMin(try StoreMinRequest(payload: payload))
+        case 14: self = .storeMax(try StoreMaxRequest(payload: payload))
+        case 15: self = .storeClear(try StoreClearRequest(payload: payload))
+        case 16: self = .storeBuckets(try StoreBucketsRequest(payload: payload))
+        case 17: self = .storeStats(try StoreStatsRequest(payload: payload))
+        case 18: self = .storeSubscribe(try StoreSubscribeRequest(payload: payload))
+        case 19: self = .storeUnsubscribe(try StoreUnsubscribeRequest(payload: payload))
+        case 20: self = .storeTransaction(try StoreTransactionRequest(payload: payload))
+        case 21: self = .storeDefineBucket(try StoreDefineBucketRequest(payload: payload))
+        case 22: self = .storeDropBucket(try StoreDropBucketRequest(payload: payload))
+        case 23: self = .storeUpdateBucket(try StoreUpdateBucketRequest(payload: payload))
+        case 24: self = .storeGetBucketSchema(try StoreGetBucketSchemaRequest(payload: payload))
+        case 25: self = .storeDefineQuery(try StoreDefineQueryRequest(payload: payload))
+        case 26: self = .storeUndefineQuery(try StoreUndefineQueryRequest(payload: payload))
+        case 27: self = .storeListQueries(try StoreListQueriesRequest(payload: payload))
+        case 28: self = .rulesEmit(try RulesEmitRequest(payload: payload))
+        case 29: self = .rulesSetFact(try RulesSetFactRequest(payload: payload))
+        case 30: self = .rulesGetFact(try RulesGetFactRequest(payload: payload))
+        case 31: self = .rulesDeleteFact(try RulesDeleteFactRequest(payload: payload))
+        case 32: self = .rulesQueryFacts(try RulesQueryFactsRequest(payload: payload))
+        case 33: self = .rulesGetAllFacts(try RulesGetAllFactsRequest(payload: payload))
+        case 34: self = .rulesStats(try RulesStatsRequest(payload: payload))
+        case 35: self = .rulesSubscribe(try RulesSubscribeRequest(payload: payload))
+        case 36: self = .rulesUnsubscribe(try RulesUnsubscribeRequest(payload: payload))
+        case 37: self = .rulesRegisterRule(try RulesRegisterRuleRequest(payload: payload))
+        case 38: self = .rulesUnregisterRule(try RulesUnregisterRuleRequest(payload: payload))
+        case 39: self = .rulesUpdateRule(try RulesUpdateRuleRequest(payload: payload))
+        case 40: self = .rulesEnableRule(try RulesEnableRuleRequest(payload: payload))
+        case 41: self = .rulesDisableRule(try RulesDisableRuleRequest(payload: payload))
+        case 42: self = .rulesGetRule(try RulesGetRuleRequest(payload: payload))
+        case 43: self = .rulesGetRules(try RulesGetRulesRequest(payload: payload))
+        case 44: self = .rulesValidateRule(try RulesValidateRuleRequest(payload: payload))
+        case 45: self = .authLogin(try AuthLoginRequest(payload: payload))
+        case 46: self = .authLogout(try AuthLogoutRequest(payload: payload))
+        case 47: self = .authWhoami(try AuthWhoamiRequest(payload: payload))
+        case 48: self = .identityLogin(try IdentityLoginRequest(payload: payload))
+        case 49: self = .identityLoginWithSecret(try IdentityLoginWithSecretRequest(payload: payload))
+        case 50: self = .identityLogout(try IdentityLogoutRequest(payload: payload))
+        case 51: self = .identityWhoami(try IdentityWhoamiRequest(payload: payload))
+        case 52: self = .identityRefreshSession(try IdentityRefreshSessionRequest(payload: payload))
+        case 53: self = .identityCreateUser(try IdentityCreateUserRequest(payload: payload))
+        case 54: self = .identityGetUser(try IdentityGetUserRequest(payload: payload))
+        case 55: self = .identityUpdateUser(try IdentityUpdateUserRequest(payload: payload))
+        case 56: self = .identityDeleteUser(try IdentityDeleteUserRequest(payload: payload))
+        case 57: self = .identityListUsers(try IdentityListUsersRequest(payload: payload))
+        case 58: self = .identityEnableUser(try IdentityEnableUserRequest(payload: payload))
+        case 59: self = .identityDisableUser(try IdentityDisableUserRequest(payload: payload))
+        case 60: self = .identityChangePassword(try IdentityChangePasswordRequest(payload: payload))
+        case 61: self = .identityResetPassword(try IdentityResetPasswordRequest(payload: payload))
+        case 62: self = .identityCreateRole(try IdentityCreateRoleRequest(payload: payload))
+        case 63: self = .identityUpdateRole(try IdentityUpdateRoleRequest(payload: payload))
+        case 64: self = .identityDeleteRole(try IdentityDeleteRoleRequest(payload: payload))
+        case 65: self = .identityListRoles(try IdentityListRolesRequest(payload: payload))
+        case 66: self = .identityAssignRole(try IdentityAssignRoleRequest(payload: payload))
+        case 67: self = .identityRemoveRole(try IdentityRemoveRoleRequest(payload: payload))
+        case 68: self = .identityGetUserRoles(try IdentityGetUserRolesRequest(payload: payload))
+        case 69: self = .identityGrant(try IdentityGrantRequest(payload: payload))
+        case 70: self = .identityRevoke(try IdentityRevokeRequest(payload: payload))
+        case 71: self = .identityGetAcl(try IdentityGetAclRequest(payload: payload))
+        case 72: self = .identityMyAccess(try IdentityMyAccessRequest(payload: payload))
+        case 73: self = .identityGetOwner(try IdentityGetOwnerRequest(payload: payload))
+        case 74: self = .identityTransferOwner(try IdentityTransferOwnerRequest(payload: payload))
+        case 75: self = .auditQuery(try AuditQueryRequest(payload: payload))
+        case 76: self = .proceduresRegister(try ProceduresRegisterRequest(payload: payload))
+        case 77: self = .proceduresUnregister(try ProceduresUnregisterRequest(payload: payload))
+        case 78: self = .proceduresUpdate(try ProceduresUpdateRequest(payload: payload))
+        case 79: self = .proceduresGet(try ProceduresGetRequest(payload: payload))
+        case 80: self = .proceduresList(try ProceduresListRequest(payload: payload))
+        case 81: self = .proceduresCall(try ProceduresCallRequest(payload: payload))
+        case 82: self = .serverStats(try ServerStatsRequest(payload: payload))
+        case 83: self = .serverConnections(try ServerConnectionsRequest(payload: payload))
+        default: throw Operations.unknownOperationError(for: type)
         }
     }
 
     /// The operation's descriptor.
     public var descriptor: OperationDescriptor {
         switch self {
-            case .storeInsert: Operations.storeInsert
-            case .storeGet: Operations.storeGet
-            case .storeUpdate: Operations.storeUpdate
-            case .storeDelete: Operations.storeDelete
-            case .storeAll: Operations.storeAll
-            case .storeWhere: Operations.storeWhere
-            case .storeFindOne: Operations.storeFindOne
-            case .storeCount: Operations.storeCount
-            case .storeFirst: Operations.storeFirst
-            case .storeLast: Operations.storeLast
-            case .storePaginate: Operations.storePaginate
-            case .storeSum: Operations.storeSum
-            case .storeAvg: Operations.storeAvg
-            case .storeMin: Operations.storeMin
-            case .storeMax: Operations.storeMax
-            case .storeClear: Operations.storeClear
-            case .storeBuckets: Operations.storeBuckets
-            case .storeStats: Operations.storeStats
-            case .storeSubscribe: Operations.storeSubscribe
-            case .storeUnsubscribe: Operations.storeUnsubscribe
-            case .storeTransaction: Operations.storeTransaction
-            case .storeDefineBucket: Operations.storeDefineBucket
-            case .storeDropBucket: Operations.storeDropBucket
-            case .storeUpdateBucket: Operations.storeUpdateBucket
-            case .storeGetBucketSchema: Operations.storeGetBucketSchema
-            case .storeDefineQuery: Operations.storeDefineQuery
-            case .storeUndefineQuery: Operations.storeUndefineQuery
-            case .storeListQueries: Operations.storeListQueries
-            case .rulesEmit: Operations.rulesEmit
-            case .rulesSetFact: Operations.rulesSetFact
-            case .rulesGetFact: Operations.rulesGetFact
-            case .rulesDeleteFact: Operations.rulesDeleteFact
-            case .rulesQueryFacts: Operations.rulesQueryFacts
-            case .rulesGetAllFacts: Operations.rulesGetAllFacts
-            case .rulesStats: Operations.rulesStats
-            case .rulesSubscribe: Operations.rulesSubscribe
-            case .rulesUnsubscribe: Operations.rulesUnsubscribe
-            case .rulesRegisterRule: Operations.rulesRegisterRule
-            case .rulesUnregisterRule: Operations.rulesUnregisterRule
-            case .rulesUpdateRule: Operations.rulesUpdateRule
-            case .rulesEnableRule: Operations.rulesEnableRule
-            case .rulesDisableRule: Operations.rulesDisableRule
-            case .rulesGetRule: Operations.rulesGetRule
-            case .rulesGetRules: Operations.rulesGetRules
-            case .rulesValidateRule: Operations.rulesValidateRule
-            case .authLogin: Operations.authLogin
-            case .authLogout: Operations.authLogout
-            case .authWhoami: Operations.authWhoami
-            case .identityLogin: Operations.identityLogin
-            case .identityLoginWithSecret: Operations.identityLoginWithSecret
-            case .identityLogout: Operations.identityLogout
-            case .identityWhoami: Operations.identityWhoami
-            case .identityRefreshSession: Operations.identityRefreshSession
-            case .identityCreateUser: Operations.identityCreateUser
-            case .identityGetUser: Operations.identityGetUser
-            case .identityUpdateUser: Operations.identityUpdateUser
-            case .identityDeleteUser: Operations.identityDeleteUser
-            case .identityListUsers: Operations.identityListUsers
-            case .identityEnableUser: Operations.identityEnableUser
-            case .identityDisableUser: Operations.identityDisableUser
-            case .identityChangePassword: Operations.identityChangePassword
-            case .identityResetPassword: Operations.identityResetPassword
-            case .identityCreateRole: Operations.identityCreateRole
-            case .identityUpdateRole: Operations.identityUpdateRole
-            case .identityDeleteRole: Operations.identityDeleteRole
-            case .identityListRoles: Operations.identityListRoles
-            case .identityAssignRole: Operations.identityAssignRole
-            case .identityRemoveRole: Operations.identityRemoveRole
-            case .identityGetUserRoles: Operations.identityGetUserRoles
-            case .identityGrant: Operations.identityGrant
-            case .identityRevoke: Operations.identityRevoke
-            case .identityGetAcl: Operations.identityGetAcl
-            case .identityMyAccess: Operations.identityMyAccess
-            case .identityGetOwner: Operations.identityGetOwner
-            case .identityTransferOwner: Operations.identityTransferOwner
-            case .auditQuery: Operations.auditQuery
-            case .proceduresRegister: Operations.proceduresRegister
-            case .proceduresUnregister: Operations.proceduresUnregister
-            case .proceduresUpdate: Operations.proceduresUpdate
-            case .proceduresGet: Operations.proceduresGet
-            case .proceduresList: Operations.proceduresList
-            case .proceduresCall: Operations.proceduresCall
-            case .serverStats: Operations.serverStats
-            case .serverConnections: Operations.serverConnections
+        case .storeInsert: Operations.storeInsert
+        case .storeGet: Operations.storeGet
+        case .storeUpdate: Operations.storeUpdate
+        case .storeDelete: Operations.storeDelete
+        case .storeAll: Operations.storeAll
+        case .storeWhere: Operations.storeWhere
+        case .storeFindOne: Operations.storeFindOne
+        case .storeCount: Operations.storeCount
+        case .storeFirst: Operations.storeFirst
+        case .storeLast: Operations.storeLast
+        case .storePaginate: Operations.storePaginate
+        case .storeSum: Operations.storeSum
+        case .storeAvg: Operations.storeAvg
+        case .storeMin: Operations.storeMin
+        case .storeMax: Operations.storeMax
+        case .storeClear: Operations.storeClear
+        case .storeBuckets: Operations.storeBuckets
+        case .storeStats: Operations.storeStats
+        case .storeSubscribe: Operations.storeSubscribe
+        case .storeUnsubscribe: Operations.storeUnsubscribe
+        case .storeTransaction: Operations.storeTransaction
+        case .storeDefineBucket: Operations.storeDefineBucket
+        case .storeDropBucket: Operations.storeDropBucket
+        case .storeUpdateBucket: Operations.storeUpdateBucket
+        case .storeGetBucketSchema: Operations.storeGetBucketSchema
+        case .storeDefineQuery: Operations.storeDefineQuery
+        case .storeUndefineQuery: Operations.storeUndefineQuery
+        case .storeListQueries: Operations.storeListQueries
+        case .rulesEmit: Operations.rulesEmit
+        case .rulesSetFact: Operations.rulesSetFact
+        case .rulesGetFact: Operations.rulesGetFact
+        case .rulesDeleteFact: Operations.rulesDeleteFact
+        case .rulesQueryFacts: Operations.rulesQueryFacts
+        case .rulesGetAllFacts: Operations.rulesGetAllFacts
+        case .rulesStats: Operations.rulesStats
+        case .rulesSubscribe: Operations.rulesSubscribe
+        case .rulesUnsubscribe: Operations.rulesUnsubscribe
+        case .rulesRegisterRule: Operations.rulesRegisterRule
+        case .rulesUnregisterRule: Operations.rulesUnregisterRule
+        case .rulesUpdateRule: Operations.rulesUpdateRule
+        case .rulesEnableRule: Operations.rulesEnableRule
+        case .rulesDisableRule: Operations.rulesDisableRule
+        case .rulesGetRule: Operations.rulesGetRule
+        case .rulesGetRules: Operations.rulesGetRules
+        case .rulesValidateRule: Operations.rulesValidateRule
+        case .authLogin: Operations.authLogin
+        case .authLogout: Operations.authLogout
+        case .authWhoami: Operations.authWhoami
+        case .identityLogin: Operations.identityLogin
+        case .identityLoginWithSecret: Operations.identityLoginWithSecret
+        case .identityLogout: Operations.identityLogout
+        case .identityWhoami: Operations.identityWhoami
+        case .identityRefreshSession: Operations.identityRefreshSession
+        case .identityCreateUser: Operations.identityCreateUser
+        case .identityGetUser: Operations.identityGetUser
+        case .identityUpdateUser: Operations.identityUpdateUser
+        case .identityDeleteUser: Operations.identityDeleteUser
+        case .identityListUsers: Operations.identityListUsers
+        case .identityEnableUser: Operations.identityEnableUser
+        case .identityDisableUser: Operations.identityDisableUser
+        case .identityChangePassword: Operations.identityChangePassword
+        case .identityResetPassword: Operations.identityResetPassword
+        case .identityCreateRole: Operations.identityCreateRole
+        case .identityUpdateRole: Operations.identityUpdateRole
+        case .identityDeleteRole: Operations.identityDeleteRole
+        case .identityListRoles: Operations.identityListRoles
+        case .identityAssignRole: Operations.identityAssignRole
+        case .identityRemoveRole: Operations.identityRemoveRole
+        case .identityGetUserRoles: Operations.identityGetUserRoles
+        case .identityGrant: Operations.identityGrant
+        case .identityRevoke: Operations.identityRevoke
+        case .identityGetAcl: Operations.identityGetAcl
+        case .identityMyAccess: Operations.identityMyAccess
+        case .identityGetOwner: Operations.identityGetOwner
+        case .identityTransferOwner: Operations.identityTransferOwner
+        case .auditQuery: Operations.auditQuery
+        case .proceduresRegister: Operations.proceduresRegister
+        case .proceduresUnregister: Operations.proceduresUnregister
+        case .proceduresUpdate: Operations.proceduresUpdate
+        case .proceduresGet: Operations.proceduresGet
+        case .proceduresList: Operations.proceduresList
+        case .proceduresCall: Operations.proceduresCall
+        case .serverStats: Operations.serverStats
+        case .serverConnections: Operations.serverConnections
         }
     }
 
     /// The payload members of the request (without `id` and `type`), for clients building messages.
     public func payload() -> JSONObject {
         switch self {
-            case .storeInsert(let request): request.payload()
-            case .storeGet(let request): request.payload()
-            case .storeUpdate(let request): request.payload()
-            case .storeDelete(let request): request.payload()
-            case .storeAll(let request): request.payload()
-            case .storeWhere(let request): request.payload()
-            case .storeFindOne(let request): request.payload()
-            case .storeCount(let request): request.payload()
-            case .storeFirst(let request): request.payload()
-            case .storeLast(let request): request.payload()
-            case .storePaginate(let request): request.payload()
-            case .storeSum(let request): request.payload()
-            case .storeAvg(let request): request.payload()
-            case .storeMin(let request): request.payload()
-            case .storeMax(let request): request.payload()
-            case .storeClear(let request): request.payload()
-            case .storeBuckets(let request): request.payload()
-            case .storeStats(let request): request.payload()
-            case .storeSubscribe(let request): request.payload()
-            case .storeUnsubscribe(let request): request.payload()
-            case .storeTransaction(let request): request.payload()
-            case .storeDefineBucket(let request): request.payload()
-            case .storeDropBucket(let request): request.payload()
-            case .storeUpdateBucket(let request): request.payload()
-            case .storeGetBucketSchema(let request): request.payload()
-            case .storeDefineQuery(let request): request.payload()
-            case .storeUndefineQuery(let request): request.payload()
-            case .storeListQueries(let request): request.payload()
-            case .rulesEmit(let request): request.payload()
-            case .rulesSetFact(let request): request.payload()
-            case .rulesGetFact(let request): request.payload()
-            case .rulesDeleteFact(let request): request.payload()
-            case .rulesQueryFacts(let request): request.payload()
-            case .rulesGetAllFacts(let request): request.payload()
-            case .rulesStats(let request): request.payload()
-            case .rulesSubscribe(let request): request.payload()
-            case .rulesUnsubscribe(let request): request.payload()
-            case .rulesRegisterRule(let request): request.payload()
-            case .rulesUnregisterRule(let request): request.payload()
-            case .rulesUpdateRule(let request): request.payload()
-            case .rulesEnableRule(let request): request.payload()
-            case .rulesDisableRule(let request): request.payload()
-            case .rulesGetRule(let request): request.payload()
-            case .rulesGetRules(let request): request.payload()
-            case .rulesValidateRule(let request): request.payload()
-            case .authLogin(let request): request.payload()
-            case .authLogout(let request): request.payload()
-            case .authWhoami(let request): request.payload()
-            case .identityLogin(let request): request.payload()
-            case .identityLoginWithSecret(let request): request.payload()
-            case .identityLogout(let request): request.payload()
-            case .identityWhoami(let request): request.payload()
-            case .identityRefreshSession(let request): request.payload()
-            case .identityCreateUser(let request): request.payload()
-            case .identityGetUser(let request): request.payload()
-            case .identityUpdateUser(let request): request.payload()
-            case .identityDeleteUser(let request): request.payload()
-            case .identityListUsers(let request): request.payload()
-            case .identityEnableUser(let request): request.payload()
-            case .identityDisableUser(let request): request.payload()
-            case .identityChangePassword(let request): request.payload()
-            case .identityResetPassword(let request): request.payload()
-            case .identityCreateRole(let request): request.payload()
-            case .identityUpdateRole(let request): request.payload()
-            case .identityDeleteRole(let request): request.payload()
-            case .identityListRoles(let request): request.payload()
-            case .identityAssignRole(let request): request.payload()
-            case .identityRemoveRole(let request): request.payload()
-            case .identityGetUserRoles(let request): request.payload()
-            case .identityGrant(let request): request.payload()
-            case .identityRevoke(let request): request.payload()
-            case .identityGetAcl(let request): request.payload()
-            case .identityMyAccess(let request): request.payload()
-            case .identityGetOwner(let request): request.payload()
-            case .identityTransferOwner(let request): request.payload()
-            case .auditQuery(let request): request.payload()
-            case .proceduresRegister(let request): request.payload()
-            case .proceduresUnregister(let request): request.payload()
-            case .proceduresUpdate(let request): request.payload()
-            case .proceduresGet(let request): request.payload()
-            case .proceduresList(let request): request.payload()
-            case .proceduresCall(let request): request.payload()
-            case .serverStats(let request): request.payload()
-            case .serverConnections(let request): request.payload()
+        case .storeInsert(let request): request.payload()
+        case .storeGet(let request): request.payload()
+        case .storeUpdate(let request): request.payload()
+        case .storeDelete(let request): request.payload()
+        case .storeAll(let request): request.payload()
+        case .storeWhere(let request): request.payload()
+        case .storeFindOne(let request): request.payload()
+        case .storeCount(let request): request.payload()
+        case .storeFirst(let request): request.payload()
+        case .storeLast(let request): request.payload()
+        case .storePaginate(let request): request.payload()
+        case .storeSum(let request): request.payload()
+        case .storeAvg(let request): request.payload()
+        case .storeMin(let request): request.payload()
+        case .storeMax(let request): request.payload()
+        case .storeClear(let request): request.payload()
+        case .storeBuckets(let request): request.payload()
+        case .storeStats(let request): request.payload()
+        case .storeSubscribe(let request): request.payload()
+        case .storeUnsubscribe(let request): request.payload()
+        case .storeTransaction(let request): request.payload()
+        case .storeDefineBucket(let request): request.payload()
+        case .storeDropBucket(let request): request.payload()
+        case .storeUpdateBucket(let request): request.payload()
+        case .storeGetBucketSchema(let request): request.payload()
+        case .storeDefineQuery(let request): request.payload()
+        case .storeUndefineQuery(let request): request.payload()
+        case .storeListQueries(let request): request.payload()
+        case .rulesEmit(let request): request.payload()
+        case .rulesSetFact(let request): request.payload()
+        case .rulesGetFact(let request): request.payload()
+        case .rulesDeleteFact(let request): request.payload()
+        case .rulesQueryFacts(let request): request.payload()
+        case .rulesGetAllFacts(let request): request.payload()
+        case .rulesStats(let request): request.payload()
+        case .rulesSubscribe(let request): request.payload()
+        case .rulesUnsubscribe(let request): request.payload()
+        case .rulesRegisterRule(let request): request.payload()
+        case .rulesUnregisterRule(let request): request.payload()
+        case .rulesUpdateRule(let request): request.payload()
+        case .rulesEnableRule(let request): request.payload()
+        case .rulesDisableRule(let request): request.payload()
+        case .rulesGetRule(let request): request.payload()
+        case .rulesGetRules(let request): request.payload()
+        case .rulesValidateRule(let request): request.payload()
+        case .authLogin(let request): request.payload()
+        case .authLogout(let request): request.payload()
+        case .authWhoami(let request): request.payload()
+        case .identityLogin(let request): request.payload()
+        case .identityLoginWithSecret(let request): request.payload()
+        case .identityLogout(let request): request.payload()
+        case .identityWhoami(let request): request.payload()
+        case .identityRefreshSession(let request): request.payload()
+        case .identityCreateUser(let request): request.payload()
+        case .identityGetUser(let request): request.payload()
+        case .identityUpdateUser(let request): request.payload()
+        case .identityDeleteUser(let request): request.payload()
+        case .identityListUsers(let request): request.payload()
+        case .identityEnableUser(let request): request.payload()
+        case .identityDisableUser(let request): request.payload()
+        case .identityChangePassword(let request): request.payload()
+        case .identityResetPassword(let request): request.payload()
+        case .identityCreateRole(let request): request.payload()
+        case .identityUpdateRole(let request): request.payload()
+        case .identityDeleteRole(let request): request.payload()
+        case .identityListRoles(let request): request.payload()
+        case .identityAssignRole(let request): request.payload()
+        case .identityRemoveRole(let request): request.payload()
+        case .identityGetUserRoles(let request): request.payload()
+        case .identityGrant(let request): request.payload()
+        case .identityRevoke(let request): request.payload()
+        case .identityGetAcl(let request): request.payload()
+        case .identityMyAccess(let request): request.payload()
+        case .identityGetOwner(let request): request.payload()
+        case .identityTransferOwner(let request): request.payload()
+        case .auditQuery(let request): request.payload()
+        case .proceduresRegister(let request): request.payload()
+        case .proceduresUnregister(let request): request.payload()
+        case .proceduresUpdate(let request): request.payload()
+        case .proceduresGet(let request): request.payload()
+        case .proceduresList(let request): request.payload()
+        case .proceduresCall(let request): request.payload()
+        case .serverStats(let request): request.payload()
+        case .serverConnections(let request): request.payload()
         }
     }
 }

@@ -27,9 +27,9 @@ public enum SystemEvent: String, Sendable, CaseIterable {
     /// The protocol version that introduced the event; clients of older versions ignore it.
     public var since: String {
         switch self {
-            case .shutdown: "1.0.0"
-            case .sessionRevoked: "1.0.0"
-            case .eventsDropped: "1.1.0"
+        case .shutdown: "1.0.0"
+        case .sessionRevoked: "1.0.0"
+        case .eventsDropped: "1.1.0"
         }
     }
 }

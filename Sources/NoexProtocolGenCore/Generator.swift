@@ -1,3 +1,4 @@
+import NoexYAML
 public import Foundation
 
 /// The generator pipeline: parse (libyaml, with lines) → validate into a ``ProtocolSpec`` →

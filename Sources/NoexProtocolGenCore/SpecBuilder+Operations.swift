@@ -1,3 +1,5 @@
+import NoexYAML
+
 extension SpecBuilder {
     static let operationKeys = [
         "summary", "description", "tier", "authExempt", "resource", "gate", "since", "payload", "result", "errors",

@@ -1,3 +1,5 @@
+import NoexYAML
+
 extension SpecBuilder {
     static let topLevelKeys = [
         "protocol", "namespaces", "commonErrors", "messages", "errors", "validators", "shapes", "channels",

@@ -1,3 +1,5 @@
+public import NoexYAML
+
 /// The validation stage: turns the YAML tree into a ``ProtocolSpec``, collecting every
 /// problem as a ``Diagnostic`` with its line (unknown or duplicate keys, unknown types,
 /// references to undeclared error codes, namespaces or validators, bad combinations).

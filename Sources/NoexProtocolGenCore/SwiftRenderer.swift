@@ -237,7 +237,7 @@ public struct SwiftRenderer {
             ])
             w.block("public init(type: String, payload: JSONObject) throws(ProtocolError)") { w in
                 w.line("guard let index = Operations.indexByName[type] else { throw Operations.unknownOperationError(for: type) }")
-                w.block("switch index") { w in
+                w.switchBlock("index") { w in
                     for (index, op) in spec.operations.enumerated() {
                         w.line("case \(index): self = .\(SwiftNames.requestCase(op.name))(try \(SwiftNames.payloadType(op.name))(payload: payload))")
                     }
@@ -247,7 +247,7 @@ public struct SwiftRenderer {
             w.line()
             w.doc(["The operation's descriptor."])
             w.block("public var descriptor: OperationDescriptor") { w in
-                w.block("switch self") { w in
+                w.switchBlock("self") { w in
                     for op in spec.operations {
                         w.line("case .\(SwiftNames.requestCase(op.name)): Operations.\(SwiftNames.requestCase(op.name))")
                     }
@@ -256,7 +256,7 @@ public struct SwiftRenderer {
             w.line()
             w.doc(["The payload members of the request (without `id` and `type`), for clients building messages."])
             w.block("public func payload() -> JSONObject") { w in
-                w.block("switch self") { w in
+                w.switchBlock("self") { w in
                     for op in spec.operations {
                         w.line("case .\(SwiftNames.requestCase(op.name))(let request): request.payload()")
                     }
@@ -280,7 +280,7 @@ public struct SwiftRenderer {
             w.line("public func dispatch<Handler: ProtocolOperations>(")
             w.indented { w in w.line("to handler: Handler, context: Handler.Context") }
             w.block(") async throws -> JSONValue?") { w in
-                w.block("switch self") { w in
+                w.switchBlock("self") { w in
                     for op in spec.operations {
                         w.line("case .\(SwiftNames.requestCase(op.name))(let request):")
                         w.indented { w in
@@ -361,7 +361,7 @@ public struct SwiftRenderer {
             w.line()
             w.doc(["The protocol version that introduced the event; clients of older versions ignore it."])
             w.block("public var since: String") { w in
-                w.block("switch self") { w in
+                w.switchBlock("self") { w in
                     for event in spec.systemEvents {
                         w.line("case .\(SwiftNames.camelCase(fromSnake: event.name)): \(SwiftNames.stringLiteral(event.since))")
                     }

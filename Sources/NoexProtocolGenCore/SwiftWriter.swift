@@ -17,6 +17,14 @@ struct SwiftWriter {
         line(closing)
     }
 
+    /// Appends `switch <subject> { ... }` with the cases at the switch's own indentation, as
+    /// swift-format lays them out.
+    mutating func switchBlock(_ subject: String, _ body: (inout SwiftWriter) -> Void) {
+        line("switch \(subject) {")
+        body(&self)
+        line("}")
+    }
+
     /// Indents the lines `body` appends.
     mutating func indented(_ body: (inout SwiftWriter) -> Void) {
         indentation += 1

@@ -54,12 +54,13 @@ enum TextDiff {
                 ops.append((" ", a[i]))
                 i += 1
                 j += 1
-            } else if j < m, i == n || table[i][j + 1] >= table[i + 1][j] {
-                ops.append(("+", b[j]))
-                j += 1
-            } else {
+            } else if i < n, j == m || table[i + 1][j] >= table[i][j + 1] {
+                // Deletions before insertions, as unified diffs print them.
                 ops.append(("-", a[i]))
                 i += 1
+            } else {
+                ops.append(("+", b[j]))
+                j += 1
             }
         }
         return ops

@@ -1,6 +1,5 @@
-public import NoexServer
+@_spi(Testing) public import NoexServer
 public import NoexWire
-@_spi(Testing) import NoexServer
 import NoexWebSocket
 
 /// A protocol-level client for tests: sends requests, matches responses by id, and buffers

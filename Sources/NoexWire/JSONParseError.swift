@@ -17,8 +17,8 @@ public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible
         case invalidUnicodeEscape
         /// An unescaped control character (U+0000 to U+001F) inside a string.
         case controlCharacterInString
-        /// A string containing bytes that are not well-formed UTF-8 (reported at the
-        /// string's first content byte).
+        /// A string containing bytes that are not well-formed UTF-8 (reported at the first
+        /// bad sequence, or at the string's first content byte when it also has escapes).
         case invalidUTF8
         /// Arrays and objects nested deeper than ``JSONParser/maximumDepth``.
         case nestingTooDeep

@@ -22,11 +22,25 @@ extension JSONSerializer {
     static func needsEscaping(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = utf8.baseAddress else { return false }
         let count = utf8.count
-        if count < 8 {
-            for i in 0..<count where escapeCost(base[i]) != 0 { return true }
-            return false
-        }
         let raw = UnsafeRawPointer(base)
+        if count < 8 {
+            // Gather the bytes into one word with overlapping loads (repeats are harmless)
+            // and fill the rest with "A"s, which never need escaping.
+            let word: UInt64
+            if count >= 4 {
+                word = UInt64(raw.loadUnaligned(as: UInt32.self))
+                    | UInt64(raw.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)) << 32
+            } else if count >= 2 {
+                word = UInt64(raw.loadUnaligned(as: UInt16.self))
+                    | UInt64(raw.loadUnaligned(fromByteOffset: count - 2, as: UInt16.self)) << 16
+                    | 0x4141_4141_0000_0000
+            } else if count == 1 {
+                word = UInt64(base[0]) | 0x4141_4141_4141_4100
+            } else {
+                return false
+            }
+            return SWAR.mayNeedEscape(word)
+        }
         var i = 0
         while i + 8 < count {
             if SWAR.mayNeedEscape(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { return true }

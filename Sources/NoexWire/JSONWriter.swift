@@ -36,6 +36,13 @@ public struct JSONWriter: Sendable {
         self.bytes = bytes
     }
 
+    /// Empties the buffer (keeping its capacity) so the writer can start the next document.
+    /// Reusing one writer per connection avoids an allocation per message.
+    @inlinable public mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        needsComma = false
+    }
+
     @inlinable @inline(__always)
     mutating func separate() {
         if needsComma { bytes.append(UInt8(ascii: ",")) }

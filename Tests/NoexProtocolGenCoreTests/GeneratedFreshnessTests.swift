@@ -24,14 +24,36 @@ struct GeneratedFreshnessTests {
         #expect(spec.systemEvents.first { $0.name == "events_dropped" }?.since == "1.1.0")
     }
 
-    @Test("Generated/ and docs/protocol.md match a fresh generation", arguments: Generator.Output.allCases)
+    @Test("Generated/ and docs/protocol.md match a fresh generation in a temporary folder", arguments: Generator.Output.allCases)
     func fresh(_ output: Generator.Output) throws {
         let spec = try Self.spec()
         let directory = Generator.committedDirectory(output)
-        let files = Generator.render(output, spec: spec)
-        #expect(files.map(\.name) == Generator.fileNames(output))
-        let reports = Generator.staleness(of: files, in: Self.root.appendingPathComponent(directory), label: directory)
+        let temp = FileManager.default.temporaryDirectory.appendingPathComponent("noex-fresh-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: temp) }
+        try Generator.write(Generator.render(output, spec: spec), to: temp)
+        let fresh = try Generator.fileNames(output).map { name in
+            GeneratedFile(name: name, contents: try String(contentsOf: temp.appendingPathComponent(name), encoding: .utf8))
+        }
+        let reports = Generator.staleness(of: fresh, in: Self.root.appendingPathComponent(directory), label: directory)
         #expect(reports.isEmpty, "\(reports.joined(separator: "\n\n"))\n\nRun `swift run noex-protocol-gen update`.")
+    }
+
+    @Test("a stale committed file is reported with a readable diff")
+    func staleReport() throws {
+        let temp = FileManager.default.temporaryDirectory.appendingPathComponent("noex-stale-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: temp) }
+        let old = (1...30).map { "line \($0)" }.joined(separator: "\n") + "\n"
+        try Generator.write([GeneratedFile(name: "A.swift", contents: old)], to: temp)
+        let new = old.replacingOccurrences(of: "line 15\n", with: "line fifteen\n")
+        let reports = Generator.staleness(
+            of: [GeneratedFile(name: "A.swift", contents: new), GeneratedFile(name: "B.swift", contents: "")], in: temp, label: "Generated/X")
+        #expect(reports.count == 2)
+        let diff = try #require(reports.first)
+        #expect(diff.hasPrefix("Generated/X/A.swift is stale:"))
+        #expect(diff.contains("\n-line 15\n+line fifteen\n"))
+        #expect(diff.contains("\n line 14\n"))
+        #expect(!diff.contains("line 3\n"))
+        #expect(reports.last == "Generated/X/B.swift is missing")
     }
 
     @Test("a fresh generation into a temporary folder writes every file, then nothing when unchanged")

@@ -1,4 +1,5 @@
 import NoexProtocolGenCore
+import NoexYAML
 import Testing
 
 @Suite("YAMLParser")

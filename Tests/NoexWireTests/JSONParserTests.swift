@@ -132,6 +132,21 @@ import Testing
         }
     }
 
+    @Test func nestedLargeObjectsKeepTheirOwnKeys() throws {
+        // Inner objects past the in-frame fingerprints share the reader's stack with the outer one.
+        func object(_ size: Int, _ value: (Int) -> String) -> String {
+            "{" + (0..<size).map { "\"k\($0)\":\(value($0))" }.joined(separator: ",") + ",\"k0\":\"again\"}"
+        }
+        let text = object(24) { i in object(20 + i % 3) { j in "\(i * 100 + j)" } }
+        let outer = try #require(try JSONParser.parse(text).objectValue)
+        #expect(outer.count == 24)
+        #expect(outer["k0"] == "again")
+        let inner = try #require(outer["k23"]?.objectValue)
+        #expect(inner.count == 20 + 23 % 3)
+        #expect(inner["k0"] == "again")
+        #expect(inner["k19"] == 2319)
+    }
+
     @Test func canonicallyEquivalentKeysStayDistinct() throws {
         // JS compares keys by code units: precomposed and decomposed "é" are different keys.
         let object = try #require(try JSONParser.parse(#"{"\u00e9":1,"e\u0301":2}"#).objectValue)
@@ -247,8 +262,14 @@ import Testing
         for (input, error) in cases {
             #expect(throws: error, "\(input.debugDescription)") { try JSONParser.parse(input) }
         }
-        // Invalid UTF-8 is reported at the first content byte of the string that holds it.
+        // Invalid UTF-8 is reported at the bad sequence (at the string start if it has escapes).
         #expect(throws: JSONParseError(offset: 1, reason: .invalidUTF8)) { try JSONParser.parse([0x22, 0xFF, 0x22]) }
+        #expect(throws: JSONParseError(offset: 5, reason: .invalidUTF8)) {
+            try JSONParser.parse([0x5B, 0x22, 0x61, 0xC3, 0xA9, 0xE2, 0x82, 0x22, 0x5D])
+        }
+        #expect(throws: JSONParseError(offset: 2, reason: .invalidUTF8)) {
+            try JSONParser.parse([0x5B, 0x22, 0x5C, 0x6E, 0xC0, 0xAF, 0x22, 0x5D])
+        }
         #expect(JSONParseError(offset: 3, reason: .unexpectedByte(0x7D)).description == "Unexpected character '}' at position 3")
     }
 

@@ -57,6 +57,21 @@ import Testing
                 == #"x{"small":-9223372036854776000,"max":9007199254740992,"exact":9007199254740992,"neg":-42}"#)
     }
 
+    @Test func resetStartsAFreshDocument() {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.member("a", 1)
+        writer.endObject()
+        writer.reset()
+        writer.beginArray()
+        writer.string("b")
+        writer.endArray()
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == #"["b"]"#)
+        writer.reset()
+        writer.number(2.5)
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == "2.5")
+    }
+
     @Test func writerOutputParsesBack() throws {
         var writer = JSONWriter()
         writer.beginObject()

@@ -24,7 +24,7 @@ import Testing
         for index in 0..<5 {
             _ = try await writer.result("store.insert", ["bucket": "users", "data": ["name": .string("n\(index)")]])
         }
-        try await harness.store.settle()
+        await harness.store.settle()
         connection.send(#"{"id":2,"type":"store.buckets"}"#)
         guard case .text(let response)? = await events.next() else { Issue.record("no response"); return }
         #expect(response.contains(#""type":"result""#))  // below the maximum, requests still run

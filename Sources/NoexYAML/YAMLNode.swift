@@ -1,6 +1,6 @@
 /// A YAML document as a tree that remembers where every node came from.
 ///
-/// Only what `protocol.yaml` needs: scalars (with their style, so a quoted `"true"` stays a
+/// Only what the project's YAML files need: scalars (with their style, so a quoted `"true"` stays a
 /// string), mappings with ordered entries (duplicates kept, so the validator can report them
 /// with both lines) and sequences. Anchors, aliases and tags are rejected by the parser.
 public indirect enum YAMLNode: Hashable, Sendable {
@@ -79,7 +79,7 @@ public struct YAMLScalar: Hashable, Sendable {
 public struct YAMLMapping: Hashable, Sendable {
     /// One entry.
     public struct Entry: Hashable, Sendable {
-        /// The key (always a scalar in `protocol.yaml`).
+        /// The key (always a scalar).
         public var key: YAMLScalar
         /// The value.
         public var value: YAMLNode

@@ -1,49 +1,66 @@
 internal import CYAML
 
+/// A YAML document that could not be read: where, and why.
+public struct YAMLError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// 1-based line, or 0 when the problem concerns the input as a whole.
+    public var line: Int
+    /// What is wrong.
+    public var message: String
+
+    /// Creates an error.
+    public init(line: Int, message: String) {
+        self.line = line
+        self.message = message
+    }
+
+    public var description: String { "line \(line): \(message)" }
+}
+
 /// Parses YAML text into a ``YAMLNode`` tree with line numbers, using libyaml's event API.
+///
+/// Used by the protocol generator (which needs lines and duplicate keys for its diagnostics)
+/// and by the server's YAML config and rules files (through ``YAMLNode/jsonValue()``).
 public enum YAMLParser {
     /// Parses one YAML document.
-    /// - Parameters:
-    ///   - text: the YAML source.
-    ///   - file: the file name used in diagnostics.
+    /// - Parameter text: the YAML source.
     /// - Returns: the document's root node.
-    /// - Throws: ``DiagnosticsError`` for syntax errors and unsupported features (aliases,
-    ///   anchors, non-scalar keys, several documents, an empty document).
-    public static func parse(_ text: String, file: String) throws(DiagnosticsError) -> YAMLNode {
+    /// - Throws: ``YAMLError`` for syntax errors and unsupported features (aliases, anchors,
+    ///   non-scalar keys, several documents, an empty document).
+    public static func parse(_ text: String) throws(YAMLError) -> YAMLNode {
         var bytes = Array(text.utf8)
         if bytes.isEmpty { bytes = [0x0A] }
-        let result: Result<YAMLNode, DiagnosticsError> = bytes.withUnsafeBufferPointer { buffer in
-            var builder = TreeBuilder(file: file)
+        let result: Result<YAMLNode, YAMLError> = bytes.withUnsafeBufferPointer { buffer in
+            var builder = TreeBuilder()
             var parser = yaml_parser_t()
             guard yaml_parser_initialize(&parser) != 0 else {
-                return .failure(DiagnosticsError([Diagnostic(file: file, line: 0, message: "cannot initialise libyaml")]))
+                return .failure(YAMLError(line: 0, message: "cannot initialise libyaml"))
             }
             defer { yaml_parser_delete(&parser) }
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
             while true {
                 var event = yaml_event_t()
                 guard yaml_parser_parse(&parser, &event) != 0 else {
-                    return .failure(DiagnosticsError([syntaxError(parser, file: file)]))
+                    return .failure(syntaxError(parser))
                 }
                 defer { yaml_event_delete(&event) }
                 let done = event.type == YAML_STREAM_END_EVENT
-                if let failure = builder.consume(event) { return .failure(DiagnosticsError([failure])) }
+                if let failure = builder.consume(event) { return .failure(failure) }
                 if done { break }
             }
             guard let root = builder.root else {
-                return .failure(DiagnosticsError([Diagnostic(file: file, line: 1, message: "the document is empty")]))
+                return .failure(YAMLError(line: 1, message: "the document is empty"))
             }
             return .success(root)
         }
         return try result.get()
     }
 
-    private static func syntaxError(_ parser: yaml_parser_t, file: String) -> Diagnostic {
+    private static func syntaxError(_ parser: yaml_parser_t) -> YAMLError {
         let problem = parser.problem.map { String(cString: $0) } ?? "syntax error"
         let context = parser.context.map { String(cString: $0) }
         let line = Int(parser.problem_mark.line) + 1
         let message = context.map { "YAML syntax error: \(problem) (\($0))" } ?? "YAML syntax error: \(problem)"
-        return Diagnostic(file: file, line: line, message: message)
+        return YAMLError(line: line, message: message)
     }
 }
 
@@ -54,26 +71,23 @@ private struct TreeBuilder {
         case sequence(line: Int, items: [YAMLNode])
     }
 
-    let file: String
     var stack: [Frame] = []
     var root: YAMLNode?
     var documents = 0
 
-    init(file: String) { self.file = file }
-
     /// Consumes one event; returns a diagnostic when the document uses something unsupported.
-    mutating func consume(_ event: yaml_event_t) -> Diagnostic? {
+    mutating func consume(_ event: yaml_event_t) -> YAMLError? {
         let line = Int(event.start_mark.line) + 1
         switch event.type {
         case YAML_DOCUMENT_START_EVENT:
             documents += 1
-            if documents > 1 { return Diagnostic(file: file, line: line, message: "only one YAML document is allowed") }
+            if documents > 1 { return YAMLError(line: line, message: "only one YAML document is allowed") }
         case YAML_ALIAS_EVENT:
-            return Diagnostic(file: file, line: line, message: "YAML aliases are not supported in protocol.yaml")
+            return YAMLError(line: line, message: "YAML aliases are not supported")
         case YAML_SCALAR_EVENT:
             let scalar = event.data.scalar
             if scalar.anchor != nil {
-                return Diagnostic(file: file, line: line, message: "YAML anchors are not supported in protocol.yaml")
+                return YAMLError(line: line, message: "YAML anchors are not supported")
             }
             let value = scalar.value.map { pointer in
                 String(decoding: UnsafeBufferPointer(start: pointer, count: scalar.length), as: UTF8.self)
@@ -82,13 +96,13 @@ private struct TreeBuilder {
             return add(.scalar(node), isScalar: node)
         case YAML_MAPPING_START_EVENT:
             if event.data.mapping_start.anchor != nil {
-                return Diagnostic(file: file, line: line, message: "YAML anchors are not supported in protocol.yaml")
+                return YAMLError(line: line, message: "YAML anchors are not supported")
             }
             if let problem = checkKeyPosition(line: line, kind: "mapping") { return problem }
             stack.append(.mapping(line: line, entries: [], pendingKey: nil))
         case YAML_SEQUENCE_START_EVENT:
             if event.data.sequence_start.anchor != nil {
-                return Diagnostic(file: file, line: line, message: "YAML anchors are not supported in protocol.yaml")
+                return YAMLError(line: line, message: "YAML anchors are not supported")
             }
             if let problem = checkKeyPosition(line: line, kind: "sequence") { return problem }
             stack.append(.sequence(line: line, items: []))
@@ -104,15 +118,15 @@ private struct TreeBuilder {
         return nil
     }
 
-    /// Mappings and sequences cannot be mapping keys in protocol.yaml.
-    private func checkKeyPosition(line: Int, kind: String) -> Diagnostic? {
+    /// Mappings and sequences cannot be mapping keys.
+    private func checkKeyPosition(line: Int, kind: String) -> YAMLError? {
         if case .mapping(_, _, nil)? = stack.last {
-            return Diagnostic(file: file, line: line, message: "a \(kind) cannot be a mapping key")
+            return YAMLError(line: line, message: "a \(kind) cannot be a mapping key")
         }
         return nil
     }
 
-    private mutating func add(_ node: YAMLNode, isScalar scalar: YAMLScalar?) -> Diagnostic? {
+    private mutating func add(_ node: YAMLNode, isScalar scalar: YAMLScalar?) -> YAMLError? {
         guard let top = stack.popLast() else {
             root = node
             return nil
@@ -128,7 +142,7 @@ private struct TreeBuilder {
             } else if let scalar {
                 stack.append(.mapping(line: line, entries: entries, pendingKey: scalar))
             } else {
-                return Diagnostic(file: file, line: node.line, message: "mapping keys must be scalars")
+                return YAMLError(line: node.line, message: "mapping keys must be scalars")
             }
         }
         return nil
