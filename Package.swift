@@ -55,6 +55,21 @@ targets += [
         swiftSettings: swiftSettings, plugins: ["NoexProtocolPlugin"]),
 ]
 
+// MARK: - NoexClient: the typed Swift client
+// Handwritten runtime plus one typed method per operation, generated from protocol.yaml by the
+// same plugin (committed copy in Generated/NoexClient, checked by .ci/checks/10-generated-fresh.sh).
+products.append(.library(name: "NoexClient", targets: ["NoexClient"]))
+products.append(.executable(name: "noex-example-chat", targets: ["noex-example-chat"]))
+targets += [
+    .target(
+        name: "NoexClient", dependencies: ["NoexProtocol", "NoexWire", "NoexWebSocket"], swiftSettings: swiftSettings,
+        plugins: ["NoexProtocolPlugin"]),
+    .executableTarget(name: "noex-example-chat", dependencies: ["NoexClient", "NoexWire"], swiftSettings: swiftSettings),
+    .testTarget(
+        name: "NoexClientTests", dependencies: ["NoexClient", "NoexServer", "NoexStore", "NoexRules", "NoexWire", "NoexProtocol"],
+        swiftSettings: swiftSettings),
+]
+
 // MARK: - NoexWebSocket: RFC 6455 server and client
 products.append(.library(name: "NoexWebSocket", targets: ["NoexWebSocket"]))
 products.append(.executable(name: "noex-ws-echo", targets: ["noex-ws-echo"]))
@@ -120,7 +135,7 @@ targets += [
         dependencies: [
             "NoexServer", "NoexTesting", "NoexStore", "NoexRules", "NoexWire", "NoexProtocol", "NoexYAML", "NoexAuth",
         ],
-        swiftSettings: swiftSettings),
+        exclude: ["Fixtures"], swiftSettings: swiftSettings),
 ]
 
 let package = Package(

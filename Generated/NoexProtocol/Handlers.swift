@@ -13,7 +13,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// Per-request context the server passes to every handler method.
     associatedtype Context
 
-    // protocol.yaml:367
+    // protocol.yaml:371
     /// Handles `store.insert`: Insert a record.
     ///
     /// Schema defaults and generated values are applied; an existing primary key is rejected.
@@ -31,7 +31,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func insert(_ request: StoreInsertRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:378
+    // protocol.yaml:382
     /// Handles `store.get`: Read a record by primary key.
     ///
     /// Result: `Record | null`. The record, or null when there is none.
@@ -47,7 +47,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func get(_ request: StoreGetRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:388
+    // protocol.yaml:392
     /// Handles `store.update`: Merge fields into a record.
     ///
     /// Result: `Record`. The full updated record (`_version` incremented).
@@ -63,7 +63,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func update(_ request: StoreUpdateRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:399
+    // protocol.yaml:403
     /// Handles `store.delete`: Delete a record.
     ///
     /// Deleting a missing key succeeds.
@@ -81,7 +81,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func delete(_ request: StoreDeleteRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:413
+    // protocol.yaml:417
     /// Handles `store.all`: Read every record of a bucket.
     ///
     /// Result: `Record[]`. All records, `[]` when empty.
@@ -97,7 +97,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func all(_ request: StoreAllRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:422
+    // protocol.yaml:426
     /// Handles `store.where`: Read the records matching a filter.
     ///
     /// Result: `Record[]`. The matching records.
@@ -113,7 +113,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func `where`(_ request: StoreWhereRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:432
+    // protocol.yaml:436
     /// Handles `store.findOne`: Read the first record matching a filter.
     ///
     /// Result: `Record | null`. The first match, or null.
@@ -129,7 +129,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func findOne(_ request: StoreFindOneRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:442
+    // protocol.yaml:446
     /// Handles `store.count`: Count records, optionally filtered.
     ///
     /// Result: `integer`. The number of matching records.
@@ -145,7 +145,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func count(_ request: StoreCountRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:452
+    // protocol.yaml:456
     /// Handles `store.first`: Read the first n records in key order.
     ///
     /// Result: `Record[]`. Up to n records.
@@ -161,7 +161,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func first(_ request: StoreFirstRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:462
+    // protocol.yaml:466
     /// Handles `store.last`: Read the last n records in key order.
     ///
     /// Result: `Record[]`. Up to n records.
@@ -177,7 +177,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func last(_ request: StoreLastRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:472
+    // protocol.yaml:476
     /// Handles `store.paginate`: Read one page of records after a cursor.
     ///
     /// Result: `object`.
@@ -193,7 +193,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func paginate(_ request: StorePaginateRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:488
+    // protocol.yaml:492
     /// Handles `store.sum`: Sum a numeric field.
     ///
     /// Result: `number`. The sum, 0 for no records.
@@ -209,7 +209,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func sum(_ request: StoreSumRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:499
+    // protocol.yaml:503
     /// Handles `store.avg`: Average a numeric field.
     ///
     /// Result: `number`. The mean, 0 for no records.
@@ -225,7 +225,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func avg(_ request: StoreAvgRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:510
+    // protocol.yaml:514
     /// Handles `store.min`: Smallest value of a numeric field.
     ///
     /// Result: `number | null`. The minimum, or null when there is no numeric value.
@@ -241,7 +241,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func min(_ request: StoreMinRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:521
+    // protocol.yaml:525
     /// Handles `store.max`: Largest value of a numeric field.
     ///
     /// Result: `number | null`. The maximum, or null when there is no numeric value.
@@ -257,7 +257,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func max(_ request: StoreMaxRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:532
+    // protocol.yaml:536
     /// Handles `store.clear`: Delete every record of a bucket.
     ///
     /// Subscriptions that depend on the bucket are re-evaluated.
@@ -275,7 +275,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func clear(_ request: StoreClearRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:545
+    // protocol.yaml:549
     /// Handles `store.buckets`: List the bucket names.
     ///
     /// In built-in identity mode, system buckets (names starting with `_`) are hidden.
@@ -291,7 +291,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func buckets(_ request: StoreBucketsRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:555
+    // protocol.yaml:559
     /// Handles `store.stats`: Store statistics.
     ///
     /// In built-in identity mode, system buckets are hidden.
@@ -307,7 +307,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func stats(_ request: StoreStatsRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:563
+    // protocol.yaml:567
     /// Handles `store.subscribe`: Subscribe to a defined query.
     ///
     /// Answers with the initial result; later changes arrive as `subscription` pushes. The
@@ -326,7 +326,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func subscribe(_ request: StoreSubscribeRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:580
+    // protocol.yaml:584
     /// Handles `store.unsubscribe`: End a store subscription of this connection.
     ///
     /// Result: `object`.
@@ -342,7 +342,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func unsubscribe(_ request: StoreUnsubscribeRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:592
+    // protocol.yaml:596
     /// Handles `store.transaction`: Run several store operations atomically.
     ///
     /// Operations run in order with read-your-own-writes; writes commit together at the end or not
@@ -362,7 +362,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func transaction(_ request: StoreTransactionRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:609
+    // protocol.yaml:613
     /// Handles `store.defineBucket`: Create a bucket.
     ///
     /// In built-in identity mode the caller becomes the bucket's owner.
@@ -380,7 +380,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func defineBucket(_ request: StoreDefineBucketRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:624
+    // protocol.yaml:628
     /// Handles `store.dropBucket`: Delete a bucket and its records.
     ///
     /// Result: `object`.
@@ -396,7 +396,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func dropBucket(_ request: StoreDropBucketRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:637
+    // protocol.yaml:641
     /// Handles `store.updateBucket`: Add fields or indexes to a bucket, or change its TTL.
     ///
     /// Existing records are kept unchanged.
@@ -414,7 +414,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func updateBucket(_ request: StoreUpdateBucketRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:652
+    // protocol.yaml:656
     /// Handles `store.getBucketSchema`: Read a bucket's definition.
     ///
     /// Result: `object`.
@@ -430,7 +430,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getBucketSchema(_ request: StoreGetBucketSchemaRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:665
+    // protocol.yaml:669
     /// Handles `store.defineQuery`: Define a declarative query.
     ///
     /// In built-in identity mode the caller becomes the query's owner.
@@ -448,7 +448,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func defineQuery(_ request: StoreDefineQueryRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:680
+    // protocol.yaml:684
     /// Handles `store.undefineQuery`: Remove a query and its subscriptions.
     ///
     /// Result: `object`.
@@ -464,7 +464,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func undefineQuery(_ request: StoreUndefineQueryRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:693
+    // protocol.yaml:697
     /// Handles `store.listQueries`: List the defined queries.
     ///
     /// Result: `object`.
@@ -489,7 +489,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// Per-request context the server passes to every handler method.
     associatedtype Context
 
-    // protocol.yaml:703
+    // protocol.yaml:707
     /// Handles `rules.emit`: Emit an event.
     ///
     /// Subscribers whose pattern matches are pushed the event before this request's result.
@@ -507,7 +507,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func emit(_ request: RulesEmitRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:716
+    // protocol.yaml:720
     /// Handles `rules.setFact`: Set a fact.
     ///
     /// Result: `Fact`.
@@ -523,7 +523,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func setFact(_ request: RulesSetFactRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:726
+    // protocol.yaml:730
     /// Handles `rules.getFact`: Read a fact's value.
     ///
     /// Result: `any`. The raw value, or null when the fact is missing.
@@ -539,7 +539,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getFact(_ request: RulesGetFactRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:735
+    // protocol.yaml:739
     /// Handles `rules.deleteFact`: Delete a fact.
     ///
     /// Result: `object`.
@@ -555,7 +555,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func deleteFact(_ request: RulesDeleteFactRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:747
+    // protocol.yaml:751
     /// Handles `rules.queryFacts`: Read the facts matching a key pattern.
     ///
     /// Result: `Fact[]`.
@@ -571,7 +571,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func queryFacts(_ request: RulesQueryFactsRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:756
+    // protocol.yaml:760
     /// Handles `rules.getAllFacts`: Read every fact.
     ///
     /// Result: `Fact[]`.
@@ -587,7 +587,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getAllFacts(_ request: RulesGetAllFactsRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:762
+    // protocol.yaml:766
     /// Handles `rules.stats`: Rule engine statistics.
     ///
     /// Result: `RulesStats`.
@@ -603,7 +603,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func stats(_ request: RulesStatsRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:768
+    // protocol.yaml:772
     /// Handles `rules.subscribe`: Subscribe to events by topic pattern.
     ///
     /// Matching events arrive as `event` pushes; there is no initial data. `*` alone matches every
@@ -623,7 +623,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func subscribe(_ request: RulesSubscribeRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:784
+    // protocol.yaml:788
     /// Handles `rules.unsubscribe`: End a rules subscription of this connection.
     ///
     /// Result: `object`.
@@ -639,7 +639,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func unsubscribe(_ request: RulesUnsubscribeRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:795
+    // protocol.yaml:799
     /// Handles `rules.registerRule`: Register a rule.
     ///
     /// Result: `object`.
@@ -655,7 +655,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func registerRule(_ request: RulesRegisterRuleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:810
+    // protocol.yaml:814
     /// Handles `rules.unregisterRule`: Remove a rule.
     ///
     /// Result: `object`.
@@ -671,7 +671,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func unregisterRule(_ request: RulesUnregisterRuleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:822
+    // protocol.yaml:826
     /// Handles `rules.updateRule`: Change a rule.
     ///
     /// The updates are merged over the existing rule, which is validated again and gets a new
@@ -690,7 +690,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func updateRule(_ request: RulesUpdateRuleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:837
+    // protocol.yaml:841
     /// Handles `rules.enableRule`: Enable a rule.
     ///
     /// Result: `object`.
@@ -706,7 +706,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func enableRule(_ request: RulesEnableRuleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:849
+    // protocol.yaml:853
     /// Handles `rules.disableRule`: Disable a rule.
     ///
     /// Result: `object`.
@@ -722,7 +722,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func disableRule(_ request: RulesDisableRuleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:861
+    // protocol.yaml:865
     /// Handles `rules.getRule`: Read a rule.
     ///
     /// Result: `Rule`.
@@ -738,7 +738,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getRule(_ request: RulesGetRuleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:869
+    // protocol.yaml:873
     /// Handles `rules.getRules`: List the rules.
     ///
     /// Result: `object`.
@@ -754,7 +754,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getRules(_ request: RulesGetRulesRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:878
+    // protocol.yaml:882
     /// Handles `rules.validateRule`: Check a rule without registering it.
     ///
     /// Result: `object`.
@@ -780,7 +780,7 @@ public protocol AuthOperations<Context>: Sendable {
     /// Per-request context the server passes to every handler method.
     associatedtype Context
 
-    // protocol.yaml:893
+    // protocol.yaml:897
     /// Handles `auth.login`: Authenticate the connection with a token.
     ///
     /// The application validates the token (in built-in identity mode: an identity session token).
@@ -799,7 +799,7 @@ public protocol AuthOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func login(_ request: AuthLoginRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:909
+    // protocol.yaml:913
     /// Handles `auth.logout`: Drop the connection's session.
     ///
     /// Result: `object`.
@@ -815,7 +815,7 @@ public protocol AuthOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func logout(_ request: AuthLogoutRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:918
+    // protocol.yaml:922
     /// Handles `auth.whoami`: Describe the connection's session.
     ///
     /// Result: `object`. Exactly `{authenticated:false}` without a (valid) session.
@@ -842,7 +842,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// Per-request context the server passes to every handler method.
     associatedtype Context
 
-    // protocol.yaml:933
+    // protocol.yaml:937
     /// Handles `identity.login`: Log in with username and password.
     ///
     /// Failed attempts are rate-limited per username and per client address.
@@ -861,7 +861,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func login(_ request: IdentityLoginRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:944
+    // protocol.yaml:948
     /// Handles `identity.loginWithSecret`: Log in as the virtual superadmin with the server's admin
     /// secret.
     ///
@@ -878,7 +878,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func loginWithSecret(_ request: IdentityLoginWithSecretRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:953
+    // protocol.yaml:957
     /// Handles `identity.logout`: End the identity session.
     ///
     /// Deletes the stored session token, if the connection has one.
@@ -896,7 +896,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func logout(_ request: IdentityLogoutRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:964
+    // protocol.yaml:968
     /// Handles `identity.whoami`: Describe the connection's identity session.
     ///
     /// Result: `object`.
@@ -912,7 +912,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func whoami(_ request: IdentityWhoamiRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:976
+    // protocol.yaml:980
     /// Handles `identity.refreshSession`: Replace the session token with a fresh one.
     ///
     /// Roles are read again; the old token stops working.
@@ -930,7 +930,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func refreshSession(_ request: IdentityRefreshSessionRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:983
+    // protocol.yaml:987
     /// Handles `identity.createUser`: Create a user.
     ///
     /// Result: `UserInfo`.
@@ -946,7 +946,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func createUser(_ request: IdentityCreateUserRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:997
+    // protocol.yaml:1001
     /// Handles `identity.getUser`: Read a user.
     ///
     /// Result: `UserInfo`.
@@ -962,7 +962,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getUser(_ request: IdentityGetUserRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1005
+    // protocol.yaml:1009
     /// Handles `identity.updateUser`: Change a user's profile.
     ///
     /// Users may update themselves; admins anyone. `userId` is validated before the self-or-admin
@@ -981,7 +981,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func updateUser(_ request: IdentityUpdateUserRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1020
+    // protocol.yaml:1024
     /// Handles `identity.deleteUser`: Delete a user with their sessions, role assignments, ACL
     /// entries and ownerships.
     ///
@@ -998,7 +998,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func deleteUser(_ request: IdentityDeleteUserRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1032
+    // protocol.yaml:1036
     /// Handles `identity.listUsers`: List users, one page at a time.
     ///
     /// Result: `object`.
@@ -1014,7 +1014,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func listUsers(_ request: IdentityListUsersRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1047
+    // protocol.yaml:1051
     /// Handles `identity.enableUser`: Enable a user.
     ///
     /// Result: `UserInfo`.
@@ -1030,7 +1030,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func enableUser(_ request: IdentityEnableUserRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1056
+    // protocol.yaml:1060
     /// Handles `identity.disableUser`: Disable a user and end their sessions.
     ///
     /// Result: `UserInfo`.
@@ -1046,7 +1046,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func disableUser(_ request: IdentityDisableUserRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1065
+    // protocol.yaml:1069
     /// Handles `identity.changePassword`: Change one's own password.
     ///
     /// Ends all sessions of the user.
@@ -1064,7 +1064,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func changePassword(_ request: IdentityChangePasswordRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1080
+    // protocol.yaml:1084
     /// Handles `identity.resetPassword`: Set another user's password.
     ///
     /// Ends all sessions of the user.
@@ -1082,7 +1082,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func resetPassword(_ request: IdentityResetPasswordRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1094
+    // protocol.yaml:1098
     /// Handles `identity.createRole`: Create a custom role.
     ///
     /// Result: `RoleInfo`.
@@ -1098,7 +1098,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func createRole(_ request: IdentityCreateRoleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1105
+    // protocol.yaml:1109
     /// Handles `identity.updateRole`: Change a role's description or permissions.
     ///
     /// Result: `RoleInfo`.
@@ -1114,7 +1114,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func updateRole(_ request: IdentityUpdateRoleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1115
+    // protocol.yaml:1119
     /// Handles `identity.deleteRole`: Delete a custom role and its assignments.
     ///
     /// Result: `object`.
@@ -1130,7 +1130,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func deleteRole(_ request: IdentityDeleteRoleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1127
+    // protocol.yaml:1131
     /// Handles `identity.listRoles`: List the roles.
     ///
     /// Result: `object`.
@@ -1146,7 +1146,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func listRoles(_ request: IdentityListRolesRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1136
+    // protocol.yaml:1140
     /// Handles `identity.assignRole`: Give a user a role.
     ///
     /// Result: `object`.
@@ -1162,7 +1162,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func assignRole(_ request: IdentityAssignRoleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1149
+    // protocol.yaml:1153
     /// Handles `identity.removeRole`: Take a role from a user.
     ///
     /// Result: `object`.
@@ -1178,7 +1178,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func removeRole(_ request: IdentityRemoveRoleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1162
+    // protocol.yaml:1166
     /// Handles `identity.getUserRoles`: List a user's roles.
     ///
     /// Result: `object`.
@@ -1194,7 +1194,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getUserRoles(_ request: IdentityGetUserRolesRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1173
+    // protocol.yaml:1177
     /// Handles `identity.grant`: Grant a user or role operations on a resource.
     ///
     /// Allowed for superadmins, admins, the resource's owner and users holding `admin` on it.
@@ -1213,7 +1213,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func grant(_ request: IdentityGrantRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1192
+    // protocol.yaml:1196
     /// Handles `identity.revoke`: Revoke operations, or a whole ACL entry.
     ///
     /// Result: `object`.
@@ -1229,7 +1229,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func revoke(_ request: IdentityRevokeRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1208
+    // protocol.yaml:1212
     /// Handles `identity.getAcl`: List the ACL of a resource.
     ///
     /// Result: `object`.
@@ -1245,7 +1245,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getAcl(_ request: IdentityGetAclRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1220
+    // protocol.yaml:1224
     /// Handles `identity.myAccess`: Describe the caller's effective access.
     ///
     /// Result: `EffectiveAccess`.
@@ -1261,7 +1261,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func myAccess(_ request: IdentityMyAccessRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1226
+    // protocol.yaml:1230
     /// Handles `identity.getOwner`: Read a resource's owner.
     ///
     /// Result: `object`.
@@ -1277,7 +1277,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getOwner(_ request: IdentityGetOwnerRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1238
+    // protocol.yaml:1242
     /// Handles `identity.transferOwner`: Hand a resource to another owner.
     ///
     /// Allowed for the current owner and superadmins.
@@ -1305,7 +1305,7 @@ public protocol AuditOperations<Context>: Sendable {
     /// Per-request context the server passes to every handler method.
     associatedtype Context
 
-    // protocol.yaml:1255
+    // protocol.yaml:1259
     /// Handles `audit.query`: Read audit entries, newest first.
     ///
     /// All filters are optional and combined with AND; null is not accepted for any of them.
@@ -1333,7 +1333,7 @@ public protocol ProceduresOperations<Context>: Sendable {
     /// Per-request context the server passes to every handler method.
     associatedtype Context
 
-    // protocol.yaml:1274
+    // protocol.yaml:1278
     /// Handles `procedures.register`: Register a procedure.
     ///
     /// Result: `object`.
@@ -1349,7 +1349,7 @@ public protocol ProceduresOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func register(_ request: ProceduresRegisterRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1286
+    // protocol.yaml:1290
     /// Handles `procedures.unregister`: Remove a procedure.
     ///
     /// Result: `object`.
@@ -1365,7 +1365,7 @@ public protocol ProceduresOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func unregister(_ request: ProceduresUnregisterRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1298
+    // protocol.yaml:1302
     /// Handles `procedures.update`: Change a procedure.
     ///
     /// The updates replace top-level members of the definition; the name cannot change.
@@ -1383,7 +1383,7 @@ public protocol ProceduresOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func update(_ request: ProceduresUpdateRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1312
+    // protocol.yaml:1316
     /// Handles `procedures.get`: Read a procedure's definition.
     ///
     /// Result: `object`. The definition as registered, unknown members included.
@@ -1399,7 +1399,7 @@ public protocol ProceduresOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func get(_ request: ProceduresGetRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1320
+    // protocol.yaml:1324
     /// Handles `procedures.list`: List the procedures.
     ///
     /// Result: `object`.
@@ -1413,7 +1413,7 @@ public protocol ProceduresOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func list(_ request: ProceduresListRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1328
+    // protocol.yaml:1332
     /// Handles `procedures.call`: Run a procedure.
     ///
     /// With `transaction:true` the procedure's writes commit together or not at all.
@@ -1441,7 +1441,7 @@ public protocol ServerOperations<Context>: Sendable {
     /// Per-request context the server passes to every handler method.
     associatedtype Context
 
-    // protocol.yaml:1340
+    // protocol.yaml:1344
     /// Handles `server.stats`: Server statistics.
     ///
     /// Result: `object`.
@@ -1455,7 +1455,7 @@ public protocol ServerOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func stats(_ request: ServerStatsRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1355
+    // protocol.yaml:1359
     /// Handles `server.connections`: List the open connections.
     ///
     /// Result: `ConnectionInfo[]`.

@@ -5,7 +5,7 @@ public import NoexWire
 
 /// The catalogue of every operation of protocol 1.0.0.
 public enum Operations {
-    // protocol.yaml:367
+    // protocol.yaml:371
     /// `store.insert`: Insert a record.
     public static let storeInsert = OperationDescriptor(
         name: "store.insert", namespace: .store, tier: .write,
@@ -14,7 +14,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .alreadyExists, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Insert a record.")
 
-    // protocol.yaml:378
+    // protocol.yaml:382
     /// `store.get`: Read a record by primary key.
     public static let storeGet = OperationDescriptor(
         name: "store.get", namespace: .store, tier: .read,
@@ -23,7 +23,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read a record by primary key.")
 
-    // protocol.yaml:388
+    // protocol.yaml:392
     /// `store.update`: Merge fields into a record.
     public static let storeUpdate = OperationDescriptor(
         name: "store.update", namespace: .store, tier: .write,
@@ -32,7 +32,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .notFound, .alreadyExists, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Merge fields into a record.")
 
-    // protocol.yaml:399
+    // protocol.yaml:403
     /// `store.delete`: Delete a record.
     public static let storeDelete = OperationDescriptor(
         name: "store.delete", namespace: .store, tier: .write,
@@ -41,7 +41,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Delete a record.")
 
-    // protocol.yaml:413
+    // protocol.yaml:417
     /// `store.all`: Read every record of a bucket.
     public static let storeAll = OperationDescriptor(
         name: "store.all", namespace: .store, tier: .read,
@@ -50,7 +50,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read every record of a bucket.")
 
-    // protocol.yaml:422
+    // protocol.yaml:426
     /// `store.where`: Read the records matching a filter.
     public static let storeWhere = OperationDescriptor(
         name: "store.where", namespace: .store, tier: .read,
@@ -59,7 +59,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read the records matching a filter.")
 
-    // protocol.yaml:432
+    // protocol.yaml:436
     /// `store.findOne`: Read the first record matching a filter.
     public static let storeFindOne = OperationDescriptor(
         name: "store.findOne", namespace: .store, tier: .read,
@@ -68,7 +68,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read the first record matching a filter.")
 
-    // protocol.yaml:442
+    // protocol.yaml:446
     /// `store.count`: Count records, optionally filtered.
     public static let storeCount = OperationDescriptor(
         name: "store.count", namespace: .store, tier: .read,
@@ -77,7 +77,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Count records, optionally filtered.")
 
-    // protocol.yaml:452
+    // protocol.yaml:456
     /// `store.first`: Read the first n records in key order.
     public static let storeFirst = OperationDescriptor(
         name: "store.first", namespace: .store, tier: .read,
@@ -86,7 +86,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read the first n records in key order.")
 
-    // protocol.yaml:462
+    // protocol.yaml:466
     /// `store.last`: Read the last n records in key order.
     public static let storeLast = OperationDescriptor(
         name: "store.last", namespace: .store, tier: .read,
@@ -95,7 +95,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read the last n records in key order.")
 
-    // protocol.yaml:472
+    // protocol.yaml:476
     /// `store.paginate`: Read one page of records after a cursor.
     public static let storePaginate = OperationDescriptor(
         name: "store.paginate", namespace: .store, tier: .read,
@@ -104,7 +104,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read one page of records after a cursor.")
 
-    // protocol.yaml:488
+    // protocol.yaml:492
     /// `store.sum`: Sum a numeric field.
     public static let storeSum = OperationDescriptor(
         name: "store.sum", namespace: .store, tier: .read,
@@ -113,7 +113,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Sum a numeric field.")
 
-    // protocol.yaml:499
+    // protocol.yaml:503
     /// `store.avg`: Average a numeric field.
     public static let storeAvg = OperationDescriptor(
         name: "store.avg", namespace: .store, tier: .read,
@@ -122,7 +122,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Average a numeric field.")
 
-    // protocol.yaml:510
+    // protocol.yaml:514
     /// `store.min`: Smallest value of a numeric field.
     public static let storeMin = OperationDescriptor(
         name: "store.min", namespace: .store, tier: .read,
@@ -131,7 +131,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Smallest value of a numeric field.")
 
-    // protocol.yaml:521
+    // protocol.yaml:525
     /// `store.max`: Largest value of a numeric field.
     public static let storeMax = OperationDescriptor(
         name: "store.max", namespace: .store, tier: .read,
@@ -140,7 +140,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Largest value of a numeric field.")
 
-    // protocol.yaml:532
+    // protocol.yaml:536
     /// `store.clear`: Delete every record of a bucket.
     public static let storeClear = OperationDescriptor(
         name: "store.clear", namespace: .store, tier: .write,
@@ -149,7 +149,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Delete every record of a bucket.")
 
-    // protocol.yaml:545
+    // protocol.yaml:549
     /// `store.buckets`: List the bucket names.
     public static let storeBuckets = OperationDescriptor(
         name: "store.buckets", namespace: .store, tier: .read,
@@ -158,7 +158,7 @@ public enum Operations {
         errors: [.unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List the bucket names.")
 
-    // protocol.yaml:555
+    // protocol.yaml:559
     /// `store.stats`: Store statistics.
     public static let storeStats = OperationDescriptor(
         name: "store.stats", namespace: .store, tier: .read,
@@ -167,7 +167,7 @@ public enum Operations {
         errors: [.unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Store statistics.")
 
-    // protocol.yaml:563
+    // protocol.yaml:567
     /// `store.subscribe`: Subscribe to a defined query.
     public static let storeSubscribe = OperationDescriptor(
         name: "store.subscribe", namespace: .store, tier: .read,
@@ -176,7 +176,7 @@ public enum Operations {
         errors: [.validationError, .queryNotDefined, .rateLimited, .unauthorized, .forbidden, .backpressure, .internalError],
         summary: "Subscribe to a defined query.")
 
-    // protocol.yaml:580
+    // protocol.yaml:584
     /// `store.unsubscribe`: End a store subscription of this connection.
     public static let storeUnsubscribe = OperationDescriptor(
         name: "store.unsubscribe", namespace: .store, tier: .read,
@@ -185,7 +185,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "End a store subscription of this connection.")
 
-    // protocol.yaml:592
+    // protocol.yaml:596
     /// `store.transaction`: Run several store operations atomically.
     public static let storeTransaction = OperationDescriptor(
         name: "store.transaction", namespace: .store, tier: .write,
@@ -194,7 +194,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .notFound, .alreadyExists, .conflict, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Run several store operations atomically.")
 
-    // protocol.yaml:609
+    // protocol.yaml:613
     /// `store.defineBucket`: Create a bucket.
     public static let storeDefineBucket = OperationDescriptor(
         name: "store.defineBucket", namespace: .store, tier: .admin,
@@ -203,7 +203,7 @@ public enum Operations {
         errors: [.validationError, .alreadyExists, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Create a bucket.")
 
-    // protocol.yaml:624
+    // protocol.yaml:628
     /// `store.dropBucket`: Delete a bucket and its records.
     public static let storeDropBucket = OperationDescriptor(
         name: "store.dropBucket", namespace: .store, tier: .admin,
@@ -212,7 +212,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Delete a bucket and its records.")
 
-    // protocol.yaml:637
+    // protocol.yaml:641
     /// `store.updateBucket`: Add fields or indexes to a bucket, or change its TTL.
     public static let storeUpdateBucket = OperationDescriptor(
         name: "store.updateBucket", namespace: .store, tier: .admin,
@@ -221,7 +221,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Add fields or indexes to a bucket, or change its TTL.")
 
-    // protocol.yaml:652
+    // protocol.yaml:656
     /// `store.getBucketSchema`: Read a bucket's definition.
     public static let storeGetBucketSchema = OperationDescriptor(
         name: "store.getBucketSchema", namespace: .store, tier: .admin,
@@ -230,7 +230,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read a bucket's definition.")
 
-    // protocol.yaml:665
+    // protocol.yaml:669
     /// `store.defineQuery`: Define a declarative query.
     public static let storeDefineQuery = OperationDescriptor(
         name: "store.defineQuery", namespace: .store, tier: .admin,
@@ -239,7 +239,7 @@ public enum Operations {
         errors: [.validationError, .alreadyExists, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Define a declarative query.")
 
-    // protocol.yaml:680
+    // protocol.yaml:684
     /// `store.undefineQuery`: Remove a query and its subscriptions.
     public static let storeUndefineQuery = OperationDescriptor(
         name: "store.undefineQuery", namespace: .store, tier: .admin,
@@ -248,7 +248,7 @@ public enum Operations {
         errors: [.validationError, .queryNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Remove a query and its subscriptions.")
 
-    // protocol.yaml:693
+    // protocol.yaml:697
     /// `store.listQueries`: List the defined queries.
     public static let storeListQueries = OperationDescriptor(
         name: "store.listQueries", namespace: .store, tier: .admin,
@@ -257,7 +257,7 @@ public enum Operations {
         errors: [.unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List the defined queries.")
 
-    // protocol.yaml:703
+    // protocol.yaml:707
     /// `rules.emit`: Emit an event.
     public static let rulesEmit = OperationDescriptor(
         name: "rules.emit", namespace: .rules, tier: .write,
@@ -266,7 +266,7 @@ public enum Operations {
         errors: [.validationError, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Emit an event.")
 
-    // protocol.yaml:716
+    // protocol.yaml:720
     /// `rules.setFact`: Set a fact.
     public static let rulesSetFact = OperationDescriptor(
         name: "rules.setFact", namespace: .rules, tier: .write,
@@ -275,7 +275,7 @@ public enum Operations {
         errors: [.validationError, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Set a fact.")
 
-    // protocol.yaml:726
+    // protocol.yaml:730
     /// `rules.getFact`: Read a fact's value.
     public static let rulesGetFact = OperationDescriptor(
         name: "rules.getFact", namespace: .rules, tier: .read,
@@ -284,7 +284,7 @@ public enum Operations {
         errors: [.validationError, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read a fact's value.")
 
-    // protocol.yaml:735
+    // protocol.yaml:739
     /// `rules.deleteFact`: Delete a fact.
     public static let rulesDeleteFact = OperationDescriptor(
         name: "rules.deleteFact", namespace: .rules, tier: .write,
@@ -293,7 +293,7 @@ public enum Operations {
         errors: [.validationError, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Delete a fact.")
 
-    // protocol.yaml:747
+    // protocol.yaml:751
     /// `rules.queryFacts`: Read the facts matching a key pattern.
     public static let rulesQueryFacts = OperationDescriptor(
         name: "rules.queryFacts", namespace: .rules, tier: .read,
@@ -302,7 +302,7 @@ public enum Operations {
         errors: [.validationError, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read the facts matching a key pattern.")
 
-    // protocol.yaml:756
+    // protocol.yaml:760
     /// `rules.getAllFacts`: Read every fact.
     public static let rulesGetAllFacts = OperationDescriptor(
         name: "rules.getAllFacts", namespace: .rules, tier: .read,
@@ -311,7 +311,7 @@ public enum Operations {
         errors: [.rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read every fact.")
 
-    // protocol.yaml:762
+    // protocol.yaml:766
     /// `rules.stats`: Rule engine statistics.
     public static let rulesStats = OperationDescriptor(
         name: "rules.stats", namespace: .rules, tier: .read,
@@ -320,7 +320,7 @@ public enum Operations {
         errors: [.rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Rule engine statistics.")
 
-    // protocol.yaml:768
+    // protocol.yaml:772
     /// `rules.subscribe`: Subscribe to events by topic pattern.
     public static let rulesSubscribe = OperationDescriptor(
         name: "rules.subscribe", namespace: .rules, tier: .read,
@@ -329,7 +329,7 @@ public enum Operations {
         errors: [.validationError, .rulesNotAvailable, .rateLimited, .unauthorized, .forbidden, .backpressure, .internalError],
         summary: "Subscribe to events by topic pattern.")
 
-    // protocol.yaml:784
+    // protocol.yaml:788
     /// `rules.unsubscribe`: End a rules subscription of this connection.
     public static let rulesUnsubscribe = OperationDescriptor(
         name: "rules.unsubscribe", namespace: .rules, tier: .read,
@@ -338,7 +338,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "End a rules subscription of this connection.")
 
-    // protocol.yaml:795
+    // protocol.yaml:799
     /// `rules.registerRule`: Register a rule.
     public static let rulesRegisterRule = OperationDescriptor(
         name: "rules.registerRule", namespace: .rules, tier: .admin,
@@ -347,7 +347,7 @@ public enum Operations {
         errors: [.validationError, .alreadyExists, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Register a rule.")
 
-    // protocol.yaml:810
+    // protocol.yaml:814
     /// `rules.unregisterRule`: Remove a rule.
     public static let rulesUnregisterRule = OperationDescriptor(
         name: "rules.unregisterRule", namespace: .rules, tier: .admin,
@@ -356,7 +356,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Remove a rule.")
 
-    // protocol.yaml:822
+    // protocol.yaml:826
     /// `rules.updateRule`: Change a rule.
     public static let rulesUpdateRule = OperationDescriptor(
         name: "rules.updateRule", namespace: .rules, tier: .admin,
@@ -365,7 +365,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Change a rule.")
 
-    // protocol.yaml:837
+    // protocol.yaml:841
     /// `rules.enableRule`: Enable a rule.
     public static let rulesEnableRule = OperationDescriptor(
         name: "rules.enableRule", namespace: .rules, tier: .admin,
@@ -374,7 +374,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Enable a rule.")
 
-    // protocol.yaml:849
+    // protocol.yaml:853
     /// `rules.disableRule`: Disable a rule.
     public static let rulesDisableRule = OperationDescriptor(
         name: "rules.disableRule", namespace: .rules, tier: .admin,
@@ -383,7 +383,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Disable a rule.")
 
-    // protocol.yaml:861
+    // protocol.yaml:865
     /// `rules.getRule`: Read a rule.
     public static let rulesGetRule = OperationDescriptor(
         name: "rules.getRule", namespace: .rules, tier: .admin,
@@ -392,7 +392,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read a rule.")
 
-    // protocol.yaml:869
+    // protocol.yaml:873
     /// `rules.getRules`: List the rules.
     public static let rulesGetRules = OperationDescriptor(
         name: "rules.getRules", namespace: .rules, tier: .admin,
@@ -401,7 +401,7 @@ public enum Operations {
         errors: [.rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List the rules.")
 
-    // protocol.yaml:878
+    // protocol.yaml:882
     /// `rules.validateRule`: Check a rule without registering it.
     public static let rulesValidateRule = OperationDescriptor(
         name: "rules.validateRule", namespace: .rules, tier: .admin,
@@ -410,7 +410,7 @@ public enum Operations {
         errors: [.validationError, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Check a rule without registering it.")
 
-    // protocol.yaml:893
+    // protocol.yaml:897
     /// `auth.login`: Authenticate the connection with a token.
     public static let authLogin = OperationDescriptor(
         name: "auth.login", namespace: .auth, tier: nil,
@@ -419,7 +419,7 @@ public enum Operations {
         errors: [.validationError, .unauthorized, .sessionRevoked, .unknownOperation, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Authenticate the connection with a token.")
 
-    // protocol.yaml:909
+    // protocol.yaml:913
     /// `auth.logout`: Drop the connection's session.
     public static let authLogout = OperationDescriptor(
         name: "auth.logout", namespace: .auth, tier: nil,
@@ -428,7 +428,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Drop the connection's session.")
 
-    // protocol.yaml:918
+    // protocol.yaml:922
     /// `auth.whoami`: Describe the connection's session.
     public static let authWhoami = OperationDescriptor(
         name: "auth.whoami", namespace: .auth, tier: nil,
@@ -437,7 +437,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Describe the connection's session.")
 
-    // protocol.yaml:933
+    // protocol.yaml:937
     /// `identity.login`: Log in with username and password.
     public static let identityLogin = OperationDescriptor(
         name: "identity.login", namespace: .identity, tier: .admin,
@@ -446,7 +446,7 @@ public enum Operations {
         errors: [.validationError, .unauthorized, .rateLimited, .sessionRevoked, .unknownOperation, .forbidden, .backpressure, .internalError],
         summary: "Log in with username and password.")
 
-    // protocol.yaml:944
+    // protocol.yaml:948
     /// `identity.loginWithSecret`: Log in as the virtual superadmin with the server's admin secret.
     public static let identityLoginWithSecret = OperationDescriptor(
         name: "identity.loginWithSecret", namespace: .identity, tier: .admin,
@@ -455,7 +455,7 @@ public enum Operations {
         errors: [.validationError, .unauthorized, .rateLimited, .unknownOperation, .forbidden, .backpressure, .internalError],
         summary: "Log in as the virtual superadmin with the server's admin secret.")
 
-    // protocol.yaml:953
+    // protocol.yaml:957
     /// `identity.logout`: End the identity session.
     public static let identityLogout = OperationDescriptor(
         name: "identity.logout", namespace: .identity, tier: .admin,
@@ -464,7 +464,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "End the identity session.")
 
-    // protocol.yaml:964
+    // protocol.yaml:968
     /// `identity.whoami`: Describe the connection's identity session.
     public static let identityWhoami = OperationDescriptor(
         name: "identity.whoami", namespace: .identity, tier: nil,
@@ -473,7 +473,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Describe the connection's identity session.")
 
-    // protocol.yaml:976
+    // protocol.yaml:980
     /// `identity.refreshSession`: Replace the session token with a fresh one.
     public static let identityRefreshSession = OperationDescriptor(
         name: "identity.refreshSession", namespace: .identity, tier: nil,
@@ -482,7 +482,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Replace the session token with a fresh one.")
 
-    // protocol.yaml:983
+    // protocol.yaml:987
     /// `identity.createUser`: Create a user.
     public static let identityCreateUser = OperationDescriptor(
         name: "identity.createUser", namespace: .identity, tier: .admin,
@@ -491,7 +491,7 @@ public enum Operations {
         errors: [.validationError, .alreadyExists, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Create a user.")
 
-    // protocol.yaml:997
+    // protocol.yaml:1001
     /// `identity.getUser`: Read a user.
     public static let identityGetUser = OperationDescriptor(
         name: "identity.getUser", namespace: .identity, tier: nil,
@@ -500,7 +500,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read a user.")
 
-    // protocol.yaml:1005
+    // protocol.yaml:1009
     /// `identity.updateUser`: Change a user's profile.
     public static let identityUpdateUser = OperationDescriptor(
         name: "identity.updateUser", namespace: .identity, tier: nil,
@@ -509,7 +509,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Change a user's profile.")
 
-    // protocol.yaml:1020
+    // protocol.yaml:1024
     /// `identity.deleteUser`: Delete a user with their sessions, role assignments, ACL entries and
     /// ownerships.
     public static let identityDeleteUser = OperationDescriptor(
@@ -519,7 +519,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Delete a user with their sessions, role assignments, ACL entries and ownerships.")
 
-    // protocol.yaml:1032
+    // protocol.yaml:1036
     /// `identity.listUsers`: List users, one page at a time.
     public static let identityListUsers = OperationDescriptor(
         name: "identity.listUsers", namespace: .identity, tier: nil,
@@ -528,7 +528,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List users, one page at a time.")
 
-    // protocol.yaml:1047
+    // protocol.yaml:1051
     /// `identity.enableUser`: Enable a user.
     public static let identityEnableUser = OperationDescriptor(
         name: "identity.enableUser", namespace: .identity, tier: .admin,
@@ -537,7 +537,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Enable a user.")
 
-    // protocol.yaml:1056
+    // protocol.yaml:1060
     /// `identity.disableUser`: Disable a user and end their sessions.
     public static let identityDisableUser = OperationDescriptor(
         name: "identity.disableUser", namespace: .identity, tier: .admin,
@@ -546,7 +546,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Disable a user and end their sessions.")
 
-    // protocol.yaml:1065
+    // protocol.yaml:1069
     /// `identity.changePassword`: Change one's own password.
     public static let identityChangePassword = OperationDescriptor(
         name: "identity.changePassword", namespace: .identity, tier: .admin,
@@ -555,7 +555,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Change one's own password.")
 
-    // protocol.yaml:1080
+    // protocol.yaml:1084
     /// `identity.resetPassword`: Set another user's password.
     public static let identityResetPassword = OperationDescriptor(
         name: "identity.resetPassword", namespace: .identity, tier: .admin,
@@ -564,7 +564,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Set another user's password.")
 
-    // protocol.yaml:1094
+    // protocol.yaml:1098
     /// `identity.createRole`: Create a custom role.
     public static let identityCreateRole = OperationDescriptor(
         name: "identity.createRole", namespace: .identity, tier: .admin,
@@ -573,7 +573,7 @@ public enum Operations {
         errors: [.validationError, .alreadyExists, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Create a custom role.")
 
-    // protocol.yaml:1105
+    // protocol.yaml:1109
     /// `identity.updateRole`: Change a role's description or permissions.
     public static let identityUpdateRole = OperationDescriptor(
         name: "identity.updateRole", namespace: .identity, tier: nil,
@@ -582,7 +582,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Change a role's description or permissions.")
 
-    // protocol.yaml:1115
+    // protocol.yaml:1119
     /// `identity.deleteRole`: Delete a custom role and its assignments.
     public static let identityDeleteRole = OperationDescriptor(
         name: "identity.deleteRole", namespace: .identity, tier: .admin,
@@ -591,7 +591,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Delete a custom role and its assignments.")
 
-    // protocol.yaml:1127
+    // protocol.yaml:1131
     /// `identity.listRoles`: List the roles.
     public static let identityListRoles = OperationDescriptor(
         name: "identity.listRoles", namespace: .identity, tier: nil,
@@ -600,7 +600,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List the roles.")
 
-    // protocol.yaml:1136
+    // protocol.yaml:1140
     /// `identity.assignRole`: Give a user a role.
     public static let identityAssignRole = OperationDescriptor(
         name: "identity.assignRole", namespace: .identity, tier: .admin,
@@ -609,7 +609,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .alreadyExists, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Give a user a role.")
 
-    // protocol.yaml:1149
+    // protocol.yaml:1153
     /// `identity.removeRole`: Take a role from a user.
     public static let identityRemoveRole = OperationDescriptor(
         name: "identity.removeRole", namespace: .identity, tier: .admin,
@@ -618,7 +618,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Take a role from a user.")
 
-    // protocol.yaml:1162
+    // protocol.yaml:1166
     /// `identity.getUserRoles`: List a user's roles.
     public static let identityGetUserRoles = OperationDescriptor(
         name: "identity.getUserRoles", namespace: .identity, tier: nil,
@@ -627,7 +627,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List a user's roles.")
 
-    // protocol.yaml:1173
+    // protocol.yaml:1177
     /// `identity.grant`: Grant a user or role operations on a resource.
     public static let identityGrant = OperationDescriptor(
         name: "identity.grant", namespace: .identity, tier: .admin,
@@ -636,7 +636,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Grant a user or role operations on a resource.")
 
-    // protocol.yaml:1192
+    // protocol.yaml:1196
     /// `identity.revoke`: Revoke operations, or a whole ACL entry.
     public static let identityRevoke = OperationDescriptor(
         name: "identity.revoke", namespace: .identity, tier: .admin,
@@ -645,7 +645,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Revoke operations, or a whole ACL entry.")
 
-    // protocol.yaml:1208
+    // protocol.yaml:1212
     /// `identity.getAcl`: List the ACL of a resource.
     public static let identityGetAcl = OperationDescriptor(
         name: "identity.getAcl", namespace: .identity, tier: nil,
@@ -654,7 +654,7 @@ public enum Operations {
         errors: [.validationError, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List the ACL of a resource.")
 
-    // protocol.yaml:1220
+    // protocol.yaml:1224
     /// `identity.myAccess`: Describe the caller's effective access.
     public static let identityMyAccess = OperationDescriptor(
         name: "identity.myAccess", namespace: .identity, tier: nil,
@@ -663,7 +663,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Describe the caller's effective access.")
 
-    // protocol.yaml:1226
+    // protocol.yaml:1230
     /// `identity.getOwner`: Read a resource's owner.
     public static let identityGetOwner = OperationDescriptor(
         name: "identity.getOwner", namespace: .identity, tier: nil,
@@ -672,7 +672,7 @@ public enum Operations {
         errors: [.validationError, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read a resource's owner.")
 
-    // protocol.yaml:1238
+    // protocol.yaml:1242
     /// `identity.transferOwner`: Hand a resource to another owner.
     public static let identityTransferOwner = OperationDescriptor(
         name: "identity.transferOwner", namespace: .identity, tier: .admin,
@@ -681,7 +681,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Hand a resource to another owner.")
 
-    // protocol.yaml:1255
+    // protocol.yaml:1259
     /// `audit.query`: Read audit entries, newest first.
     public static let auditQuery = OperationDescriptor(
         name: "audit.query", namespace: .audit, tier: .admin,
@@ -690,7 +690,7 @@ public enum Operations {
         errors: [.validationError, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read audit entries, newest first.")
 
-    // protocol.yaml:1274
+    // protocol.yaml:1278
     /// `procedures.register`: Register a procedure.
     public static let proceduresRegister = OperationDescriptor(
         name: "procedures.register", namespace: .procedures, tier: .admin,
@@ -699,7 +699,7 @@ public enum Operations {
         errors: [.validationError, .alreadyExists, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Register a procedure.")
 
-    // protocol.yaml:1286
+    // protocol.yaml:1290
     /// `procedures.unregister`: Remove a procedure.
     public static let proceduresUnregister = OperationDescriptor(
         name: "procedures.unregister", namespace: .procedures, tier: .admin,
@@ -708,7 +708,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Remove a procedure.")
 
-    // protocol.yaml:1298
+    // protocol.yaml:1302
     /// `procedures.update`: Change a procedure.
     public static let proceduresUpdate = OperationDescriptor(
         name: "procedures.update", namespace: .procedures, tier: .admin,
@@ -717,7 +717,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Change a procedure.")
 
-    // protocol.yaml:1312
+    // protocol.yaml:1316
     /// `procedures.get`: Read a procedure's definition.
     public static let proceduresGet = OperationDescriptor(
         name: "procedures.get", namespace: .procedures, tier: .read,
@@ -726,7 +726,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read a procedure's definition.")
 
-    // protocol.yaml:1320
+    // protocol.yaml:1324
     /// `procedures.list`: List the procedures.
     public static let proceduresList = OperationDescriptor(
         name: "procedures.list", namespace: .procedures, tier: .admin,
@@ -735,7 +735,7 @@ public enum Operations {
         errors: [.unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List the procedures.")
 
-    // protocol.yaml:1328
+    // protocol.yaml:1332
     /// `procedures.call`: Run a procedure.
     public static let proceduresCall = OperationDescriptor(
         name: "procedures.call", namespace: .procedures, tier: .write,
@@ -744,7 +744,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Run a procedure.")
 
-    // protocol.yaml:1340
+    // protocol.yaml:1344
     /// `server.stats`: Server statistics.
     public static let serverStats = OperationDescriptor(
         name: "server.stats", namespace: .server, tier: .admin,
@@ -753,7 +753,7 @@ public enum Operations {
         errors: [.unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Server statistics.")
 
-    // protocol.yaml:1355
+    // protocol.yaml:1359
     /// `server.connections`: List the open connections.
     public static let serverConnections = OperationDescriptor(
         name: "server.connections", namespace: .server, tier: .admin,

@@ -3,10 +3,10 @@
 // committed copy in Generated/.
 public import NoexWire
 
-// protocol.yaml:1274
+// protocol.yaml:1278
 /// The payload of `procedures.register`: Register a procedure.
 public struct ProceduresRegisterRequest: Sendable, Hashable {
-    // protocol.yaml:1278
+    // protocol.yaml:1282
     /// The definition: `{name, description?, input?, steps, transaction?, timeoutMs?}`.
     ///
     /// Required: object.
@@ -40,10 +40,10 @@ public struct ProceduresRegisterRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1286
+// protocol.yaml:1290
 /// The payload of `procedures.unregister`: Remove a procedure.
 public struct ProceduresUnregisterRequest: Sendable, Hashable {
-    // protocol.yaml:1290
+    // protocol.yaml:1294
     /// Procedure name.
     ///
     /// Required: non-empty string.
@@ -76,17 +76,17 @@ public struct ProceduresUnregisterRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1298
+// protocol.yaml:1302
 /// The payload of `procedures.update`: Change a procedure.
 ///
 /// The updates replace top-level members of the definition; the name cannot change.
 public struct ProceduresUpdateRequest: Sendable, Hashable {
-    // protocol.yaml:1303
+    // protocol.yaml:1307
     /// Procedure name.
     ///
     /// Required: non-empty string.
     public var name: String
-    // protocol.yaml:1304
+    // protocol.yaml:1308
     /// Definition members to replace.
     ///
     /// Required: object.
@@ -123,10 +123,10 @@ public struct ProceduresUpdateRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1312
+// protocol.yaml:1316
 /// The payload of `procedures.get`: Read a procedure's definition.
 public struct ProceduresGetRequest: Sendable, Hashable {
-    // protocol.yaml:1316
+    // protocol.yaml:1320
     /// Procedure name.
     ///
     /// Required: non-empty string.
@@ -159,7 +159,7 @@ public struct ProceduresGetRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1320
+// protocol.yaml:1324
 /// The payload of `procedures.list`: List the procedures.
 public struct ProceduresListRequest: Sendable, Hashable {
     /// Creates the payload.
@@ -182,17 +182,17 @@ public struct ProceduresListRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1328
+// protocol.yaml:1332
 /// The payload of `procedures.call`: Run a procedure.
 ///
 /// With `transaction:true` the procedure's writes commit together or not at all.
 public struct ProceduresCallRequest: Sendable, Hashable {
-    // protocol.yaml:1333
+    // protocol.yaml:1337
     /// Procedure name.
     ///
     /// Required: non-empty string.
     public var name: String
-    // protocol.yaml:1334
+    // protocol.yaml:1338
     /// Input values (default `{}`); null counts as absent.
     ///
     /// Optional: object; `null` reads as absent.

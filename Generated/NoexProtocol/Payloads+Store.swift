@@ -3,17 +3,17 @@
 // committed copy in Generated/.
 public import NoexWire
 
-// protocol.yaml:367
+// protocol.yaml:371
 /// The payload of `store.insert`: Insert a record.
 ///
 /// Schema defaults and generated values are applied; an existing primary key is rejected.
 public struct StoreInsertRequest: Sendable, Hashable {
-    // protocol.yaml:373
+    // protocol.yaml:377
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:374
+    // protocol.yaml:378
     /// The record's fields.
     ///
     /// Required: object.
@@ -50,15 +50,15 @@ public struct StoreInsertRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:378
+// protocol.yaml:382
 /// The payload of `store.get`: Read a record by primary key.
 public struct StoreGetRequest: Sendable, Hashable {
-    // protocol.yaml:383
+    // protocol.yaml:387
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:384
+    // protocol.yaml:388
     /// Primary key (any JSON value except null).
     ///
     /// Required; any value except `null`.
@@ -95,20 +95,20 @@ public struct StoreGetRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:388
+// protocol.yaml:392
 /// The payload of `store.update`: Merge fields into a record.
 public struct StoreUpdateRequest: Sendable, Hashable {
-    // protocol.yaml:393
+    // protocol.yaml:397
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:394
+    // protocol.yaml:398
     /// Primary key (any JSON value except null).
     ///
     /// Required; any value except `null`.
     public var key: JSONValue
-    // protocol.yaml:395
+    // protocol.yaml:399
     /// Fields to change.
     ///
     /// Required: object.
@@ -149,17 +149,17 @@ public struct StoreUpdateRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:399
+// protocol.yaml:403
 /// The payload of `store.delete`: Delete a record.
 ///
 /// Deleting a missing key succeeds.
 public struct StoreDeleteRequest: Sendable, Hashable {
-    // protocol.yaml:405
+    // protocol.yaml:409
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:406
+    // protocol.yaml:410
     /// Primary key (any JSON value except null).
     ///
     /// Required; any value except `null`.
@@ -196,10 +196,10 @@ public struct StoreDeleteRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:413
+// protocol.yaml:417
 /// The payload of `store.all`: Read every record of a bucket.
 public struct StoreAllRequest: Sendable, Hashable {
-    // protocol.yaml:418
+    // protocol.yaml:422
     /// Bucket name.
     ///
     /// Required: non-empty string.
@@ -232,15 +232,15 @@ public struct StoreAllRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:422
+// protocol.yaml:426
 /// The payload of `store.where`: Read the records matching a filter.
 public struct StoreWhereRequest: Sendable, Hashable {
-    // protocol.yaml:427
+    // protocol.yaml:431
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:428
+    // protocol.yaml:432
     /// Field equality filter (operators such as `$gt` where supported).
     ///
     /// Required: object.
@@ -277,15 +277,15 @@ public struct StoreWhereRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:432
+// protocol.yaml:436
 /// The payload of `store.findOne`: Read the first record matching a filter.
 public struct StoreFindOneRequest: Sendable, Hashable {
-    // protocol.yaml:437
+    // protocol.yaml:441
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:438
+    // protocol.yaml:442
     /// Field equality filter.
     ///
     /// Required: object.
@@ -322,15 +322,15 @@ public struct StoreFindOneRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:442
+// protocol.yaml:446
 /// The payload of `store.count`: Count records, optionally filtered.
 public struct StoreCountRequest: Sendable, Hashable {
-    // protocol.yaml:447
+    // protocol.yaml:451
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:448
+    // protocol.yaml:452
     /// Field equality filter; null counts as absent.
     ///
     /// Optional: object; `null` reads as absent.
@@ -367,15 +367,15 @@ public struct StoreCountRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:452
+// protocol.yaml:456
 /// The payload of `store.first`: Read the first n records in key order.
 public struct StoreFirstRequest: Sendable, Hashable {
-    // protocol.yaml:457
+    // protocol.yaml:461
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:458
+    // protocol.yaml:462
     /// How many records.
     ///
     /// Required: positive integer.
@@ -412,15 +412,15 @@ public struct StoreFirstRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:462
+// protocol.yaml:466
 /// The payload of `store.last`: Read the last n records in key order.
 public struct StoreLastRequest: Sendable, Hashable {
-    // protocol.yaml:467
+    // protocol.yaml:471
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:468
+    // protocol.yaml:472
     /// How many records.
     ///
     /// Required: positive integer.
@@ -457,20 +457,20 @@ public struct StoreLastRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:472
+// protocol.yaml:476
 /// The payload of `store.paginate`: Read one page of records after a cursor.
 public struct StorePaginateRequest: Sendable, Hashable {
-    // protocol.yaml:477
+    // protocol.yaml:481
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:478
+    // protocol.yaml:482
     /// Page size.
     ///
     /// Required: positive integer.
     public var limit: Int
-    // protocol.yaml:479
+    // protocol.yaml:483
     /// The `nextCursor` of the previous page; passed through raw, so an explicit null (or an
     /// unknown cursor) gives an empty page.
     ///
@@ -513,20 +513,20 @@ public struct StorePaginateRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:488
+// protocol.yaml:492
 /// The payload of `store.sum`: Sum a numeric field.
 public struct StoreSumRequest: Sendable, Hashable {
-    // protocol.yaml:493
+    // protocol.yaml:497
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:494
+    // protocol.yaml:498
     /// The field to aggregate.
     ///
     /// Required: non-empty string.
     public var field: String
-    // protocol.yaml:495
+    // protocol.yaml:499
     /// Field equality filter; null counts as absent.
     ///
     /// Optional: object; `null` reads as absent.
@@ -567,20 +567,20 @@ public struct StoreSumRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:499
+// protocol.yaml:503
 /// The payload of `store.avg`: Average a numeric field.
 public struct StoreAvgRequest: Sendable, Hashable {
-    // protocol.yaml:504
+    // protocol.yaml:508
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:505
+    // protocol.yaml:509
     /// The field to aggregate.
     ///
     /// Required: non-empty string.
     public var field: String
-    // protocol.yaml:506
+    // protocol.yaml:510
     /// Field equality filter; null counts as absent.
     ///
     /// Optional: object; `null` reads as absent.
@@ -621,20 +621,20 @@ public struct StoreAvgRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:510
+// protocol.yaml:514
 /// The payload of `store.min`: Smallest value of a numeric field.
 public struct StoreMinRequest: Sendable, Hashable {
-    // protocol.yaml:515
+    // protocol.yaml:519
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:516
+    // protocol.yaml:520
     /// The field to aggregate.
     ///
     /// Required: non-empty string.
     public var field: String
-    // protocol.yaml:517
+    // protocol.yaml:521
     /// Field equality filter; null counts as absent.
     ///
     /// Optional: object; `null` reads as absent.
@@ -675,20 +675,20 @@ public struct StoreMinRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:521
+// protocol.yaml:525
 /// The payload of `store.max`: Largest value of a numeric field.
 public struct StoreMaxRequest: Sendable, Hashable {
-    // protocol.yaml:526
+    // protocol.yaml:530
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:527
+    // protocol.yaml:531
     /// The field to aggregate.
     ///
     /// Required: non-empty string.
     public var field: String
-    // protocol.yaml:528
+    // protocol.yaml:532
     /// Field equality filter; null counts as absent.
     ///
     /// Optional: object; `null` reads as absent.
@@ -729,12 +729,12 @@ public struct StoreMaxRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:532
+// protocol.yaml:536
 /// The payload of `store.clear`: Delete every record of a bucket.
 ///
 /// Subscriptions that depend on the bucket are re-evaluated.
 public struct StoreClearRequest: Sendable, Hashable {
-    // protocol.yaml:538
+    // protocol.yaml:542
     /// Bucket name.
     ///
     /// Required: non-empty string.
@@ -767,7 +767,7 @@ public struct StoreClearRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:545
+// protocol.yaml:549
 /// The payload of `store.buckets`: List the bucket names.
 ///
 /// In built-in identity mode, system buckets (names starting with `_`) are hidden.
@@ -792,7 +792,7 @@ public struct StoreBucketsRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:555
+// protocol.yaml:559
 /// The payload of `store.stats`: Store statistics.
 ///
 /// In built-in identity mode, system buckets are hidden.
@@ -817,18 +817,18 @@ public struct StoreStatsRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:563
+// protocol.yaml:567
 /// The payload of `store.subscribe`: Subscribe to a defined query.
 ///
 /// Answers with the initial result; later changes arrive as `subscription` pushes. The
 /// per-connection and global subscription limits are checked before the payload.
 public struct StoreSubscribeRequest: Sendable, Hashable {
-    // protocol.yaml:571
+    // protocol.yaml:575
     /// Query name.
     ///
     /// Required: non-empty string.
     public var query: String
-    // protocol.yaml:572
+    // protocol.yaml:576
     /// Query parameters, passed to the query as they are; null counts as absent.
     ///
     /// Optional: non-null value; `null` reads as absent.
@@ -865,10 +865,10 @@ public struct StoreSubscribeRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:580
+// protocol.yaml:584
 /// The payload of `store.unsubscribe`: End a store subscription of this connection.
 public struct StoreUnsubscribeRequest: Sendable, Hashable {
-    // protocol.yaml:585
+    // protocol.yaml:589
     /// The id returned by `store.subscribe`.
     ///
     /// Required: non-empty string.
@@ -901,13 +901,13 @@ public struct StoreUnsubscribeRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:592
+// protocol.yaml:596
 /// The payload of `store.transaction`: Run several store operations atomically.
 ///
 /// Operations run in order with read-your-own-writes; writes commit together at the end or not at
 /// all.
 public struct StoreTransactionRequest: Sendable, Hashable {
-    // protocol.yaml:599
+    // protocol.yaml:603
     /// The operations, at least one.
     ///
     /// Required array; items are validated by `StoreTransactionOperation`.
@@ -940,17 +940,17 @@ public struct StoreTransactionRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:609
+// protocol.yaml:613
 /// The payload of `store.defineBucket`: Create a bucket.
 ///
 /// In built-in identity mode the caller becomes the bucket's owner.
 public struct StoreDefineBucketRequest: Sendable, Hashable {
-    // protocol.yaml:615
+    // protocol.yaml:619
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var name: String
-    // protocol.yaml:616
+    // protocol.yaml:620
     /// The BucketDefinition.
     ///
     /// Required: object.
@@ -987,10 +987,10 @@ public struct StoreDefineBucketRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:624
+// protocol.yaml:628
 /// The payload of `store.dropBucket`: Delete a bucket and its records.
 public struct StoreDropBucketRequest: Sendable, Hashable {
-    // protocol.yaml:629
+    // protocol.yaml:633
     /// Bucket name.
     ///
     /// Required: non-empty string.
@@ -1023,17 +1023,17 @@ public struct StoreDropBucketRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:637
+// protocol.yaml:641
 /// The payload of `store.updateBucket`: Add fields or indexes to a bucket, or change its TTL.
 ///
 /// Existing records are kept unchanged.
 public struct StoreUpdateBucketRequest: Sendable, Hashable {
-    // protocol.yaml:643
+    // protocol.yaml:647
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var name: String
-    // protocol.yaml:644
+    // protocol.yaml:648
     /// `{addFields?: {field: definition}, addIndexes?: [field], ttl?: number | string | null}`; a
     /// null ttl removes the TTL.
     ///
@@ -1072,10 +1072,10 @@ public struct StoreUpdateBucketRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:652
+// protocol.yaml:656
 /// The payload of `store.getBucketSchema`: Read a bucket's definition.
 public struct StoreGetBucketSchemaRequest: Sendable, Hashable {
-    // protocol.yaml:657
+    // protocol.yaml:661
     /// Bucket name.
     ///
     /// Required: non-empty string.
@@ -1108,17 +1108,17 @@ public struct StoreGetBucketSchemaRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:665
+// protocol.yaml:669
 /// The payload of `store.defineQuery`: Define a declarative query.
 ///
 /// In built-in identity mode the caller becomes the query's owner.
 public struct StoreDefineQueryRequest: Sendable, Hashable {
-    // protocol.yaml:671
+    // protocol.yaml:675
     /// Query name.
     ///
     /// Required: non-empty string.
     public var name: String
-    // protocol.yaml:672
+    // protocol.yaml:676
     /// `{bucket, filter?, sort?, offset?, limit?, fields?, aggregate?}`; filter values may be `{{
     /// params.x }}` templates.
     ///
@@ -1157,10 +1157,10 @@ public struct StoreDefineQueryRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:680
+// protocol.yaml:684
 /// The payload of `store.undefineQuery`: Remove a query and its subscriptions.
 public struct StoreUndefineQueryRequest: Sendable, Hashable {
-    // protocol.yaml:685
+    // protocol.yaml:689
     /// Query name.
     ///
     /// Required: non-empty string.
@@ -1193,7 +1193,7 @@ public struct StoreUndefineQueryRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:693
+// protocol.yaml:697
 /// The payload of `store.listQueries`: List the defined queries.
 public struct StoreListQueriesRequest: Sendable, Hashable {
     /// Creates the payload.

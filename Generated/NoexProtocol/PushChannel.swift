@@ -11,7 +11,7 @@ public enum PushChannel: String, Sendable, CaseIterable {
     ///
     /// `data`: `any`. The full new query result (array, number, object, ...).
     case subscription = "subscription"
-    // protocol.yaml:328
+    // protocol.yaml:330
     /// Rules event subscriptions (`rules.subscribe`). Sent for every emitted event whose topic
     /// matches the subscription pattern. Under backpressure event pushes may be dropped (see
     /// `events_dropped`).

@@ -8,257 +8,257 @@ public import NoexWire
 /// Build one from a parsed request message with ``init(type:payload:)``; run it with
 /// ``dispatch(to:context:)``.
 public enum Request: Sendable, Hashable {
-    // protocol.yaml:367
+    // protocol.yaml:371
     /// `store.insert`: Insert a record.
     case storeInsert(StoreInsertRequest)
-    // protocol.yaml:378
+    // protocol.yaml:382
     /// `store.get`: Read a record by primary key.
     case storeGet(StoreGetRequest)
-    // protocol.yaml:388
+    // protocol.yaml:392
     /// `store.update`: Merge fields into a record.
     case storeUpdate(StoreUpdateRequest)
-    // protocol.yaml:399
+    // protocol.yaml:403
     /// `store.delete`: Delete a record.
     case storeDelete(StoreDeleteRequest)
-    // protocol.yaml:413
+    // protocol.yaml:417
     /// `store.all`: Read every record of a bucket.
     case storeAll(StoreAllRequest)
-    // protocol.yaml:422
+    // protocol.yaml:426
     /// `store.where`: Read the records matching a filter.
     case storeWhere(StoreWhereRequest)
-    // protocol.yaml:432
+    // protocol.yaml:436
     /// `store.findOne`: Read the first record matching a filter.
     case storeFindOne(StoreFindOneRequest)
-    // protocol.yaml:442
+    // protocol.yaml:446
     /// `store.count`: Count records, optionally filtered.
     case storeCount(StoreCountRequest)
-    // protocol.yaml:452
+    // protocol.yaml:456
     /// `store.first`: Read the first n records in key order.
     case storeFirst(StoreFirstRequest)
-    // protocol.yaml:462
+    // protocol.yaml:466
     /// `store.last`: Read the last n records in key order.
     case storeLast(StoreLastRequest)
-    // protocol.yaml:472
+    // protocol.yaml:476
     /// `store.paginate`: Read one page of records after a cursor.
     case storePaginate(StorePaginateRequest)
-    // protocol.yaml:488
+    // protocol.yaml:492
     /// `store.sum`: Sum a numeric field.
     case storeSum(StoreSumRequest)
-    // protocol.yaml:499
+    // protocol.yaml:503
     /// `store.avg`: Average a numeric field.
     case storeAvg(StoreAvgRequest)
-    // protocol.yaml:510
+    // protocol.yaml:514
     /// `store.min`: Smallest value of a numeric field.
     case storeMin(StoreMinRequest)
-    // protocol.yaml:521
+    // protocol.yaml:525
     /// `store.max`: Largest value of a numeric field.
     case storeMax(StoreMaxRequest)
-    // protocol.yaml:532
+    // protocol.yaml:536
     /// `store.clear`: Delete every record of a bucket.
     case storeClear(StoreClearRequest)
-    // protocol.yaml:545
+    // protocol.yaml:549
     /// `store.buckets`: List the bucket names.
     case storeBuckets(StoreBucketsRequest)
-    // protocol.yaml:555
+    // protocol.yaml:559
     /// `store.stats`: Store statistics.
     case storeStats(StoreStatsRequest)
-    // protocol.yaml:563
+    // protocol.yaml:567
     /// `store.subscribe`: Subscribe to a defined query.
     case storeSubscribe(StoreSubscribeRequest)
-    // protocol.yaml:580
+    // protocol.yaml:584
     /// `store.unsubscribe`: End a store subscription of this connection.
     case storeUnsubscribe(StoreUnsubscribeRequest)
-    // protocol.yaml:592
+    // protocol.yaml:596
     /// `store.transaction`: Run several store operations atomically.
     case storeTransaction(StoreTransactionRequest)
-    // protocol.yaml:609
+    // protocol.yaml:613
     /// `store.defineBucket`: Create a bucket.
     case storeDefineBucket(StoreDefineBucketRequest)
-    // protocol.yaml:624
+    // protocol.yaml:628
     /// `store.dropBucket`: Delete a bucket and its records.
     case storeDropBucket(StoreDropBucketRequest)
-    // protocol.yaml:637
+    // protocol.yaml:641
     /// `store.updateBucket`: Add fields or indexes to a bucket, or change its TTL.
     case storeUpdateBucket(StoreUpdateBucketRequest)
-    // protocol.yaml:652
+    // protocol.yaml:656
     /// `store.getBucketSchema`: Read a bucket's definition.
     case storeGetBucketSchema(StoreGetBucketSchemaRequest)
-    // protocol.yaml:665
+    // protocol.yaml:669
     /// `store.defineQuery`: Define a declarative query.
     case storeDefineQuery(StoreDefineQueryRequest)
-    // protocol.yaml:680
+    // protocol.yaml:684
     /// `store.undefineQuery`: Remove a query and its subscriptions.
     case storeUndefineQuery(StoreUndefineQueryRequest)
-    // protocol.yaml:693
+    // protocol.yaml:697
     /// `store.listQueries`: List the defined queries.
     case storeListQueries(StoreListQueriesRequest)
-    // protocol.yaml:703
+    // protocol.yaml:707
     /// `rules.emit`: Emit an event.
     case rulesEmit(RulesEmitRequest)
-    // protocol.yaml:716
+    // protocol.yaml:720
     /// `rules.setFact`: Set a fact.
     case rulesSetFact(RulesSetFactRequest)
-    // protocol.yaml:726
+    // protocol.yaml:730
     /// `rules.getFact`: Read a fact's value.
     case rulesGetFact(RulesGetFactRequest)
-    // protocol.yaml:735
+    // protocol.yaml:739
     /// `rules.deleteFact`: Delete a fact.
     case rulesDeleteFact(RulesDeleteFactRequest)
-    // protocol.yaml:747
+    // protocol.yaml:751
     /// `rules.queryFacts`: Read the facts matching a key pattern.
     case rulesQueryFacts(RulesQueryFactsRequest)
-    // protocol.yaml:756
+    // protocol.yaml:760
     /// `rules.getAllFacts`: Read every fact.
     case rulesGetAllFacts(RulesGetAllFactsRequest)
-    // protocol.yaml:762
+    // protocol.yaml:766
     /// `rules.stats`: Rule engine statistics.
     case rulesStats(RulesStatsRequest)
-    // protocol.yaml:768
+    // protocol.yaml:772
     /// `rules.subscribe`: Subscribe to events by topic pattern.
     case rulesSubscribe(RulesSubscribeRequest)
-    // protocol.yaml:784
+    // protocol.yaml:788
     /// `rules.unsubscribe`: End a rules subscription of this connection.
     case rulesUnsubscribe(RulesUnsubscribeRequest)
-    // protocol.yaml:795
+    // protocol.yaml:799
     /// `rules.registerRule`: Register a rule.
     case rulesRegisterRule(RulesRegisterRuleRequest)
-    // protocol.yaml:810
+    // protocol.yaml:814
     /// `rules.unregisterRule`: Remove a rule.
     case rulesUnregisterRule(RulesUnregisterRuleRequest)
-    // protocol.yaml:822
+    // protocol.yaml:826
     /// `rules.updateRule`: Change a rule.
     case rulesUpdateRule(RulesUpdateRuleRequest)
-    // protocol.yaml:837
+    // protocol.yaml:841
     /// `rules.enableRule`: Enable a rule.
     case rulesEnableRule(RulesEnableRuleRequest)
-    // protocol.yaml:849
+    // protocol.yaml:853
     /// `rules.disableRule`: Disable a rule.
     case rulesDisableRule(RulesDisableRuleRequest)
-    // protocol.yaml:861
+    // protocol.yaml:865
     /// `rules.getRule`: Read a rule.
     case rulesGetRule(RulesGetRuleRequest)
-    // protocol.yaml:869
+    // protocol.yaml:873
     /// `rules.getRules`: List the rules.
     case rulesGetRules(RulesGetRulesRequest)
-    // protocol.yaml:878
+    // protocol.yaml:882
     /// `rules.validateRule`: Check a rule without registering it.
     case rulesValidateRule(RulesValidateRuleRequest)
-    // protocol.yaml:893
+    // protocol.yaml:897
     /// `auth.login`: Authenticate the connection with a token.
     case authLogin(AuthLoginRequest)
-    // protocol.yaml:909
+    // protocol.yaml:913
     /// `auth.logout`: Drop the connection's session.
     case authLogout(AuthLogoutRequest)
-    // protocol.yaml:918
+    // protocol.yaml:922
     /// `auth.whoami`: Describe the connection's session.
     case authWhoami(AuthWhoamiRequest)
-    // protocol.yaml:933
+    // protocol.yaml:937
     /// `identity.login`: Log in with username and password.
     case identityLogin(IdentityLoginRequest)
-    // protocol.yaml:944
+    // protocol.yaml:948
     /// `identity.loginWithSecret`: Log in as the virtual superadmin with the server's admin secret.
     case identityLoginWithSecret(IdentityLoginWithSecretRequest)
-    // protocol.yaml:953
+    // protocol.yaml:957
     /// `identity.logout`: End the identity session.
     case identityLogout(IdentityLogoutRequest)
-    // protocol.yaml:964
+    // protocol.yaml:968
     /// `identity.whoami`: Describe the connection's identity session.
     case identityWhoami(IdentityWhoamiRequest)
-    // protocol.yaml:976
+    // protocol.yaml:980
     /// `identity.refreshSession`: Replace the session token with a fresh one.
     case identityRefreshSession(IdentityRefreshSessionRequest)
-    // protocol.yaml:983
+    // protocol.yaml:987
     /// `identity.createUser`: Create a user.
     case identityCreateUser(IdentityCreateUserRequest)
-    // protocol.yaml:997
+    // protocol.yaml:1001
     /// `identity.getUser`: Read a user.
     case identityGetUser(IdentityGetUserRequest)
-    // protocol.yaml:1005
+    // protocol.yaml:1009
     /// `identity.updateUser`: Change a user's profile.
     case identityUpdateUser(IdentityUpdateUserRequest)
-    // protocol.yaml:1020
+    // protocol.yaml:1024
     /// `identity.deleteUser`: Delete a user with their sessions, role assignments, ACL entries and
     /// ownerships.
     case identityDeleteUser(IdentityDeleteUserRequest)
-    // protocol.yaml:1032
+    // protocol.yaml:1036
     /// `identity.listUsers`: List users, one page at a time.
     case identityListUsers(IdentityListUsersRequest)
-    // protocol.yaml:1047
+    // protocol.yaml:1051
     /// `identity.enableUser`: Enable a user.
     case identityEnableUser(IdentityEnableUserRequest)
-    // protocol.yaml:1056
+    // protocol.yaml:1060
     /// `identity.disableUser`: Disable a user and end their sessions.
     case identityDisableUser(IdentityDisableUserRequest)
-    // protocol.yaml:1065
+    // protocol.yaml:1069
     /// `identity.changePassword`: Change one's own password.
     case identityChangePassword(IdentityChangePasswordRequest)
-    // protocol.yaml:1080
+    // protocol.yaml:1084
     /// `identity.resetPassword`: Set another user's password.
     case identityResetPassword(IdentityResetPasswordRequest)
-    // protocol.yaml:1094
+    // protocol.yaml:1098
     /// `identity.createRole`: Create a custom role.
     case identityCreateRole(IdentityCreateRoleRequest)
-    // protocol.yaml:1105
+    // protocol.yaml:1109
     /// `identity.updateRole`: Change a role's description or permissions.
     case identityUpdateRole(IdentityUpdateRoleRequest)
-    // protocol.yaml:1115
+    // protocol.yaml:1119
     /// `identity.deleteRole`: Delete a custom role and its assignments.
     case identityDeleteRole(IdentityDeleteRoleRequest)
-    // protocol.yaml:1127
+    // protocol.yaml:1131
     /// `identity.listRoles`: List the roles.
     case identityListRoles(IdentityListRolesRequest)
-    // protocol.yaml:1136
+    // protocol.yaml:1140
     /// `identity.assignRole`: Give a user a role.
     case identityAssignRole(IdentityAssignRoleRequest)
-    // protocol.yaml:1149
+    // protocol.yaml:1153
     /// `identity.removeRole`: Take a role from a user.
     case identityRemoveRole(IdentityRemoveRoleRequest)
-    // protocol.yaml:1162
+    // protocol.yaml:1166
     /// `identity.getUserRoles`: List a user's roles.
     case identityGetUserRoles(IdentityGetUserRolesRequest)
-    // protocol.yaml:1173
+    // protocol.yaml:1177
     /// `identity.grant`: Grant a user or role operations on a resource.
     case identityGrant(IdentityGrantRequest)
-    // protocol.yaml:1192
+    // protocol.yaml:1196
     /// `identity.revoke`: Revoke operations, or a whole ACL entry.
     case identityRevoke(IdentityRevokeRequest)
-    // protocol.yaml:1208
+    // protocol.yaml:1212
     /// `identity.getAcl`: List the ACL of a resource.
     case identityGetAcl(IdentityGetAclRequest)
-    // protocol.yaml:1220
+    // protocol.yaml:1224
     /// `identity.myAccess`: Describe the caller's effective access.
     case identityMyAccess(IdentityMyAccessRequest)
-    // protocol.yaml:1226
+    // protocol.yaml:1230
     /// `identity.getOwner`: Read a resource's owner.
     case identityGetOwner(IdentityGetOwnerRequest)
-    // protocol.yaml:1238
+    // protocol.yaml:1242
     /// `identity.transferOwner`: Hand a resource to another owner.
     case identityTransferOwner(IdentityTransferOwnerRequest)
-    // protocol.yaml:1255
+    // protocol.yaml:1259
     /// `audit.query`: Read audit entries, newest first.
     case auditQuery(AuditQueryRequest)
-    // protocol.yaml:1274
+    // protocol.yaml:1278
     /// `procedures.register`: Register a procedure.
     case proceduresRegister(ProceduresRegisterRequest)
-    // protocol.yaml:1286
+    // protocol.yaml:1290
     /// `procedures.unregister`: Remove a procedure.
     case proceduresUnregister(ProceduresUnregisterRequest)
-    // protocol.yaml:1298
+    // protocol.yaml:1302
     /// `procedures.update`: Change a procedure.
     case proceduresUpdate(ProceduresUpdateRequest)
-    // protocol.yaml:1312
+    // protocol.yaml:1316
     /// `procedures.get`: Read a procedure's definition.
     case proceduresGet(ProceduresGetRequest)
-    // protocol.yaml:1320
+    // protocol.yaml:1324
     /// `procedures.list`: List the procedures.
     case proceduresList(ProceduresListRequest)
-    // protocol.yaml:1328
+    // protocol.yaml:1332
     /// `procedures.call`: Run a procedure.
     case proceduresCall(ProceduresCallRequest)
-    // protocol.yaml:1340
+    // protocol.yaml:1344
     /// `server.stats`: Server statistics.
     case serverStats(ServerStatsRequest)
-    // protocol.yaml:1355
+    // protocol.yaml:1359
     /// `server.connections`: List the open connections.
     case serverConnections(ServerConnectionsRequest)
 

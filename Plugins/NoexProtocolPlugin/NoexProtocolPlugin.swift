@@ -4,7 +4,8 @@ import PackagePlugin
 /// Runs `noex-protocol-gen` on the package's `protocol.yaml` on every build.
 ///
 /// Applied to `NoexProtocol` it generates the module's sources; applied to
-/// `NoexProtocolConformanceTests` it generates the conformance tests. The output file list is
+/// `NoexProtocolConformanceTests` it generates the conformance tests; applied to `NoexClient`
+/// it generates the typed client methods. The output file list is
 /// fixed (`ProtocolOutputFiles`, shared with the generator through a symlink), so the command
 /// is a `.buildCommand` whose inputs are the spec and the tool: it reruns exactly when either
 /// changes, and the tool rewrites only files whose bytes change.
@@ -13,7 +14,7 @@ struct NoexProtocolPlugin: BuildToolPlugin {
     struct UnsupportedTarget: Error, CustomStringConvertible {
         let name: String
         var description: String {
-            "NoexProtocolPlugin applies to NoexProtocol and NoexProtocolConformanceTests, not to \(name)"
+            "NoexProtocolPlugin applies to NoexProtocol, NoexClient and NoexProtocolConformanceTests, not to \(name)"
         }
     }
 
@@ -24,6 +25,9 @@ struct NoexProtocolPlugin: BuildToolPlugin {
         case "NoexProtocol":
             kind = "sources"
             files = ProtocolOutputFiles.sources
+        case "NoexClient":
+            kind = "client"
+            files = ProtocolOutputFiles.client
         case "NoexProtocolConformanceTests":
             kind = "tests"
             files = ProtocolOutputFiles.conformanceTests

@@ -12,6 +12,8 @@ public enum Generator {
         case tests
         /// The Markdown reference.
         case docs
+        /// The typed client methods of the `NoexClient` module.
+        case client
     }
 
     /// Parses and validates a spec.
@@ -47,6 +49,7 @@ public enum Generator {
         case .sources: SwiftRenderer(spec: spec).render()
         case .tests: ConformanceRenderer(spec: spec).render()
         case .docs: [MarkdownRenderer(spec: spec).render()]
+        case .client: ClientRenderer(spec: spec).render()
         }
     }
 
@@ -58,6 +61,7 @@ public enum Generator {
         case .sources: ProtocolOutputFiles.sources
         case .tests: ProtocolOutputFiles.conformanceTests
         case .docs: [ProtocolOutputFiles.reference]
+        case .client: ProtocolOutputFiles.client
         }
     }
 
@@ -69,6 +73,7 @@ public enum Generator {
         case .sources: "Generated/NoexProtocol"
         case .tests: "Generated/NoexProtocolConformanceTests"
         case .docs: "docs"
+        case .client: "Generated/NoexClient"
         }
     }
 

@@ -28,6 +28,14 @@ enum ProtocolOutputFiles {
         ] + namespaces.map(payloadFile(namespace:))
     }
 
+    /// The generated client file of a namespace (one per namespace, in the `NoexClient` module).
+    static func clientFile(namespace: String) -> String {
+        "Client+" + namespace.prefix(1).uppercased() + namespace.dropFirst() + ".swift"
+    }
+
+    /// Swift sources generated into the `NoexClient` module: one typed method per operation.
+    static var client: [String] { namespaces.map(clientFile(namespace:)) }
+
     /// Swift sources of the `NoexProtocolConformanceTests` test target.
     static let conformanceTests = ["ConformanceCases.swift", "ConformanceTests.swift"]
 

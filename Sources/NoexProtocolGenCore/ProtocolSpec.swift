@@ -133,6 +133,12 @@ public struct ChannelSpec: Hashable, Sendable {
     public var dataType: String
     /// What `data` holds.
     public var dataDescription: String
+    /// The operation that opens a subscription on this channel (its result carries
+    /// `subscriptionId`), e.g. `store.subscribe`; `nil` when not declared.
+    public var subscribeOperation: String?
+    /// The operation that ends a subscription of this channel (its payload carries
+    /// `subscriptionId`), e.g. `store.unsubscribe`; `nil` when not declared.
+    public var unsubscribeOperation: String?
     /// Version that introduced it.
     public var since: String
     /// Line in protocol.yaml.

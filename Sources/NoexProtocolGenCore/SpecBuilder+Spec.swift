@@ -45,12 +45,41 @@ extension SpecBuilder {
         if let node = value(entries, "operations") {
             spec.operations = buildOperations(node, spec: spec, types: knownTypes)
         }
+        checkChannelOperations(spec)
         // Shape members may name other shapes; check them once all shapes are known.
         for shape in spec.shapes {
             for field in shape.fields { checkTypeExpression(field.type, line: field.line, types: knownTypes) }
         }
         checkOutputFiles(spec)
         return spec
+    }
+
+    /// A channel's `subscribe` operation must answer `subscriptionId` and its `unsubscribe`
+    /// operation must take it: the generated client maps server subscription ids through them.
+    mutating func checkChannelOperations(_ spec: ProtocolSpec) {
+        var claimed: Set<String> = []
+        for channel in spec.channels {
+            let context = "channel \"\(channel.name)\""
+            if (channel.subscribeOperation == nil) != (channel.unsubscribeOperation == nil) {
+                error(channel.line, "\(context) must declare both \"subscribe\" and \"unsubscribe\", or neither")
+            }
+            for (role, name) in [("subscribe", channel.subscribeOperation), ("unsubscribe", channel.unsubscribeOperation)] {
+                guard let name else { continue }
+                guard let operation = spec.operations.first(where: { $0.name == name }) else {
+                    error(channel.line, "\"\(role)\" of \(context) names the undeclared operation \"\(name)\"")
+                    continue
+                }
+                if !claimed.insert(name).inserted {
+                    error(channel.line, "operation \"\(name)\" is linked to more than one channel")
+                }
+                if role == "subscribe", !operation.result.fields.contains(where: { $0.name == "subscriptionId" && !$0.optional }) {
+                    error(operation.line, "operation \"\(name)\" subscribes to \(context) but its result has no required \"subscriptionId\"")
+                }
+                if role == "unsubscribe", !operation.payload.contains(where: { $0.name == "subscriptionId" && !$0.optional && $0.kind == .string }) {
+                    error(operation.line, "operation \"\(name)\" unsubscribes from \(context) but its payload has no required string \"subscriptionId\"")
+                }
+            }
+        }
     }
 
     /// The plugin declares a fixed list of output files, one payload file per namespace.
@@ -161,8 +190,10 @@ extension SpecBuilder {
         for (key, value) in entries(map, "\"channels\"", duplicateNoun: "channel") {
             let context = "channel \"\(key.value)\""
             guard let body = mapping(value, context) else { continue }
-            let fields = entries(body, context, allowed: ["description", "data", "since"])
+            let fields = entries(body, context, allowed: ["description", "data", "subscribe", "unsubscribe", "since"])
             let description = requiredString(fields, "description", context, line: key.line) ?? ""
+            let subscribe = self.value(fields, "subscribe").flatMap { string($0, "\"subscribe\" of \(context)") }
+            let unsubscribe = self.value(fields, "unsubscribe").flatMap { string($0, "\"unsubscribe\" of \(context)") }
             var dataType = "any"
             var dataDescription = ""
             if let dataNode = self.value(fields, "data"), let data = shapeField(name: "data", dataNode, context, types: types) {
@@ -175,7 +206,7 @@ extension SpecBuilder {
             result.append(
                 ChannelSpec(
                     name: key.value, description: description, dataType: dataType, dataDescription: dataDescription,
-                    since: since, line: key.line))
+                    subscribeOperation: subscribe, unsubscribeOperation: unsubscribe, since: since, line: key.line))
         }
         return result
     }

@@ -3,14 +3,16 @@ import NoexProtocolGenCore
 
 /// `noex-protocol-gen`: a thin command line over `NoexProtocolGenCore`.
 ///
-///     noex-protocol-gen generate --spec protocol.yaml --output DIR --kind sources|tests|docs
+///     noex-protocol-gen generate --spec protocol.yaml --output DIR --kind sources|tests|docs|client
+///     noex-protocol-gen client  [--root DIR] [--output DIR]  # rewrites Generated/NoexClient
 ///     noex-protocol-gen check   [--root DIR]   # fails with a diff when Generated/ or docs/ is stale
 ///     noex-protocol-gen update  [--root DIR]   # rewrites Generated/ and docs/protocol.md
 ///     noex-protocol-gen validate [--spec protocol.yaml]
 @main
 struct NoexProtocolGen {
     static let usage = """
-        usage: noex-protocol-gen generate --spec <protocol.yaml> --output <dir> --kind <sources|tests|docs>
+        usage: noex-protocol-gen generate --spec <protocol.yaml> --output <dir> --kind <sources|tests|docs|client>
+               noex-protocol-gen client [--root <package dir>] [--output <dir>]
                noex-protocol-gen check [--root <package dir>]
                noex-protocol-gen update [--root <package dir>]
                noex-protocol-gen validate [--spec <protocol.yaml>]
@@ -49,7 +51,7 @@ struct NoexProtocolGen {
             if !reports.isEmpty {
                 fail(reports.joined(separator: "\n\n") + "\n\nerror: generated files are stale; run `swift run noex-protocol-gen update`")
             }
-            print("Generated/ and docs/protocol.md match protocol.yaml")
+            print("Generated/ (NoexProtocol, NoexClient, conformance tests) and docs/protocol.md match protocol.yaml")
         case "update":
             let spec = loadSpec(specPath)
             for output in Generator.Output.allCases {
@@ -61,6 +63,18 @@ struct NoexProtocolGen {
                 } catch {
                     fail("noex-protocol-gen: cannot write \(directory): \(error)")
                 }
+            }
+        case "client":
+            // The typed client stubs alone (the build regenerates them too, through the plugin
+            // applied to NoexClient); by default into the committed Generated/NoexClient.
+            let spec = loadSpec(specPath)
+            let directory = options["output"] ?? root.appendingPathComponent(Generator.committedDirectory(.client)).path
+            do {
+                let written = try Generator.write(Generator.render(.client, spec: spec), to: URL(fileURLWithPath: directory))
+                for name in written { print("wrote \(directory)/\(name)") }
+                if written.isEmpty { print("\(directory) is up to date") }
+            } catch {
+                fail("noex-protocol-gen: cannot write \(directory): \(error)")
             }
         case "validate":
             let spec = loadSpec(specPath)

@@ -15,6 +15,7 @@ extension ServerSettings {
         configuration.heartbeat = heartbeat
         configuration.backpressure = backpressure
         configuration.connectionLimits = connectionLimits
+        configuration.storeEventForwarding = forwardStoreEvents ? StoreEventForwarding() : nil
         if auth, let adminSecret, !adminSecret.isEmpty {
             configuration.identity = identityLimits.configuration(adminSecret: adminSecret)
         }

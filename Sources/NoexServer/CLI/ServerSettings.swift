@@ -35,6 +35,8 @@ public struct ServerSettings: Sendable, Hashable {
     public var heartbeat = HeartbeatConfiguration()
     public var backpressure = BackpressureConfiguration()
     public var connectionLimits = ConnectionLimits()
+    /// Config-file key `forwardStoreEvents` (ours, additive): store changes become rules events.
+    public var forwardStoreEvents = false
 
     /// Creates the defaults.
     public init() {}
@@ -108,6 +110,7 @@ public struct ServerSettings: Sendable, Hashable {
                 maxTotalSubscriptions: object["maxTotalSubscriptions"]?.integerValue
                     ?? settings.connectionLimits.maxTotalSubscriptions)
         }
+        settings.forwardStoreEvents = file["forwardStoreEvents"]?.boolValue ?? false
         return errors.isEmpty ? .success(settings) : .failure(ResolveErrors(messages: errors))
     }
 

@@ -38,12 +38,16 @@ public struct ServerConfiguration: Sendable {
     public var connectionLimits = ConnectionLimits()
     /// Session revocation.
     public var revocation = RevocationConfiguration()
+    /// Limits of the procedure engine, which always exists (spec-identity §6.1).
+    public var procedures = ProcedureLimits()
     /// Whether error `details` are sent to clients.
     public var exposeErrorDetails = true
     /// Accepted `Origin` header values; `nil` accepts any. Requests without `Origin` are always accepted.
     public var allowedOrigins: [String]?
     /// Most simultaneous connections from one IP; more are closed `4003`.
     public var maxConnectionsPerIp: Int?
+    /// Forwards store changes to the rules engine as events; `nil` (the default) forwards nothing.
+    public var storeEventForwarding: StoreEventForwarding?
     /// The time source (tests substitute a manual clock).
     public var clock: ServerClock = .system
     /// Where warnings go (the rate-limit warning of spec-server §4.1).

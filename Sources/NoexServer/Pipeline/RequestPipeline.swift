@@ -186,7 +186,6 @@ struct RequestPipeline: Sendable {
         }
         if type.hasPrefix("identity."), core.identity == nil { throw ProtocolError.identityNotConfigured }
         if type.hasPrefix("audit."), core.auditLog == nil { throw ProtocolError.auditNotConfigured }
-        if type.hasPrefix("procedures.") { throw ProtocolError.proceduresNotConfigured }
     }
 
     /// Spec-server §2.2: limits are checked before the payload is validated.

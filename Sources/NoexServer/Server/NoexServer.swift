@@ -1,6 +1,7 @@
 public import NoexWire
 import NoexAuth
 import NoexProtocol
+import NoexStore
 import NoexWebSocket
 
 /// A running noex server: the store, the rules engine and auth served over WebSocket.
@@ -15,14 +16,19 @@ public final class NoexServer: Sendable {
     let core: ServerCore
     private let transport: ServerTransport
     private let webSocketServer: WebSocketServer
+    private let forwarding: EventSubscription?
     /// The bound port (the real one when the configuration asked for port 0).
     public let port: Int
 
-    private init(core: ServerCore, transport: ServerTransport, webSocketServer: WebSocketServer, port: Int) {
+    private init(
+        core: ServerCore, transport: ServerTransport, webSocketServer: WebSocketServer, port: Int,
+        forwarding: EventSubscription?
+    ) {
         self.core = core
         self.transport = transport
         self.webSocketServer = webSocketServer
         self.port = port
+        self.forwarding = forwarding
     }
 
     /// Starts a server and begins accepting connections.
@@ -45,7 +51,11 @@ public final class NoexServer: Sendable {
             configuration.logWarning(
                 "[noex-server] Warning: rate limiting is disabled. Consider enabling it for production use.")
         }
-        return NoexServer(core: core, transport: transport, webSocketServer: webSocketServer, port: port)
+        let forwarding = configuration.rules.flatMap { rules in
+            configuration.storeEventForwarding?.start(store: configuration.store, rules: rules)
+        }
+        return NoexServer(
+            core: core, transport: transport, webSocketServer: webSocketServer, port: port, forwarding: forwarding)
     }
 
     /// Whether the server still accepts connections.
@@ -67,6 +77,7 @@ public final class NoexServer: Sendable {
     /// - Parameter gracePeriod: how long to wait for clients to disconnect.
     public func stop(gracePeriod: Duration = .zero) async {
         guard core.markStopped() else { return }
+        forwarding?.cancel()
         let graceMs = Int(gracePeriod.components.seconds * 1000 + gracePeriod.components.attoseconds / 1_000_000_000_000_000)
         let open = core.liveConnections
         if graceMs > 0, !open.isEmpty {

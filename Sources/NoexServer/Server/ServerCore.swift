@@ -6,6 +6,8 @@ import Synchronization
 final class ServerCore: Sendable {
     let configuration: ServerConfiguration
     let registry = ConnectionRegistry()
+    /// The server's procedures (in memory, per server instance).
+    let procedureRegistry = ProcedureRegistry()
     let rateLimiter: RateLimiter?
     let blacklist: SessionBlacklist?
     /// Built-in identity, when configured.
