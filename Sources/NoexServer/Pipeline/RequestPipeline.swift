@@ -34,13 +34,16 @@ struct RequestPipeline: Sendable {
                 failure = mapped
                 response = OutboundMessage.error(id: id, mapped, exposeDetails: exposeDetails)
             }
-            connection.send(response)
+            // Logged just before the answer leaves, so whoever reads the log on seeing the answer
+            // (an `onEntry` hook, a test) finds the entry; the request's own result is already
+            // computed, so an `audit.query` never contains itself.
             audit(type: type, message: object, failure: failure, on: connection)
+            connection.send(response)
         }
     }
 
-    /// Spec-identity §5: one entry per request of an audited tier, appended right after the
-    /// response is sent, with the session as it is after the request ran.
+    /// Spec-identity §5: one entry per request of an audited tier, with the session as it is
+    /// after the request ran.
     private func audit(type: String, message: JSONObject, failure: ProtocolError?, on connection: ClientConnection) {
         guard let log = core.auditLog, log.records(tier: Operations.descriptor(for: type)?.tier) else { return }
         log.append(
