@@ -211,3 +211,31 @@ import Testing
         #expect(try await third.request("identity.login", ["username": .string(name), "password": "whatever1"]).code == "RATE_LIMITED")
     }
 }
+
+@Suite struct IdentityProcedureTests {
+    @Test func proceduresNeverReachSystemBucketsAndReadersCannotCallThem() async throws {
+        let harness = try await Harness.identity()
+        defer { Task { await harness.stop() } }
+        let root = try await harness.superadmin()
+        try await harness.defineBucket("items", as: root)
+        for bucket in ["_users", "_sessions", "_roles"] {
+            let steal: JSONObject = [
+                "name": .string("steal\(bucket)"),
+                "steps": [["action": "store.where", "bucket": .string(bucket), "filter": [:], "as": "rows"]],
+            ]
+            let refused = try await root.request("procedures.register", ["procedure": .object(steal)])
+            #expect(refused.code == "FORBIDDEN", "\(bucket): \(refused)")
+        }
+        let count: JSONObject = [
+            "name": "count-items", "steps": [["action": "store.count", "bucket": "items", "as": "n"]],
+        ]
+        _ = try await root.result("procedures.register", ["procedure": .object(count)])
+        try await harness.createUser("wendy", roles: ["writer"], as: root)
+        try await harness.createUser("rita", roles: ["reader"], as: root)
+        #expect(try await harness.login("wendy").request("procedures.call", ["name": "count-items"]).isResult)
+        let reader = try await harness.login("rita")
+        #expect(try await reader.request("procedures.call", ["name": "count-items"]).message == "No access to procedures.call on *")
+        #expect(try await reader.request("procedures.get", ["name": "count-items"]).isResult)
+        #expect(try await reader.request("procedures.register", ["procedure": .object(count)]).code == "FORBIDDEN")
+    }
+}
