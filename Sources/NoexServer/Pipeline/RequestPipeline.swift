@@ -69,8 +69,8 @@ struct RequestPipeline: Sendable {
         }
         try checkRateLimit(connection: connection)
         try checkAvailability(type: type)
-        if core.identity != nil, let gate = descriptor?.identityGate {
-            try checkIdentityGate(gate, connection: connection)
+        if let identity = core.identity, let gate = descriptor?.identityGate {
+            try checkIdentityGate(gate, identity: identity, connection: connection)
         }
         if type == "store.subscribe" || type == "rules.subscribe" {
             try checkSubscriptionLimits(connection: connection)
@@ -131,12 +131,16 @@ struct RequestPipeline: Sendable {
         if type.hasPrefix("store.") { try SystemBucketGuard.check(type: type, message: message) }
     }
 
-    /// The role gate of an identity operation, on the roles captured in the session, checked
-    /// before its payload.
-    private func checkIdentityGate(_ gate: IdentityGate, connection: ClientConnection) throws(ProtocolError) {
-        guard let roles = connection.session?.roles else {
+    /// The role gate of an identity operation, checked before its payload. Unlike the reference
+    /// (roles captured at login), the gate reads the user's live roles: a demoted admin loses
+    /// identity administration at once instead of keeping it until the session expires.
+    private func checkIdentityGate(
+        _ gate: IdentityGate, identity: IdentityManager, connection: ClientConnection
+    ) throws(ProtocolError) {
+        guard let session = connection.session else {
             throw ProtocolError(.unauthorized, "Authentication required")
         }
+        let roles = identity.roleNames(ofUser: session.userId)
         switch gate {
         case .authenticated:
             return
