@@ -239,3 +239,22 @@ import Testing
         #expect(try await reader.request("procedures.register", ["procedure": .object(count)]).code == "FORBIDDEN")
     }
 }
+
+@Suite struct IdentityStoreEventForwardingTests {
+    @Test func systemBucketChangesNeverReachTheRulesEngine() async throws {
+        let harness = try await Harness.identity { $0.storeEventForwarding = StoreEventForwarding(pattern: "*") }
+        defer { Task { await harness.stop() } }
+        let root = try await harness.superadmin()
+        try await harness.defineBucket("items", as: root)
+        let everything = try #require(try await root.result("rules.subscribe", ["pattern": "*"])["subscriptionId"]?.stringValue)
+        let system = try #require(try await root.result("rules.subscribe", ["pattern": "bucket._users.*"])["subscriptionId"]?.stringValue)
+        try await harness.createUser("alice", password: "forwarded-secret", roles: ["writer"], as: root)
+        _ = try await harness.login("alice", password: "forwarded-secret")
+        _ = try await root.result("store.insert", ["bucket": "items", "data": ["title": "visible"]])
+        // The application bucket's change arrives; nothing from a system bucket precedes or follows it.
+        let push = try await root.nextPush(subscriptionId: everything)
+        #expect(push["data"]?["topic"] == "bucket.items.inserted")
+        #expect(await root.noPush(within: .milliseconds(300)))
+        _ = system
+    }
+}
