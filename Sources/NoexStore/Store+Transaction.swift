@@ -35,20 +35,14 @@ extension Store {
         try commit { s, log throws(StoreError) in
             var undo: [Undo] = []
             defer {
-                for name in tx.order { s.buckets[name]?.table.compactionSuspended = false }
+                for name in tx.order { s.buckets[name]?.state.table.compactionSuspended = false }
             }
             do throws(StoreError) {
                 for name in tx.order {
                     guard let buffer = tx.buffers[name], !buffer.entries.isEmpty || !buffer.reads.isEmpty else { continue }
-                    guard var b = s.buckets.removeValue(forKey: name) else { throw StoreError.notDefined(name) }
-                    b.table.compactionSuspended = true
-                    do throws(StoreError) {
-                        try apply(buffer, to: &b, &log, &undo)
-                    } catch {
-                        s.buckets[name] = b
-                        throw error
-                    }
-                    s.buckets[name] = b
+                    guard let box = s.buckets[name] else { throw StoreError.notDefined(name) }
+                    box.state.table.compactionSuspended = true
+                    try apply(buffer, to: &box.state, &log, &undo)
                 }
             } catch {
                 rollback(undo, &s)
@@ -141,11 +135,11 @@ extension Store {
     private func rollback(_ undo: [Undo], _ s: inout StoreState) {
         for step in undo.reversed() {
             switch step {
-            case .inserted(let name, let key): s.buckets[name]?.remove(key)
+            case .inserted(let name, let key): s.buckets[name]?.state.remove(key)
             case .replaced(let name, let key, let previous, let current):
-                s.buckets[name]?.revert(key: key, current: current, to: previous)
-            case .removed(let name, let key, let record, let slot): s.buckets[name]?.restore(record, key: key, slot: slot)
-            case .counter(let name, let value): s.buckets[name]?.counter = value
+                s.buckets[name]?.state.revert(key: key, current: current, to: previous)
+            case .removed(let name, let key, let record, let slot): s.buckets[name]?.state.restore(record, key: key, slot: slot)
+            case .counter(let name, let value): s.buckets[name]?.state.counter = value
             }
         }
     }
