@@ -18,13 +18,70 @@ var targets: [Target] = []
 // MARK: - NoexWire: spec-agnostic JSON value, codec, errors
 products.append(.library(name: "NoexWire", targets: ["NoexWire"]))
 targets += [
-    .target(name: "NoexWire", swiftSettings: swiftSettings),
-    .testTarget(name: "NoexWireTests", dependencies: ["NoexWire"], swiftSettings: swiftSettings),
+    .target(
+        name: "NoexWire", swiftSettings: swiftSettings,
+        // `Double.rounded` calls libm, which a Foundation-free executable does not link by itself.
+        linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
+    .testTarget(
+        name: "NoexWireTests", dependencies: ["NoexWire"],
+        exclude: ["Fixtures/make-js-fixtures.js"], swiftSettings: swiftSettings),
+    // Hot-path micro-benchmarks; other modules add their cases to this one executable.
+    .executableTarget(name: "noex-microbench", dependencies: ["NoexWire"], swiftSettings: swiftSettings),
 ]
 
 // MARK: - Protocol contract and generator (protocol.yaml → Swift)
+// The generator is a library (unit-tested) behind a thin CLI; the plugin runs the CLI on every
+// build and feeds the generated Swift to `NoexProtocol` and to the conformance test target.
+products.append(.library(name: "NoexProtocol", targets: ["NoexProtocol"]))
+products.append(.executable(name: "noex-protocol-gen", targets: ["noex-protocol-gen"]))
+products.append(.plugin(name: "NoexProtocolPlugin", targets: ["NoexProtocolPlugin"]))
+targets += [
+    .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+    .target(name: "NoexYAML", dependencies: ["CYAML", "NoexWire"], swiftSettings: swiftSettings),
+    .testTarget(name: "NoexYAMLTests", dependencies: ["NoexYAML", "NoexWire"], swiftSettings: swiftSettings),
+    .target(name: "NoexProtocolGenCore", dependencies: ["NoexYAML"], swiftSettings: swiftSettings),
+    .executableTarget(
+        name: "noex-protocol-gen", dependencies: ["NoexProtocolGenCore"], swiftSettings: swiftSettings),
+    .plugin(
+        name: "NoexProtocolPlugin", capability: .buildTool(), dependencies: ["noex-protocol-gen"]),
+    .target(
+        name: "NoexProtocol", dependencies: ["NoexWire"], swiftSettings: swiftSettings,
+        plugins: ["NoexProtocolPlugin"]),
+    .testTarget(
+        name: "NoexProtocolGenCoreTests", dependencies: ["NoexProtocolGenCore", "NoexYAML"],
+        swiftSettings: swiftSettings),
+    .testTarget(
+        name: "NoexProtocolConformanceTests", dependencies: ["NoexProtocol", "NoexWire"],
+        swiftSettings: swiftSettings, plugins: ["NoexProtocolPlugin"]),
+]
+
+// MARK: - NoexClient: the typed Swift client
+// Handwritten runtime plus one typed method per operation, generated from protocol.yaml by the
+// same plugin (committed copy in Generated/NoexClient, checked by .ci/checks/10-generated-fresh.sh).
+products.append(.library(name: "NoexClient", targets: ["NoexClient"]))
+products.append(.executable(name: "noex-example-chat", targets: ["noex-example-chat"]))
+targets += [
+    .target(
+        name: "NoexClient", dependencies: ["NoexProtocol", "NoexWire", "NoexWebSocket"], swiftSettings: swiftSettings,
+        plugins: ["NoexProtocolPlugin"]),
+    .executableTarget(name: "noex-example-chat", dependencies: ["NoexClient", "NoexWire"], swiftSettings: swiftSettings),
+    .testTarget(
+        name: "NoexClientTests", dependencies: ["NoexClient", "NoexServer", "NoexStore", "NoexRules", "NoexWire", "NoexProtocol"],
+        swiftSettings: swiftSettings),
+]
 
 // MARK: - NoexWebSocket: RFC 6455 server and client
+products.append(.library(name: "NoexWebSocket", targets: ["NoexWebSocket"]))
+products.append(.executable(name: "noex-ws-echo", targets: ["noex-ws-echo"]))
+targets += [
+    // SHA-1 for Sec-WebSocket-Accept, from the system's libcrypto.
+    .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+    // epoll and eventfd declarations (no library to link).
+    .systemLibrary(name: "CEpoll"),
+    .target(name: "NoexWebSocket", dependencies: ["CCrypto", "CEpoll"], swiftSettings: swiftSettings),
+    .executableTarget(name: "noex-ws-echo", dependencies: ["NoexWebSocket"], swiftSettings: swiftSettings),
+    .testTarget(name: "NoexWebSocketTests", dependencies: ["NoexWebSocket"], swiftSettings: swiftSettings),
+]
 
 // MARK: - NoexStore: schema-driven reactive store
 products.append(.library(name: "NoexStore", targets: ["NoexStore"]))
@@ -37,8 +94,49 @@ targets += [
 ]
 
 // MARK: - NoexRules: rules engine
+products.append(.library(name: "NoexRules", targets: ["NoexRules"]))
+products.append(.executable(name: "noex-rules-bench", targets: ["noex-rules-bench"]))
+targets += [
+    .target(name: "NoexRules", dependencies: ["NoexWire"], swiftSettings: swiftSettings),
+    .executableTarget(
+        name: "noex-rules-bench", dependencies: ["NoexRules", "NoexWire"], swiftSettings: swiftSettings),
+    .testTarget(
+        name: "NoexRulesTests", dependencies: ["NoexRules", "NoexWire"], swiftSettings: swiftSettings),
+]
+
+// MARK: - NoexAuth: built-in identity, sessions, ACL, password hashing, audit log
+products.append(.library(name: "NoexAuth", targets: ["NoexAuth"]))
+targets += [
+    .target(
+        name: "NoexAuth", dependencies: ["NoexWire", "NoexProtocol", "NoexStore", "CCrypto"],
+        swiftSettings: swiftSettings),
+    .testTarget(
+        name: "NoexAuthTests", dependencies: ["NoexAuth", "NoexStore", "NoexWire", "NoexProtocol"], swiftSettings: swiftSettings),
+]
 
 // MARK: - NoexServer and the noex-server executable
+products += [
+    .library(name: "NoexServer", targets: ["NoexServer"]),
+    .library(name: "NoexTesting", targets: ["NoexTesting"]),
+    .executable(name: "noex-server", targets: ["noex-server"]),
+]
+targets += [
+    .target(
+        name: "NoexServer",
+        dependencies: ["NoexWire", "NoexProtocol", "NoexWebSocket", "NoexStore", "NoexRules", "NoexAuth"],
+        swiftSettings: swiftSettings),
+    .target(
+        name: "NoexTesting", dependencies: ["NoexServer", "NoexWebSocket", "NoexWire"], swiftSettings: swiftSettings),
+    .executableTarget(
+        name: "noex-server", dependencies: ["NoexServer", "NoexStore", "NoexRules", "NoexWire", "NoexYAML"],
+        swiftSettings: swiftSettings),
+    .testTarget(
+        name: "NoexServerTests",
+        dependencies: [
+            "NoexServer", "NoexTesting", "NoexStore", "NoexRules", "NoexWire", "NoexProtocol", "NoexYAML", "NoexAuth",
+        ],
+        exclude: ["Fixtures"], swiftSettings: swiftSettings),
+]
 
 let package = Package(
     name: "noex-server",

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Release build of noex-server: CLI exits, then a real run on an ephemeral port with a YAML
+# rules file: the smoke client defines, subscribes, inserts, gets the push and sees the rule
+# fire; SIGTERM must then give a clean exit 0.
+set -euo pipefail
+swift build -c release --product noex-server
+binary="$(swift build -c release --show-bin-path)/noex-server"
+work=$(mktemp -d)
+pid=""
+trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$work"' EXIT
+
+expect_exit() {  # expected-status expected-text args...
+    local want=$1 text=$2; shift 2
+    local status=0
+    "$binary" "$@" >"$work/out" 2>&1 || status=$?
+    if [ "$status" -ne "$want" ] || ! grep -qF -- "$text" "$work/out"; then
+        echo "smoke: noex-server $* gave $status:"; cat "$work/out"; exit 1
+    fi
+}
+expect_exit 0 "noex-server v0.1.0" --version
+expect_exit 0 "Usage: noex-server" --help
+expect_exit 1 "Error: Invalid port: 70000 (must be integer 0-65535)" --port 70000
+expect_exit 1 'Run "noex-server --help" for usage information.' --bogus
+expect_exit 1 "Error: Unknown persistence type: redis (must be memory, file, or sqlite)" --persistence redis
+echo "smoke: CLI exits OK"
+
+cat >"$work/rules.yaml" <<'YAML'
+- id: smoke-rule
+  name: Smoke rule
+  trigger: {type: event, topic: smoke.start}
+  actions:
+    - type: emit_event
+      topic: output.smoke
+      data: {ok: true}
+YAML
+"$binary" --host 127.0.0.1 --port 0 --rules "$work/rules.yaml" >"$work/log" 2>&1 &
+pid=$!
+port=""
+for _ in $(seq 1 100); do
+    port=$(sed -n 's#.*URL: *ws://127.0.0.1:\([0-9]*\).*#\1#p' "$work/log")
+    [ -n "$port" ] && break
+    sleep 0.1
+done
+[ -n "$port" ] || { echo "smoke: server did not start"; cat "$work/log"; exit 1; }
+timeout 30 python3 .ci/smoke-client.py "$port" --with-rules
+kill -TERM $pid
+status=0
+wait $pid || status=$?
+pid=""
+cat "$work/log"
+if [ "$status" -ne 0 ]; then echo "smoke: server exited with $status"; exit 1; fi
+grep -q "Shutting down..." "$work/log" || { echo "smoke: no shutdown message"; exit 1; }
+echo "smoke: clean shutdown"

@@ -1,0 +1,1 @@
+../../Sources/NoexProtocolGenCore/OutputFiles.swift

@@ -1,0 +1,108 @@
+import NoexProtocol
+import NoexRules
+import NoexWire
+
+extension OperationHandlers {
+    func emit(_ request: RulesEmitRequest, context: RequestContext) async throws -> JSONValue? {
+        let event = try rulesEngine().emit(
+            topic: request.topic, data: request.data ?? [:],
+            correlationId: request.correlationId,
+            causationId: request.correlationId == nil ? nil : request.causationId?.stringValue)
+        return .object(event.json)
+    }
+
+    func setFact(_ request: RulesSetFactRequest, context: RequestContext) async throws -> JSONValue? {
+        .object(try rulesEngine().setFact(request.key, request.value).json)
+    }
+
+    func getFact(_ request: RulesGetFactRequest, context: RequestContext) async throws -> JSONValue? {
+        try rulesEngine().getFact(request.key) ?? .null
+    }
+
+    func deleteFact(_ request: RulesDeleteFactRequest, context: RequestContext) async throws -> JSONValue? {
+        ["deleted": .bool(try rulesEngine().deleteFact(request.key))]
+    }
+
+    func queryFacts(_ request: RulesQueryFactsRequest, context: RequestContext) async throws -> JSONValue? {
+        .array(try rulesEngine().queryFacts(request.pattern).map { .object($0.json) })
+    }
+
+    func getAllFacts(_ request: RulesGetAllFactsRequest, context: RequestContext) async throws -> JSONValue? {
+        .array(try rulesEngine().allFacts().map { .object($0.json) })
+    }
+
+    func subscribe(_ request: RulesSubscribeRequest, context: RequestContext) async throws -> JSONValue? {
+        let engine = try rulesEngine()
+        let connection = context.connection
+        let subscriptionId = core.makeSubscriptionId()
+        // Registered before the engine can fire, so the first matching event is not lost.
+        let subscription = engine.subscribe(request.pattern) { [weak connection] topic, event in
+            let data: JSONValue = ["topic": .string(topic), "event": .object(event.json)]
+            connection?.pushEvent(
+                subscriptionId,
+                frame: OutboundMessage.push(
+                    channel: PushChannel.event.rawValue, subscriptionId: subscriptionId, data: data))
+        }
+        _ = connection.addRulesSubscription(subscriptionId, subscription)
+        return ["subscriptionId": .string(subscriptionId)]
+    }
+
+    func unsubscribe(_ request: RulesUnsubscribeRequest, context: RequestContext) async throws -> JSONValue? {
+        guard context.connection.removeRulesSubscription(request.subscriptionId) else {
+            throw ProtocolError(.notFound, "Subscription \"\(request.subscriptionId)\" not found")
+        }
+        return ["unsubscribed": true]
+    }
+
+    func stats(_ request: RulesStatsRequest, context: RequestContext) async throws -> JSONValue? {
+        .object(try rulesEngine().stats())
+    }
+
+    func registerRule(_ request: RulesRegisterRuleRequest, context: RequestContext) async throws -> JSONValue? {
+        let rule = try rulesEngine().registerRule(request.rule)
+        return [
+            "id": .string(rule.id), "name": .string(rule.name), "version": .number(Double(rule.version)),
+            "createdAt": .number(Double(rule.createdAt)), "updatedAt": .number(Double(rule.updatedAt)),
+        ]
+    }
+
+    func unregisterRule(_ request: RulesUnregisterRuleRequest, context: RequestContext) async throws -> JSONValue? {
+        guard try rulesEngine().unregisterRule(request.ruleId) else { throw Self.ruleNotFound(request.ruleId) }
+        return ["ruleId": .string(request.ruleId), "unregistered": true]
+    }
+
+    func updateRule(_ request: RulesUpdateRuleRequest, context: RequestContext) async throws -> JSONValue? {
+        let rule = try rulesEngine().updateRule(request.ruleId, request.updates)
+        return [
+            "id": .string(rule.id), "version": .number(Double(rule.version)),
+            "updatedAt": .number(Double(rule.updatedAt)),
+        ]
+    }
+
+    func enableRule(_ request: RulesEnableRuleRequest, context: RequestContext) async throws -> JSONValue? {
+        guard try rulesEngine().enableRule(request.ruleId) else { throw Self.ruleNotFound(request.ruleId) }
+        return ["ruleId": .string(request.ruleId), "enabled": true]
+    }
+
+    func disableRule(_ request: RulesDisableRuleRequest, context: RequestContext) async throws -> JSONValue? {
+        guard try rulesEngine().disableRule(request.ruleId) else { throw Self.ruleNotFound(request.ruleId) }
+        return ["ruleId": .string(request.ruleId), "enabled": false]
+    }
+
+    func getRule(_ request: RulesGetRuleRequest, context: RequestContext) async throws -> JSONValue? {
+        guard let rule = try rulesEngine().getRule(request.ruleId) else { throw Self.ruleNotFound(request.ruleId) }
+        return .object(rule.json)
+    }
+
+    func getRules(_ request: RulesGetRulesRequest, context: RequestContext) async throws -> JSONValue? {
+        ["rules": .array(try rulesEngine().rules().map { .object($0.summaryJSON) })]
+    }
+
+    func validateRule(_ request: RulesValidateRuleRequest, context: RequestContext) async throws -> JSONValue? {
+        .object(try rulesEngine().validateRule(request.rule).json)
+    }
+
+    private static func ruleNotFound(_ id: String) -> ProtocolError {
+        ProtocolError(.notFound, "Rule \"\(id)\" not found")
+    }
+}

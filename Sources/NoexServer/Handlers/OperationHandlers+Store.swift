@@ -1,0 +1,169 @@
+import NoexProtocol
+import NoexStore
+import NoexWire
+
+extension OperationHandlers {
+    func insert(_ request: StoreInsertRequest, context: RequestContext) async throws -> JSONValue? {
+        .record(try store.bucket(request.bucket).insert(request.data))
+    }
+
+    func get(_ request: StoreGetRequest, context: RequestContext) async throws -> JSONValue? {
+        .record(try store.bucket(request.bucket).get(request.key))
+    }
+
+    func update(_ request: StoreUpdateRequest, context: RequestContext) async throws -> JSONValue? {
+        .record(try store.bucket(request.bucket).update(request.key, request.data))
+    }
+
+    func delete(_ request: StoreDeleteRequest, context: RequestContext) async throws -> JSONValue? {
+        try store.bucket(request.bucket).delete(request.key)
+        return ["deleted": true]
+    }
+
+    func all(_ request: StoreAllRequest, context: RequestContext) async throws -> JSONValue? {
+        .records(try store.bucket(request.bucket).all())
+    }
+
+    func `where`(_ request: StoreWhereRequest, context: RequestContext) async throws -> JSONValue? {
+        .records(try store.bucket(request.bucket).where(request.filter))
+    }
+
+    func findOne(_ request: StoreFindOneRequest, context: RequestContext) async throws -> JSONValue? {
+        .record(try store.bucket(request.bucket).findOne(request.filter))
+    }
+
+    func count(_ request: StoreCountRequest, context: RequestContext) async throws -> JSONValue? {
+        .number(Double(try store.bucket(request.bucket).count(request.filter)))
+    }
+
+    func first(_ request: StoreFirstRequest, context: RequestContext) async throws -> JSONValue? {
+        .records(try store.bucket(request.bucket).first(request.n))
+    }
+
+    func last(_ request: StoreLastRequest, context: RequestContext) async throws -> JSONValue? {
+        .records(try store.bucket(request.bucket).last(request.n))
+    }
+
+    func paginate(_ request: StorePaginateRequest, context: RequestContext) async throws -> JSONValue? {
+        let page = try store.bucket(request.bucket).paginate(after: request.after, limit: request.limit)
+        var result: JSONObject = ["records": .records(page.records), "hasMore": .bool(page.hasMore)]
+        if let cursor = page.nextCursor { result["nextCursor"] = cursor }
+        return .object(result)
+    }
+
+    func sum(_ request: StoreSumRequest, context: RequestContext) async throws -> JSONValue? {
+        .number(try store.bucket(request.bucket).sum(request.field, filter: request.filter))
+    }
+
+    func avg(_ request: StoreAvgRequest, context: RequestContext) async throws -> JSONValue? {
+        .number(try store.bucket(request.bucket).avg(request.field, filter: request.filter))
+    }
+
+    func min(_ request: StoreMinRequest, context: RequestContext) async throws -> JSONValue? {
+        try store.bucket(request.bucket).min(request.field, filter: request.filter).map(JSONValue.number) ?? .null
+    }
+
+    func max(_ request: StoreMaxRequest, context: RequestContext) async throws -> JSONValue? {
+        try store.bucket(request.bucket).max(request.field, filter: request.filter).map(JSONValue.number) ?? .null
+    }
+
+    func clear(_ request: StoreClearRequest, context: RequestContext) async throws -> JSONValue? {
+        try store.bucket(request.bucket).clear()
+        return ["cleared": true]
+    }
+
+    func buckets(_ request: StoreBucketsRequest, context: RequestContext) async throws -> JSONValue? {
+        let names = visibleBuckets(store.bucketNames())
+        return ["count": .number(Double(names.count)), "names": .array(names.map(JSONValue.string))]
+    }
+
+    func stats(_ request: StoreStatsRequest, context: RequestContext) async throws -> JSONValue? {
+        let stats = store.stats()
+        return .object(core.identity == nil ? stats : Self.hidingSystemBuckets(stats))
+    }
+
+    /// Bucket names clients may see: with built-in identity, `_` system buckets are hidden.
+    private func visibleBuckets(_ names: [String]) -> [String] {
+        core.identity == nil ? names : names.filter { !$0.hasPrefix("_") }
+    }
+
+    /// `store.stats` without the system buckets, totals recomputed (F15).
+    static func hidingSystemBuckets(_ stats: JSONObject) -> JSONObject {
+        var stats = stats
+        let names = (stats["buckets"]?["names"]?.arrayValue ?? []).compactMap(\.stringValue).filter { !$0.hasPrefix("_") }
+        stats["buckets"] = ["count": .number(Double(names.count)), "names": .array(names.map(JSONValue.string))]
+        for section in ["records", "indexes"] {
+            guard let perBucket = stats[section]?["perBucket"]?.objectValue else { continue }
+            var kept = JSONObject()
+            var total = 0.0
+            for name in names {
+                guard let value = perBucket[name] else { continue }
+                kept[name] = value
+                total += value.numberValue ?? 0
+            }
+            stats[section] = ["total": .number(total), "perBucket": .object(kept)]
+        }
+        return stats
+    }
+
+    func subscribe(_ request: StoreSubscribeRequest, context: RequestContext) async throws -> JSONValue? {
+        let connection = context.connection
+        let subscriptionId = core.makeSubscriptionId()
+        let params = request.params.flatMap { $0.isNull ? nil : $0 }
+        let (initial, subscription) = try store.subscribe(query: request.query, params: params) {
+            [weak connection] result in
+            connection?.pushSubscription(
+                subscriptionId,
+                frame: OutboundMessage.push(
+                    channel: PushChannel.subscription.rawValue, subscriptionId: subscriptionId, data: result))
+        }
+        _ = connection.addStoreSubscription(subscriptionId, subscription)
+        var result: JSONObject = ["subscriptionId": .string(subscriptionId)]
+        if let initial { result["data"] = initial }
+        return .object(result)
+    }
+
+    func unsubscribe(_ request: StoreUnsubscribeRequest, context: RequestContext) async throws -> JSONValue? {
+        guard context.connection.removeStoreSubscription(request.subscriptionId) else {
+            throw ProtocolError(.notFound, "Subscription \"\(request.subscriptionId)\" not found")
+        }
+        return ["unsubscribed": true]
+    }
+
+    func transaction(_ request: StoreTransactionRequest, context: RequestContext) async throws -> JSONValue? {
+        try StoreTransactionRunner.run(request, on: store)
+    }
+
+    func defineBucket(_ request: StoreDefineBucketRequest, context: RequestContext) async throws -> JSONValue? {
+        try store.defineBucket(request.name, json: request.config)
+        return ["name": .string(request.name), "created": true]
+    }
+
+    func dropBucket(_ request: StoreDropBucketRequest, context: RequestContext) async throws -> JSONValue? {
+        try store.dropBucket(request.name)
+        return ["name": .string(request.name), "dropped": true]
+    }
+
+    func updateBucket(_ request: StoreUpdateBucketRequest, context: RequestContext) async throws -> JSONValue? {
+        try store.updateBucket(request.name, json: request.updates)
+        return ["name": .string(request.name), "updated": true]
+    }
+
+    func getBucketSchema(_ request: StoreGetBucketSchemaRequest, context: RequestContext) async throws -> JSONValue? {
+        ["name": .string(request.name), "config": .object(try store.bucketSchema(request.name))]
+    }
+
+    func defineQuery(_ request: StoreDefineQueryRequest, context: RequestContext) async throws -> JSONValue? {
+        try store.defineQuery(request.name, json: request.config)
+        return ["name": .string(request.name), "defined": true]
+    }
+
+    func undefineQuery(_ request: StoreUndefineQueryRequest, context: RequestContext) async throws -> JSONValue? {
+        try store.undefineQuery(request.name)
+        return ["name": .string(request.name), "undefined": true]
+    }
+
+    func listQueries(_ request: StoreListQueriesRequest, context: RequestContext) async throws -> JSONValue? {
+        ["queries": .array(store.listQueries().map { .object($0.json) })]
+    }
+}

@@ -1,0 +1,62 @@
+public import NoexWire
+
+/// Renders the server → client messages of spec-server §1.6.
+public enum OutboundMessage {
+    /// `{"id":…,"type":"result","data":…}`; `data` is omitted when `nil` (an undefined result).
+    public static func result(id: Double, data: JSONValue?) -> [UInt8] {
+        var object = JSONObject(minimumCapacity: 3)
+        object.appendUnchecked(key: "id", value: .number(id))
+        object.appendUnchecked(key: "type", value: "result")
+        if let data { object.appendUnchecked(key: "data", value: data) }
+        return JSONSerializer.serialize(.object(object))
+    }
+
+    /// `{"id":…,"type":"error","code":…,"message":…,"details":…}`.
+    /// - Parameters:
+    ///   - id: the request id, or 0 for envelope failures.
+    ///   - error: the error to render.
+    ///   - exposeDetails: when false, `details` is never written.
+    public static func error(id: Double, _ error: ProtocolError, exposeDetails: Bool) -> [UInt8] {
+        var object = JSONObject(minimumCapacity: 5)
+        object.appendUnchecked(key: "id", value: .number(id))
+        object.appendUnchecked(key: "type", value: "error")
+        object.appendUnchecked(key: "code", value: .string(error.code.rawValue))
+        object.appendUnchecked(key: "message", value: .string(error.message))
+        if exposeDetails, let details = error.details { object.appendUnchecked(key: "details", value: details) }
+        return JSONSerializer.serialize(.object(object))
+    }
+
+    /// `{"type":"push","channel":…,"subscriptionId":…,"data":…}`.
+    public static func push(channel: String, subscriptionId: String, data: JSONValue?) -> [UInt8] {
+        var object = JSONObject(minimumCapacity: 4)
+        object.appendUnchecked(key: "type", value: "push")
+        object.appendUnchecked(key: "channel", value: .string(channel))
+        object.appendUnchecked(key: "subscriptionId", value: .string(subscriptionId))
+        if let data { object.appendUnchecked(key: "data", value: data) }
+        return JSONSerializer.serialize(.object(object))
+    }
+
+    /// `{"type":"welcome","version":"1.0.0","serverTime":…,"requiresAuth":…}`.
+    public static func welcome(version: String, serverTime: Int64, requiresAuth: Bool) -> [UInt8] {
+        JSONSerializer.serialize([
+            "type": "welcome",
+            "version": .string(version),
+            "serverTime": .number(Double(serverTime)),
+            "requiresAuth": .bool(requiresAuth),
+        ])
+    }
+
+    /// `{"type":"ping","timestamp":…}`.
+    public static func ping(timestamp: Int64) -> [UInt8] {
+        JSONSerializer.serialize(["type": "ping", "timestamp": .number(Double(timestamp))])
+    }
+
+    /// `{"type":"system","event":…, ...extra}`.
+    public static func system(event: String, extra: JSONObject = [:]) -> [UInt8] {
+        var object = JSONObject(minimumCapacity: 2 + extra.count)
+        object.appendUnchecked(key: "type", value: "system")
+        object.appendUnchecked(key: "event", value: .string(event))
+        for (key, value) in extra { object[key] = value }
+        return JSONSerializer.serialize(.object(object))
+    }
+}

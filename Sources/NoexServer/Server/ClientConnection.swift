@@ -1,0 +1,303 @@
+import NoexProtocol
+import NoexRules
+import NoexStore
+import NoexWire
+import Synchronization
+
+/// One client's protocol state: its session, its subscriptions, its heartbeat and the
+/// pushes held back by backpressure.
+///
+/// Messages are handled one at a time, in arrival order, by a task that drains `inbox`, so
+/// responses leave in request order. Pushes do not wait for that queue: they are written as
+/// soon as a subscription fires (the reference does the same).
+final class ClientConnection: Sendable {
+    /// Everything mutable about the connection, behind one lock.
+    struct State {
+        var session: AuthSession?
+        /// The stored identity session backing `session` (the SHA-256 of its token), if any.
+        var sessionTokenId: String?
+        /// Set once the session was revoked: queued requests must not run as anyone.
+        var revoked = false
+        var storeSubscriptions: [String: StoreSubscription] = [:]
+        var rulesSubscriptions: [String: RulesSubscription] = [:]
+        /// When the oldest ping still without a pong was sent (server ms); nil once answered.
+        var unansweredPingSince: Int64?
+        /// Newest unsent result per subscription while the socket is backpressured (F8).
+        var coalescedPushes: [String: [UInt8]] = [:]
+        var coalescedOrder: [String] = []
+        /// Event pushes dropped per subscription while backpressured (F8).
+        var droppedEvents: [String: Int] = [:]
+        var closed = false
+    }
+
+    let id: String
+    let socket: any ClientSocket
+    let remoteAddress: String
+    let connectedAt: Int64
+    let core: ServerCore
+    let state = Mutex(State())
+    private let inbox: AsyncStream<InboundMessage>.Continuation
+
+    init(socket: any ClientSocket, core: ServerCore) {
+        self.socket = socket
+        self.core = core
+        id = core.makeConnectionId()
+        remoteAddress = socket.remoteAddress
+        connectedAt = core.clock.nowMs()
+        let (stream, continuation) = AsyncStream.makeStream(of: InboundMessage.self, bufferingPolicy: .unbounded)
+        inbox = continuation
+        let pipeline = RequestPipeline(core: core)
+        Task { [self] in
+            for await message in stream {
+                await pipeline.process(message, on: self)
+            }
+        }
+    }
+
+    // MARK: Inbound
+
+    /// Queues one received text message; called on the transport's loop thread.
+    func receive(_ bytes: UnsafeRawBufferPointer) {
+        inbox.yield(InboundMessage.parse(bytes))
+    }
+
+    /// Records a pong: any pong after the last ping keeps the connection alive (F7).
+    func recordPong() {
+        state.withLock { $0.unansweredPingSince = nil }
+    }
+
+    // MARK: Outbound
+
+    /// Sends a response or system message; never dropped.
+    func send(_ bytes: [UInt8]) {
+        socket.sendMessage(bytes)
+    }
+
+    /// Whether new requests must be refused with `BACKPRESSURE` (F8).
+    var isOverloaded: Bool {
+        socket.bufferedBytes >= core.configuration.backpressure.maxBufferedBytes
+    }
+
+    private var isPushBackpressured: Bool {
+        socket.bufferedBytes >= core.configuration.backpressure.pushThresholdBytes
+    }
+
+    /// Delivers a store subscription result, coalescing while backpressured (F8).
+    func pushSubscription(_ subscriptionId: String, frame: [UInt8]) {
+        let sendNow = state.withLock { state -> Bool in
+            guard !state.closed, state.storeSubscriptions[subscriptionId] != nil else { return false }
+            if isPushBackpressured {
+                if state.coalescedPushes.updateValue(frame, forKey: subscriptionId) == nil {
+                    state.coalescedOrder.append(subscriptionId)
+                }
+                return false
+            }
+            return true
+        }
+        if sendNow { socket.sendMessage(frame) }
+    }
+
+    /// Delivers a rules event push, dropping (and counting) it while backpressured (F8).
+    func pushEvent(_ subscriptionId: String, frame: [UInt8]) {
+        let sendNow = state.withLock { state -> Bool in
+            guard !state.closed, state.rulesSubscriptions[subscriptionId] != nil else { return false }
+            if isPushBackpressured {
+                state.droppedEvents[subscriptionId, default: 0] += 1
+                return false
+            }
+            return true
+        }
+        if sendNow { socket.sendMessage(frame) }
+    }
+
+    /// Sends what backpressure held back, once the socket has drained.
+    func didDrain() {
+        let (pushes, dropped) = state.withLock { state -> ([[UInt8]], [(String, Int)]) in
+            let pushes = state.coalescedOrder.compactMap { id in
+                state.storeSubscriptions[id] != nil ? state.coalescedPushes[id] : nil
+            }
+            let dropped = state.droppedEvents.filter { state.rulesSubscriptions[$0.key] != nil }
+                .sorted { $0.key < $1.key }
+            state.coalescedPushes.removeAll()
+            state.coalescedOrder.removeAll()
+            state.droppedEvents.removeAll()
+            return (pushes, dropped.map { ($0.key, $0.value) })
+        }
+        for push in pushes { socket.sendMessage(push) }
+        for (subscriptionId, count) in dropped {
+            socket.sendMessage(
+                OutboundMessage.system(
+                    event: SystemEvent.eventsDropped.rawValue,
+                    extra: ["subscriptionId": .string(subscriptionId), "count": .number(Double(count))]))
+        }
+    }
+
+    // MARK: Heartbeat (F7)
+
+    /// Starts the ping cycle: a ping every `intervalMs`, a close `4001` when a ping goes unanswered
+    /// for `timeoutMs`.
+    func startHeartbeat(on scheduler: any TimerScheduler) {
+        let interval = core.configuration.heartbeat.intervalMs
+        guard interval > 0 else { return }
+        scheduler.runLater(after: .milliseconds(interval)) { [weak self] in
+            self?.heartbeatTick(on: scheduler)
+        }
+    }
+
+    private func heartbeatTick(on scheduler: any TimerScheduler) {
+        let now = core.clock.nowMs()
+        let alive = state.withLock { state -> Bool in
+            guard !state.closed else { return false }
+            if state.unansweredPingSince == nil { state.unansweredPingSince = now }
+            return true
+        }
+        guard alive else { return }
+        socket.sendMessage(OutboundMessage.ping(timestamp: now))
+        let heartbeat = core.configuration.heartbeat
+        // Any pong after a ping answers every earlier ping too; the deadline runs from the
+        // oldest ping that is still unanswered, whatever the interval.
+        scheduler.runLater(after: .milliseconds(max(1, heartbeat.timeoutMs))) { [weak self] in
+            guard let self else { return }
+            let deadline = Int64(heartbeat.timeoutMs)
+            let expired = state.withLock { state in
+                guard !state.closed, let since = state.unansweredPingSince else { return false }
+                return core.clock.nowMs() - since >= deadline
+            }
+            if expired { close(code: CloseCode.heartbeatTimeout) }
+        }
+        scheduler.runLater(after: .milliseconds(heartbeat.intervalMs)) { [weak self] in
+            self?.heartbeatTick(on: scheduler)
+        }
+    }
+
+    // MARK: Session
+
+    var session: AuthSession? { state.withLock { $0.session } }
+
+    /// The stored identity session id behind the current session (built-in identity only).
+    var sessionTokenId: String? { state.withLock { $0.sessionTokenId } }
+
+    /// Whether the connection's session was revoked (it is closing).
+    var isRevoked: Bool { state.withLock { $0.revoked } }
+
+    /// Replaces the session and mirrors it into the registry.
+    /// - Parameters:
+    ///   - session: the new session, `nil` to log out.
+    ///   - tokenId: the stored identity session behind it.
+    func setSession(_ session: AuthSession?, tokenId: String? = nil) {
+        state.withLock { state in
+            state.session = session
+            state.sessionTokenId = session == nil ? nil : tokenId
+        }
+        core.registry.update(id) { info in
+            info.authenticated = session != nil
+            info.userId = session?.userId
+            info.roles = session?.roles ?? []
+        }
+    }
+
+    /// Clears an expired session without touching the registry (spec-server §4.2 step 3).
+    func clearSessionSilently() {
+        state.withLock { state in
+            state.session = nil
+            state.sessionTokenId = nil
+        }
+    }
+
+    /// Drops the session for good: the connection is about to be closed `4002`, and any request
+    /// still queued behind this call is refused instead of running with the old identity.
+    func revoke() {
+        state.withLock { state in
+            state.session = nil
+            state.sessionTokenId = nil
+            state.revoked = true
+        }
+        core.registry.update(id) { info in
+            info.authenticated = false
+            info.userId = nil
+            info.roles = []
+        }
+    }
+
+    // MARK: Subscriptions
+
+    /// Counts of live store and rules subscriptions.
+    var subscriptionCounts: (store: Int, rules: Int) {
+        state.withLock { ($0.storeSubscriptions.count, $0.rulesSubscriptions.count) }
+    }
+
+    /// Records a store subscription; returns false (and cancels it) when the connection has closed.
+    func addStoreSubscription(_ id: String, _ subscription: StoreSubscription) -> Bool {
+        let added = state.withLock { state -> Bool in
+            guard !state.closed else { return false }
+            state.storeSubscriptions[id] = subscription
+            return true
+        }
+        if added { syncSubscriptionCounts() } else { subscription.cancel() }
+        return added
+    }
+
+    /// Records a rules subscription; returns false (and cancels it) when the connection has closed.
+    func addRulesSubscription(_ id: String, _ subscription: RulesSubscription) -> Bool {
+        let added = state.withLock { state -> Bool in
+            guard !state.closed else { return false }
+            state.rulesSubscriptions[id] = subscription
+            return true
+        }
+        if added { syncSubscriptionCounts() } else { subscription.cancel() }
+        return added
+    }
+
+    /// Removes and cancels a store subscription; false when this connection does not own `id`.
+    func removeStoreSubscription(_ id: String) -> Bool {
+        guard let subscription = state.withLock({ $0.storeSubscriptions.removeValue(forKey: id) }) else {
+            return false
+        }
+        subscription.cancel()
+        syncSubscriptionCounts()
+        return true
+    }
+
+    /// Removes and cancels a rules subscription; false when this connection does not own `id`.
+    func removeRulesSubscription(_ id: String) -> Bool {
+        guard let subscription = state.withLock({ $0.rulesSubscriptions.removeValue(forKey: id) }) else {
+            return false
+        }
+        subscription.cancel()
+        syncSubscriptionCounts()
+        return true
+    }
+
+    private func syncSubscriptionCounts() {
+        let counts = subscriptionCounts
+        core.registry.update(id) { info in
+            info.storeSubscriptionCount = counts.store
+            info.rulesSubscriptionCount = counts.rules
+        }
+    }
+
+    // MARK: Closing
+
+    /// Starts the close handshake with one of the protocol's close codes.
+    func close(code: CloseCode) {
+        socket.close(code: code.code, reason: code.reason)
+    }
+
+    /// Releases everything the connection holds; called once the socket has closed.
+    func tearDown() {
+        let (store, rules) = state.withLock { state -> ([StoreSubscription], [RulesSubscription]) in
+            state.closed = true
+            let held = (Array(state.storeSubscriptions.values), Array(state.rulesSubscriptions.values))
+            state.storeSubscriptions.removeAll()
+            state.rulesSubscriptions.removeAll()
+            state.coalescedPushes.removeAll()
+            state.coalescedOrder.removeAll()
+            state.droppedEvents.removeAll()
+            return held
+        }
+        for subscription in store { subscription.cancel() }
+        for subscription in rules { subscription.cancel() }
+        inbox.finish()
+        core.remove(self)
+    }
+}

@@ -1,0 +1,46 @@
+import NoexRules
+import NoexStore
+import NoexWire
+
+/// The two stats shapes of spec-server: `server.stats` over the wire and `getStats()` in Swift.
+enum ServerStatistics {
+    /// `server.stats`: `{name, connectionCount, authEnabled, rateLimitEnabled, rulesEnabled,
+    /// connections{…}, store, rules}`.
+    static func wireStats(core: ServerCore) -> JSONObject {
+        let configuration = core.configuration
+        return [
+            "name": .string(configuration.name),
+            "connectionCount": .number(Double(core.registry.count)),
+            "authEnabled": .bool(configuration.auth != nil),
+            "rateLimitEnabled": .bool(configuration.rateLimit != nil),
+            "rulesEnabled": .bool(configuration.rules != nil),
+            "connections": .object(connectionAggregate(core.registry.all())),
+            "store": .object(configuration.store.stats()),
+            "rules": configuration.rules.map { .object($0.stats()) } ?? .null,
+        ]
+    }
+
+    /// `getStats()`: the wire stats plus `port`, `host` and `uptimeMs`.
+    static func fullStats(core: ServerCore, port: Int) -> JSONObject {
+        var stats = wireStats(core: core)
+        let wire = stats
+        stats = [
+            "name": wire["name"] ?? .null,
+            "port": .number(Double(port)),
+            "host": .string(core.configuration.host),
+            "connectionCount": wire["connectionCount"] ?? .null,
+            "uptimeMs": .number(Double(core.clock.nowMs() - core.startedAt)),
+        ]
+        for (key, value) in wire where stats[key] == nil { stats[key] = value }
+        return stats
+    }
+
+    private static func connectionAggregate(_ entries: [ConnectionInfo]) -> JSONObject {
+        [
+            "active": .number(Double(entries.count)),
+            "authenticated": .number(Double(entries.lazy.filter(\.authenticated).count)),
+            "totalStoreSubscriptions": .number(Double(entries.reduce(0) { $0 + $1.storeSubscriptionCount })),
+            "totalRulesSubscriptions": .number(Double(entries.reduce(0) { $0 + $1.rulesSubscriptionCount })),
+        ]
+    }
+}

@@ -1,0 +1,33 @@
+import Synchronization
+
+/// What every connection of one running server shares.
+final class ServerContext: Sendable {
+    let configuration: WebSocketServerConfiguration
+    let delegate: any WebSocketServerDelegate
+    let loops: [EventLoop]
+    private let nextID = Atomic<UInt64>(1)
+    private let nextLoop = Atomic<Int>(0)
+
+    init(configuration: WebSocketServerConfiguration, delegate: any WebSocketServerDelegate, loops: [EventLoop]) {
+        self.configuration = configuration
+        self.delegate = delegate
+        self.loops = loops
+    }
+
+    func makeConnectionID() -> UInt64 { nextID.wrappingAdd(1, ordering: .relaxed).oldValue }
+
+    /// The loop for the next accepted connection (round-robin).
+    func pickLoop() -> EventLoop {
+        if loops.count == 1 { return loops[0] }
+        let index = nextLoop.wrappingAdd(1, ordering: .relaxed).oldValue
+        return loops[Int(UInt(bitPattern: index) % UInt(loops.count))]
+    }
+
+    /// Takes ownership of an accepted socket on `loop` (call on that loop's thread).
+    func adopt(fd: Int32, remoteAddress: String, remotePort: Int, on loop: EventLoop) {
+        let core = ServerConnection(
+            fd: fd, loop: loop, context: self, remoteAddress: remoteAddress, remotePort: remotePort)
+        core.handle = WebSocketConnection(id: makeConnectionID(), loop: loop, core: core)
+        if !core.start() { core.closeNow(code: nil, reason: "cannot register socket") }
+    }
+}

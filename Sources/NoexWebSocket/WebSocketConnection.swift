@@ -1,0 +1,115 @@
+import Synchronization
+
+/// A thread-safe handle on one server connection.
+///
+/// Methods may be called from any thread: on the connection's loop thread they act at once,
+/// elsewhere they hop to the loop (so a send from another thread copies its bytes once).
+public final class WebSocketConnection: Sendable, Hashable {
+    /// A server-unique connection number.
+    public let id: UInt64
+    /// The peer's IP address.
+    public let remoteAddress: String
+    /// The peer's port.
+    public let remotePort: Int
+    let loop: EventLoop
+    let core: LoopConfined<ServerConnection>
+    let buffered = Atomic<Int>(0)
+
+    init(id: UInt64, loop: EventLoop, core: ServerConnection) {
+        self.id = id
+        self.remoteAddress = core.remoteAddress
+        self.remotePort = core.remotePort
+        self.loop = loop
+        self.core = LoopConfined(value: core)
+    }
+
+    /// Unsent outbound bytes (readable from any thread; updated by the loop).
+    public var bufferedBytes: Int { buffered.load(ordering: .relaxed) }
+
+    /// Whether the caller runs on this connection's loop thread.
+    public var isOnLoopThread: Bool { loop.inLoop }
+
+    /// Sends a text message (the bytes must be UTF-8; they are not re-validated).
+    /// - Parameter bytes: The message.
+    public func sendText(_ bytes: some Collection<UInt8>) {
+        if loop.inLoop {
+            core.value.sendText(bytes)
+        } else {
+            let copy = Array(bytes)
+            let core = self.core
+            loop.execute { core.value.sendText(copy) }
+        }
+    }
+
+    /// Sends a text message from raw memory (valid only during the call; copied at once).
+    /// - Parameter bytes: The UTF-8 message.
+    public func sendText(_ bytes: UnsafeRawBufferPointer) {
+        if loop.inLoop {
+            core.value.sendText(bytes)
+        } else {
+            sendText(Array(bytes))
+        }
+    }
+
+    /// Sends a pre-encoded frame shared with other connections.
+    /// - Parameter frame: The frame, encoded once.
+    public func sendText(_ frame: PreparedFrame) {
+        let storage = frame.storage
+        if loop.inLoop {
+            core.value.send(storage)
+        } else {
+            let core = self.core
+            loop.execute { core.value.send(storage) }
+        }
+    }
+
+    /// Sends a binary message.
+    /// - Parameter bytes: The message.
+    public func sendBinary(_ bytes: some Collection<UInt8>) {
+        if loop.inLoop {
+            core.value.sendBinary(bytes)
+        } else {
+            let copy = Array(bytes)
+            let core = self.core
+            loop.execute { core.value.sendBinary(copy) }
+        }
+    }
+
+    /// Sends a binary message from raw memory (valid only during the call; copied at once).
+    /// - Parameter bytes: The message.
+    public func sendBinary(_ bytes: UnsafeRawBufferPointer) {
+        if loop.inLoop {
+            core.value.sendBinary(bytes)
+        } else {
+            sendBinary(Array(bytes))
+        }
+    }
+
+    /// Starts the close handshake; the socket closes when the peer answers or after the
+    /// configured close timeout. No effect if the connection is already closing.
+    /// - Parameters:
+    ///   - code: The close code (must be valid on the wire, e.g. 1000, 1008, 4000–4999).
+    ///   - reason: A short reason (truncated to 123 UTF-8 bytes).
+    public func close(code: UInt16 = WebSocketCloseCode.normal, reason: String = "") {
+        if loop.inLoop {
+            core.value.close(code: code, reason: reason)
+        } else {
+            let core = self.core
+            loop.execute { core.value.close(code: code, reason: reason) }
+        }
+    }
+
+    /// The connection's event loop as a Swift concurrency executor: back an actor with it, or
+    /// prefer it for a task, to run async code on the loop thread without hops.
+    public var executor: EventLoopExecutor { loop.executor }
+
+    /// Runs `work` on this connection's loop thread.
+    /// - Parameter work: The closure.
+    public func execute(_ work: @escaping @Sendable () -> Void) {
+        loop.execute(work)
+    }
+
+    public static func == (lhs: WebSocketConnection, rhs: WebSocketConnection) -> Bool { lhs === rhs }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
+}

@@ -1,0 +1,40 @@
+/// Settings of a ``WebSocketServer``.
+public struct WebSocketServerConfiguration: Sendable {
+    /// The address to bind (numeric IPv4/IPv6 or a resolvable name).
+    public var host: String = "0.0.0.0"
+    /// The port to bind; 0 picks an ephemeral port (read it from ``WebSocketServer/start()``).
+    public var port: Int = 8080
+    /// The only path upgraded (exact match, query string ignored); others get 404.
+    public var path: String = "/"
+    /// The largest message accepted, in bytes; a bigger one closes the connection with 1009.
+    public var maxMessageBytes: Int = 1_048_576
+    /// How long a client may take to send a complete upgrade request before the socket is closed.
+    public var handshakeTimeout: Duration = .seconds(10)
+    /// The largest upgrade request head accepted, in bytes (431 above it).
+    public var maxHeaderBytes: Int = 8192
+    /// The most header lines accepted in an upgrade request (431 above it).
+    public var maxHeaderCount: Int = 64
+    /// The listen backlog.
+    public var backlog: Int32 = 1024
+    /// How long to wait for the peer's close frame (or EOF) after sending ours before closing.
+    public var closeTimeout: Duration = .seconds(5)
+    /// When a connection's unsent output exceeds this many bytes and its socket is full, the
+    /// server stops reading from it until the output is written (TCP backpressure; protects
+    /// against peers that send or ping without reading). The application sees the backlog in
+    /// ``WebSocketConnection/bufferedBytes``.
+    public var pauseReadsAbove: Int = 16 << 20
+    /// Event-loop threads; connections are spread over them round-robin.
+    /// One is the measured best on a single core (see docs/performance-echo.md).
+    public var loopCount: Int = 1
+
+    /// Creates a configuration with defaults.
+    /// - Parameters:
+    ///   - host: The address to bind.
+    ///   - port: The port (0 for ephemeral).
+    ///   - path: The upgrade path.
+    public init(host: String = "0.0.0.0", port: Int = 8080, path: String = "/") {
+        self.host = host
+        self.port = port
+        self.path = path
+    }
+}

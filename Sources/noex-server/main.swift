@@ -1,0 +1,117 @@
+// The `noex-server` command: flags and config file → store, rules engine, server; SIGTERM and
+// SIGINT shut it down gracefully (spec-server §6).
+import Dispatch
+import Foundation
+import NoexRules
+import NoexServer
+import NoexStore
+import NoexWire
+import NoexYAML
+
+/// The YAML reader for `--config` and `--rules` files.
+let yamlParser: ConfigFile.YAMLParser = { text in try YAMLParser.parse(text).jsonValue() }
+
+/// Prints to standard error.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// Prints to standard output without buffering, so a supervisor reading through a pipe sees
+/// the banner at once.
+func printLine(_ message: String) {
+    FileHandle.standardOutput.write(Data((message + "\n").utf8))
+}
+
+let options: CommandLineOptions
+do {
+    options = try CommandLineOptions.parse(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    printError("Error: \(error.message)")
+    printError("Run \"noex-server --help\" for usage information.")
+    exit(1)
+}
+if options.help {
+    printLine(CommandLineOptions.usage)
+    exit(0)
+}
+if options.version {
+    printLine("noex-server v\(ServerSettings.version)")
+    exit(0)
+}
+
+var fileSettings: JSONObject?
+if let path = options.config {
+    do {
+        fileSettings = try ConfigFile.load(path: path, yamlParser: yamlParser)
+    } catch {
+        printError("Error loading config file: \(error.message)")
+        exit(1)
+    }
+}
+
+let settings: ServerSettings
+switch ServerSettings.resolve(options: options, file: fileSettings) {
+case .success(let resolved):
+    settings = resolved
+case .failure(let failure):
+    for message in failure.messages { printError("Error: \(message)") }
+    exit(1)
+}
+
+let store: Store
+do {
+    store = try Store(configuration: settings.storeConfiguration)
+} catch {
+    printError("Error: Failed to initialize \(settings.persistence.rawValue) persistence: \(error.message)")
+    exit(1)
+}
+
+let rules: RuleEngine? = settings.rules ? RuleEngine() : nil
+if let path = settings.rulesFile {
+    guard let rules else {
+        printError("Error: --rules needs the rules engine (remove --no-rules)")
+        exit(1)
+    }
+    do {
+        let loaded = try rules.loadRules(json: ConfigFile.loadDocument(path: path, yamlParser: yamlParser))
+        printLine("Loaded \(loaded.count) rule(s) from \(path)")
+    } catch let error as ConfigFile.LoadError {
+        printError("Error loading rules file: \(error.message)")
+        exit(1)
+    } catch let error as RulesError {
+        printError("Error loading rules file: \(error.message)")
+        if let details = error.details { printError(JSONSerializer.string(details)) }
+        exit(1)
+    } catch {
+        printError("Error loading rules file: \(error)")
+        exit(1)
+    }
+}
+
+var configuration = ServerConfiguration(store: store, rules: rules)
+settings.apply(to: &configuration)
+
+let server: NoexServer
+do {
+    server = try await NoexServer.start(configuration)
+} catch {
+    printError("Fatal: \(error)")
+    exit(1)
+}
+
+var banner = settings
+banner.port = server.port
+printLine(banner.banner)
+
+/// Turns SIGTERM/SIGINT into one graceful shutdown; a second signal meanwhile is ignored.
+let shutdownSignals = ShutdownSignals()
+await shutdownSignals.wait()
+printLine("\nShutting down...")
+await server.stop()
+rules?.stop()
+do {
+    try store.close()
+} catch {
+    printError("[persistence] \(error.message)")
+}
+exit(0)

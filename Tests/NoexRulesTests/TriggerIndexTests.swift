@@ -1,0 +1,23 @@
+@testable import NoexRules
+import Testing
+
+@Suite struct TriggerIndexTests {
+    @Test func lookupOrdersByPriorityThenExactThenRegistration() {
+        var index = TriggerIndex()
+        index.insert("a.*", "w5-first", priority: 5)  // registered before the exact ones
+        index.insert("a.b", "e5", priority: 5)
+        index.insert("a.b", "e1", priority: 1)
+        index.insert("*.b", "w9", priority: 9)
+        index.insert("a.b", "e5-second", priority: 5)
+        index.insert("a.*", "w1", priority: 1)
+        index.insert("x.*", "other", priority: 100)
+        index.insert("a.b", "e-neg", priority: -3)
+        #expect(
+            index.lookup("a.b", PatternMatching.triggerTopic)
+                == ["w9", "e5", "e5-second", "w5-first", "e1", "w1", "e-neg"])
+        index.remove("a.b", "e5")
+        index.remove("*.b", "w9")
+        #expect(index.lookup("a.b", PatternMatching.triggerTopic) == ["e5-second", "w5-first", "e1", "w1", "e-neg"])
+        #expect(index.lookup("zzz", PatternMatching.triggerTopic).isEmpty)
+    }
+}
