@@ -116,6 +116,7 @@ public final class SQLitePersistenceAdapter: PersistenceAdapter {
         return String(cString: p)
     }
 
+    /// Reads the persisted state (see `PersistenceAdapter.load()`).
     public func load() throws(StoreError) -> PersistedState {
         try connection.withLock { c throws(StoreError) -> PersistedState in
             var sequence: UInt64 = 0
@@ -161,6 +162,7 @@ public final class SQLitePersistenceAdapter: PersistenceAdapter {
         }
     }
 
+    /// Applies a batch of changes in order (see `PersistenceAdapter.write(_:durability:)`).
     public func write(_ changes: [SequencedChange], durability: Durability) throws(StoreError) {
         try connection.withLock { c throws(StoreError) in
             try run(&c, "BEGIN IMMEDIATE", [])
@@ -207,8 +209,10 @@ public final class SQLitePersistenceAdapter: PersistenceAdapter {
         }
     }
 
+    /// Whether a full snapshot would help (see `PersistenceAdapter.wantsSnapshot`).
     public var wantsSnapshot: Bool { false }
 
+    /// Replaces the stored state (see `PersistenceAdapter.writeSnapshot(_:)`).
     public func writeSnapshot(_ state: PersistedState) throws(StoreError) {
         try connection.withLock { c throws(StoreError) in
             try run(&c, "BEGIN IMMEDIATE", [])
@@ -237,6 +241,7 @@ public final class SQLitePersistenceAdapter: PersistenceAdapter {
         }
     }
 
+    /// Releases files and handles.
     public func close() throws(StoreError) {
         connection.withLock { c in
             for statement in c.statements.values { sqlite3_finalize(statement) }
