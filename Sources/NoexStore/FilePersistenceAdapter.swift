@@ -37,6 +37,7 @@ public final class FilePersistenceAdapter: PersistenceAdapter {
         }
     }
 
+    /// Reads the persisted state (see `PersistenceAdapter.load()`).
     public func load() throws(StoreError) -> PersistedState {
         var model = PersistedModel()
         if let data = FileManager.default.contents(atPath: snapshotPath) {
@@ -71,6 +72,7 @@ public final class FilePersistenceAdapter: PersistenceAdapter {
         return fd
     }
 
+    /// Applies a batch of changes in order (see `PersistenceAdapter.write(_:durability:)`).
     public func write(_ changes: [SequencedChange], durability: Durability) throws(StoreError) {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(changes.count * 256)
@@ -100,10 +102,12 @@ public final class FilePersistenceAdapter: PersistenceAdapter {
         }
     }
 
+    /// Whether a full snapshot would help (see `PersistenceAdapter.wantsSnapshot`).
     public var wantsSnapshot: Bool {
         files.withLock { f in f.logBytes > Swift.max(8 << 20, f.snapshotBytes) }
     }
 
+    /// Replaces the stored state (see `PersistenceAdapter.writeSnapshot(_:)`).
     public func writeSnapshot(_ state: PersistedState) throws(StoreError) {
         let text = JSONText.serialize(state.json)
         let tmp = snapshotPath + ".tmp"
@@ -144,6 +148,7 @@ public final class FilePersistenceAdapter: PersistenceAdapter {
         }
     }
 
+    /// Releases files and handles.
     public func close() throws(StoreError) {
         files.withLock { f in
             if f.logFD >= 0 {

@@ -1,13 +1,18 @@
 internal import Dispatch
+internal import Foundation
 internal import NoexWire
 internal import Synchronization
 
 /// Orders changes from commits and writes them to the adapter in batches (group commit).
 ///
-/// Commits append under the store lock, so buffer order is commit order; whoever then asks
-/// for durability writes every buffered change in one adapter call, so concurrent writers
-/// share one disk write. Lock order: store → buffer; writer → buffer; writer → store.
-final class PersistencePipeline: Sendable {
+/// Commits append under the store lock, so buffer order is commit order. A committer that
+/// needs durability either becomes the single writer, taking every buffered change into one
+/// adapter call, or sleeps on a condition until a writer has covered its change. Sleeping
+/// (not spinning) matters: a write takes ~100 µs, and spinning waiters would steal the CPU
+/// the writer needs on a small machine. Lock order: store → buffer; writer → store.
+final class PersistencePipeline: @unchecked Sendable {
+    // @unchecked: `durable` and `writing` are only read or written with `condition` locked;
+    // everything else is immutable or a Mutex.
     struct Buffer {
         var changes: [SequencedChange] = []
         var lastSequence: UInt64
@@ -18,15 +23,18 @@ final class PersistencePipeline: Sendable {
     let durability: Durability
     let flushIntervalMs: Int
     private let buffer: Mutex<Buffer>
-    /// The last sequence number the adapter holds; also serialises adapter calls.
-    private let writer: Mutex<UInt64>
+    private let condition = NSCondition()
+    /// The last sequence number the adapter holds.
+    private var durable: UInt64
+    /// Whether some thread is writing to the adapter.
+    private var writing = false
 
     init(adapter: any PersistenceAdapter, durability: Durability, flushIntervalMs: Int, sequence: UInt64) {
         self.adapter = adapter
         self.durability = durability
         self.flushIntervalMs = flushIntervalMs
         buffer = Mutex(Buffer(lastSequence: sequence))
-        writer = Mutex(sequence)
+        durable = sequence
     }
 
     /// Appends changes (called under the store lock); returns the sequence of the last one
@@ -48,35 +56,61 @@ final class PersistencePipeline: Sendable {
     /// The sequence of the last appended change (called under the store lock for snapshots).
     var lastSequence: UInt64 { buffer.withLock { $0.lastSequence } }
 
-    /// Writes every buffered change up to at least `sequence`.
+    /// Returns once every change up to `sequence` is in the adapter.
     /// - Parameter snapshot: produces a consistent full state when the adapter asks for one.
     func sync(upTo sequence: UInt64, snapshot: () -> PersistedState) throws(StoreError) {
-        try writer.withLock { durable throws(StoreError) in
-            guard durable < sequence else { return }
-            let batch = buffer.withLock { b in
-                let taken = b.changes
-                b.changes.removeAll(keepingCapacity: true)
-                b.flushScheduled = false
-                return taken
+        condition.lock()
+        defer { condition.unlock() }
+        while durable < sequence {
+            if writing {
+                condition.wait()
+                continue
             }
-            let pending = batch.filter { $0.sequence > durable }
-            if !pending.isEmpty {
-                do throws(StoreError) {
-                    try adapter.write(pending, durability: durability)
-                } catch {
-                    // Put the batch back so a later flush retries it in order.
-                    buffer.withLock { b in b.changes.insert(contentsOf: pending, at: 0) }
-                    throw error
-                }
-                durable = pending[pending.count - 1].sequence
-            }
-            if adapter.wantsSnapshot {
-                let state = snapshot()
-                try adapter.writeSnapshot(state)
-                durable = Swift.max(durable, state.sequence)
-                buffer.withLock { b in b.changes.removeAll { $0.sequence <= state.sequence } }
+            writing = true
+            let from = durable
+            condition.unlock()
+            let result = writeBatch(after: from, snapshot: snapshot)
+            condition.lock()
+            writing = false
+            condition.broadcast()
+            switch result {
+            case .success(let reached): durable = Swift.max(durable, reached)
+            case .failure(let error): throw error
             }
         }
+    }
+
+    /// Writes every buffered change newer than `from`; returns the sequence now durable.
+    private func writeBatch(after from: UInt64, snapshot: () -> PersistedState) -> Result<UInt64, StoreError> {
+        var reached = from
+        let batch = buffer.withLock { b in
+            let taken = b.changes
+            b.changes.removeAll(keepingCapacity: true)
+            b.flushScheduled = false
+            return taken
+        }
+        let pending = batch.filter { $0.sequence > from }
+        if !pending.isEmpty {
+            do throws(StoreError) {
+                try adapter.write(pending, durability: durability)
+            } catch {
+                // Put the batch back so a later flush retries it in order.
+                buffer.withLock { b in b.changes.insert(contentsOf: pending, at: 0) }
+                return .failure(error)
+            }
+            reached = pending[pending.count - 1].sequence
+        }
+        if adapter.wantsSnapshot {
+            let state = snapshot()
+            do throws(StoreError) {
+                try adapter.writeSnapshot(state)
+            } catch {
+                return .failure(error)
+            }
+            reached = Swift.max(reached, state.sequence)
+            buffer.withLock { b in b.changes.removeAll { $0.sequence <= state.sequence } }
+        }
+        return .success(reached)
     }
 
     /// Writes everything buffered.

@@ -36,6 +36,8 @@ public struct StoreSubscription: Sendable, Hashable {
     /// Stops the subscription (idempotent).
     public func cancel() { store.unsubscribe(id) }
 
+    /// Two handles are equal when they name the same subscription of the same store.
     public static func == (a: StoreSubscription, b: StoreSubscription) -> Bool { a.store === b.store && a.id == b.id }
+    /// Hashes the subscription id.
     public func hash(into hasher: inout Hasher) { hasher.combine(id) }
 }

@@ -7,6 +7,9 @@ internal import Synchronization
 ///
 /// Tables: `noex_buckets(name, ord, definition, counter)`, `noex_records(bucket, key, ord,
 /// data)` (key = canonical JSON of the primary key, ord = table order) and `noex_meta`.
+/// A commit touches as few pages as possible (no secondary index, no sequence row, and the
+/// insert counter rides in the record row; a delete folds it into `noex_buckets` first):
+/// restore sorts by `ord` and takes the largest counter once at start instead.
 public final class SQLitePersistenceAdapter: PersistenceAdapter {
     /// The connection and its prepared statements; only used under the mutex.
     struct Connection {
@@ -39,8 +42,8 @@ public final class SQLitePersistenceAdapter: PersistenceAdapter {
             CREATE TABLE IF NOT EXISTS noex_buckets(name TEXT PRIMARY KEY, ord INTEGER NOT NULL,
                 definition TEXT NOT NULL, counter INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS noex_records(bucket TEXT NOT NULL, key TEXT NOT NULL,
-                ord INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY(bucket, key)) WITHOUT ROWID;
-            CREATE INDEX IF NOT EXISTS noex_records_ord ON noex_records(bucket, ord);
+                ord INTEGER NOT NULL, data TEXT NOT NULL, counter INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY(bucket, key)) WITHOUT ROWID;
             """
         if let message = Self.exec(db, setup) {
             sqlite3_close(db)
@@ -113,11 +116,17 @@ public final class SQLitePersistenceAdapter: PersistenceAdapter {
         return String(cString: p)
     }
 
+    /// Reads the persisted state (see `PersistenceAdapter.load()`).
     public func load() throws(StoreError) -> PersistedState {
         try connection.withLock { c throws(StoreError) -> PersistedState in
             var sequence: UInt64 = 0
-            try run(&c, "SELECT v FROM noex_meta WHERE k = 'sequence'", []) { s in
-                sequence = UInt64(max(0, sqlite3_column_int64(s, 0)))
+            // Commits do not write the sequence (one page less per commit); it is recovered as
+            // the largest order number in use, which is all new changes must exceed.
+            for sql in ["SELECT v FROM noex_meta WHERE k = 'sequence'", "SELECT MAX(ord) FROM noex_records",
+                        "SELECT MAX(ord) FROM noex_buckets"] {
+                try run(&c, sql, []) { s in
+                    sequence = Swift.max(sequence, UInt64(Swift.max(0, sqlite3_column_int64(s, 0))))
+                }
             }
             var order: [String] = []
             var buckets: [String: PersistedBucket] = [:]
@@ -131,6 +140,11 @@ public final class SQLitePersistenceAdapter: PersistenceAdapter {
                 order.append(name)
                 buckets[name] = PersistedBucket(
                     name: name, definition: definition, counter: Int(sqlite3_column_int64(s, 2)), records: [])
+            }
+            try run(&c, "SELECT bucket, MAX(counter) FROM noex_records GROUP BY bucket", []) { s in
+                let bucket = Self.text(s, 0)
+                guard let saved = buckets[bucket] else { return }
+                buckets[bucket]?.counter = Swift.max(saved.counter, Int(sqlite3_column_int64(s, 1)))
             }
             try run(&c, "SELECT bucket, key, data FROM noex_records ORDER BY bucket, ord", []) { s in
                 let bucket = Self.text(s, 0)
@@ -148,15 +162,12 @@ public final class SQLitePersistenceAdapter: PersistenceAdapter {
         }
     }
 
+    /// Applies a batch of changes in order (see `PersistenceAdapter.write(_:durability:)`).
     public func write(_ changes: [SequencedChange], durability: Durability) throws(StoreError) {
         try connection.withLock { c throws(StoreError) in
             try run(&c, "BEGIN IMMEDIATE", [])
             do throws(StoreError) {
                 for change in changes { try apply(&c, change) }
-                if let last = changes.last {
-                    try run(&c, "INSERT INTO noex_meta(k, v) VALUES('sequence', ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
-                        [.int(Int64(last.sequence))])
-                }
                 try run(&c, "COMMIT", [])
             } catch {
                 try? run(&c, "ROLLBACK", [])
@@ -181,19 +192,27 @@ public final class SQLitePersistenceAdapter: PersistenceAdapter {
             try run(&c, "DELETE FROM noex_buckets WHERE name = ?", [.text(name)])
         case .put(let bucket, let key, let record, let counter):
             try run(&c,
-                "INSERT INTO noex_records(bucket, key, ord, data) VALUES(?, ?, ?, ?) ON CONFLICT(bucket, key) DO UPDATE SET data = excluded.data",
-                [.text(bucket), .text(JSONText.serialize(key, sortedKeys: true)), .int(seq), .text(JSONText.serialize(record))])
-            try run(&c, "UPDATE noex_buckets SET counter = MAX(counter, ?) WHERE name = ?", [.int(Int64(counter)), .text(bucket)])
+                "INSERT INTO noex_records(bucket, key, ord, data, counter) VALUES(?, ?, ?, ?, ?) ON CONFLICT(bucket, key) DO UPDATE SET data = excluded.data, counter = excluded.counter",
+                [.text(bucket), .text(JSONText.serialize(key, sortedKeys: true)), .int(seq), .text(JSONText.serialize(record)),
+                 .int(Int64(counter))])
         case .delete(let bucket, let key):
-            try run(&c, "DELETE FROM noex_records WHERE bucket = ? AND key = ?",
-                [.text(bucket), .text(JSONText.serialize(key, sortedKeys: true))])
+            let canonical = JSONText.serialize(key, sortedKeys: true)
+            try run(&c,
+                "UPDATE noex_buckets SET counter = MAX(counter, COALESCE((SELECT counter FROM noex_records WHERE bucket = ?1 AND key = ?2), 0)) WHERE name = ?1",
+                [.text(bucket), .text(canonical)])
+            try run(&c, "DELETE FROM noex_records WHERE bucket = ? AND key = ?", [.text(bucket), .text(canonical)])
         case .clear(let bucket):
+            try run(&c,
+                "UPDATE noex_buckets SET counter = MAX(counter, COALESCE((SELECT MAX(counter) FROM noex_records WHERE bucket = ?1), 0)) WHERE name = ?1",
+                [.text(bucket)])
             try run(&c, "DELETE FROM noex_records WHERE bucket = ?", [.text(bucket)])
         }
     }
 
+    /// Whether a full snapshot would help (see `PersistenceAdapter.wantsSnapshot`).
     public var wantsSnapshot: Bool { false }
 
+    /// Replaces the stored state (see `PersistenceAdapter.writeSnapshot(_:)`).
     public func writeSnapshot(_ state: PersistedState) throws(StoreError) {
         try connection.withLock { c throws(StoreError) in
             try run(&c, "BEGIN IMMEDIATE", [])
@@ -222,6 +241,7 @@ public final class SQLitePersistenceAdapter: PersistenceAdapter {
         }
     }
 
+    /// Releases files and handles.
     public func close() throws(StoreError) {
         connection.withLock { c in
             for statement in c.statements.values { sqlite3_finalize(statement) }

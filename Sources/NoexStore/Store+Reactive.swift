@@ -126,7 +126,7 @@ extension Store {
     /// Marks an instance dirty when a bucket it read changed while it was being evaluated
     /// (the change could not have reached it through dependencies it had not recorded yet).
     private func recheck(_ s: inout StoreState, id: Int, deps: Dependencies, since seq: UInt64) {
-        for b in deps.bucketNames where (s.buckets[b]?.changeSeq ?? 0) > seq {
+        for b in deps.bucketNames where (s.buckets[b]?.state.changeSeq ?? 0) > seq {
             s.reactive.markDirty(id)
             scheduleDrainIfNeeded(&s)
             return

@@ -5,9 +5,8 @@ internal import Synchronization
 extension Store {
     func insert(into name: String, _ data: JSONObject) throws(StoreError) -> JSONObject {
         try commit { s, log throws(StoreError) in
-            guard var b = s.buckets.removeValue(forKey: name) else { throw StoreError.notDefined(name) }
-            defer { s.buckets[name] = b }
-            try insertRecord(&b, data, &log)
+            guard let box = s.buckets[name] else { throw StoreError.notDefined(name) }
+            try insertRecord(&box.state, data, &log)
             return log.events.last?.record ?? JSONObject()
         }
     }
@@ -37,15 +36,14 @@ extension Store {
 
     func update(in name: String, key: JSONValue, _ changes: JSONObject) throws(StoreError) -> JSONObject {
         try commit { s, log throws(StoreError) in
-            guard var b = s.buckets.removeValue(forKey: name) else { throw StoreError.notDefined(name) }
-            defer { s.buckets[name] = b }
-            guard let existing = b.get(key, now: log.now) else { throw StoreError.notFound(bucket: name, key: key) }
-            let record = try b.prepareUpdate(existing: existing, changes: changes, now: log.now)
-            try b.replace(record, key: key, previous: existing)
+            guard let box = s.buckets[name] else { throw StoreError.notDefined(name) }
+            guard let existing = box.state.get(key, now: log.now) else { throw StoreError.notFound(bucket: name, key: key) }
+            let record = try box.state.prepareUpdate(existing: existing, changes: changes, now: log.now)
+            try box.state.replace(record, key: key, previous: existing)
             log.touched.insert(name)
             log.events.append(.updated(name, key, existing, record))
-            if pipeline != nil, b.definition.persistent {
-                log.changes.append(.put(bucket: name, key: key, record: record, counter: b.counter))
+            if pipeline != nil, box.state.definition.persistent {
+                log.changes.append(.put(bucket: name, key: key, record: record, counter: box.state.counter))
             }
             return record
         }
@@ -53,24 +51,22 @@ extension Store {
 
     func delete(from name: String, key: JSONValue) throws(StoreError) -> Bool {
         try commit { s, log throws(StoreError) in
-            guard var b = s.buckets.removeValue(forKey: name) else { throw StoreError.notDefined(name) }
-            defer { s.buckets[name] = b }
-            guard let (record, _) = b.remove(key) else { return false }
+            guard let box = s.buckets[name] else { throw StoreError.notDefined(name) }
+            guard let (record, _) = box.state.remove(key) else { return false }
             log.touched.insert(name)
             log.events.append(.deleted(name, key, record))
-            if pipeline != nil, b.definition.persistent { log.changes.append(.delete(bucket: name, key: key)) }
-            return !b.isExpired(record, now: log.now)
+            if pipeline != nil, box.state.definition.persistent { log.changes.append(.delete(bucket: name, key: key)) }
+            return !box.state.isExpired(record, now: log.now)
         }
     }
 
     func clear(_ name: String) throws(StoreError) {
         try commit { s, log throws(StoreError) in
-            guard var b = s.buckets.removeValue(forKey: name) else { throw StoreError.notDefined(name) }
-            defer { s.buckets[name] = b }
-            b.removeAll()
+            guard let box = s.buckets[name] else { throw StoreError.notDefined(name) }
+            box.state.removeAll()
             log.touched.insert(name)
             log.clearedBuckets.append(name)
-            if pipeline != nil, b.definition.persistent { log.changes.append(.clear(bucket: name)) }
+            if pipeline != nil, box.state.definition.persistent { log.changes.append(.clear(bucket: name)) }
         }
     }
 
@@ -81,18 +77,16 @@ extension Store {
         (try? commit { s, log throws(StoreError) -> Int in
             var purged = 0
             for name in s.bucketOrder {
-                guard var b = s.buckets[name], b.definition.ttlMs != nil else { continue }
-                let keys = b.expiredKeys(now: log.now)
+                guard let box = s.buckets[name], box.state.definition.ttlMs != nil else { continue }
+                let keys = box.state.expiredKeys(now: log.now)
                 guard !keys.isEmpty else { continue }
-                s.buckets[name] = nil
                 for key in keys {
-                    guard let (record, _) = b.remove(key) else { continue }
+                    guard let (record, _) = box.state.remove(key) else { continue }
                     purged += 1
                     log.events.append(.deleted(name, key, record))
-                    if pipeline != nil, b.definition.persistent { log.changes.append(.delete(bucket: name, key: key)) }
+                    if pipeline != nil, box.state.definition.persistent { log.changes.append(.delete(bucket: name, key: key)) }
                 }
                 log.touched.insert(name)
-                s.buckets[name] = b
             }
             return purged
         }) ?? 0

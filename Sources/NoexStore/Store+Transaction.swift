@@ -4,10 +4,11 @@ internal import Synchronization
 extension Store {
     /// Runs `body` against a transaction and commits its buffered writes atomically.
     ///
-    /// Commit checks, under the store lock, that every key the transaction read still has
-    /// the version it saw (else `transactionConflict`), applies all writes (inserts, then
-    /// updates, then deletes, per bucket in first-use order) or none, and only then
-    /// publishes events: each affected query is re-evaluated once for the whole commit.
+    /// Commit checks, under the store lock, that every key the transaction wrote, or read
+    /// with `get`, still has the version it saw (else `transactionConflict`; scans are not
+    /// tracked), applies all writes (inserts, then updates, then deletes, per bucket in
+    /// first-use order) or none, and only then publishes events: each affected query is
+    /// re-evaluated once for the whole commit.
     /// - Returns: what `body` returns.
     /// - Throws: whatever `body` throws (nothing is written), `transactionConflict`,
     ///   `uniqueConstraint`, `bucketNotDefined`, or a persistence error after the commit.
@@ -30,23 +31,18 @@ extension Store {
 
     func commitTransaction(_ tx: TransactionContext) throws(StoreError) {
         guard tx.buffers.values.contains(where: { !$0.entries.isEmpty }) else { return }
+        // A read-only transaction commits nothing; one that writes also validates its reads.
         try commit { s, log throws(StoreError) in
             var undo: [Undo] = []
             defer {
-                for name in tx.order { s.buckets[name]?.table.compactionSuspended = false }
+                for name in tx.order { s.buckets[name]?.state.table.compactionSuspended = false }
             }
             do throws(StoreError) {
                 for name in tx.order {
-                    guard let buffer = tx.buffers[name], !buffer.entries.isEmpty else { continue }
-                    guard var b = s.buckets.removeValue(forKey: name) else { throw StoreError.notDefined(name) }
-                    b.table.compactionSuspended = true
-                    do throws(StoreError) {
-                        try apply(buffer, to: &b, &log, &undo)
-                    } catch {
-                        s.buckets[name] = b
-                        throw error
-                    }
-                    s.buckets[name] = b
+                    guard let buffer = tx.buffers[name], !buffer.entries.isEmpty || !buffer.reads.isEmpty else { continue }
+                    guard let box = s.buckets[name] else { throw StoreError.notDefined(name) }
+                    box.state.table.compactionSuspended = true
+                    try apply(buffer, to: &box.state, &log, &undo)
                 }
             } catch {
                 rollback(undo, &s)
@@ -79,6 +75,22 @@ extension Store {
             }
         }
         undo.append(.counter(name, b.counter))
+        // Keys the transaction only read must not have changed either.
+        for (key, seen) in buffer.reads where !buffer.entries.contains(key) {
+            let current = b.table[key].flatMap { b.isExpired($0, now: log.now) ? nil : $0 }
+            let actual = current?["_version"]?.numberValue ?? -1
+            guard actual != seen else { continue }
+            let detail: String
+            if seen < 0 {
+                detail = "Record with key \"\(key.jsString)\" already exists"
+            } else if current == nil {
+                detail = "Record with key \"\(key.jsString)\" not found"
+            } else {
+                detail = "Version mismatch: expected \(JSONText.formatNumber(seen)), got \(JSONText.formatNumber(actual))"
+            }
+            throw StoreError.transactionConflict(bucket: name, key: key, detail: detail)
+        }
+        guard !buffer.entries.isEmpty else { return }
         // Phase 2: inserts, then updates, then deletes.
         for (key, entry) in buffer.entries.entries where entry.expectedVersion == nil {
             guard let record = entry.final else { continue }
@@ -123,11 +135,11 @@ extension Store {
     private func rollback(_ undo: [Undo], _ s: inout StoreState) {
         for step in undo.reversed() {
             switch step {
-            case .inserted(let name, let key): s.buckets[name]?.remove(key)
+            case .inserted(let name, let key): s.buckets[name]?.state.remove(key)
             case .replaced(let name, let key, let previous, let current):
-                s.buckets[name]?.revert(key: key, current: current, to: previous)
-            case .removed(let name, let key, let record, let slot): s.buckets[name]?.restore(record, key: key, slot: slot)
-            case .counter(let name, let value): s.buckets[name]?.counter = value
+                s.buckets[name]?.state.revert(key: key, current: current, to: previous)
+            case .removed(let name, let key, let record, let slot): s.buckets[name]?.state.restore(record, key: key, slot: slot)
+            case .counter(let name, let value): s.buckets[name]?.state.counter = value
             }
         }
     }

@@ -3,9 +3,18 @@ internal import Foundation
 public import NoexWire
 internal import Synchronization
 
+/// A bucket's state in a reference cell, so the lock holder reads and mutates it in place:
+/// a struct stored directly in the dictionary would be copied (a dozen retains) on every read.
+final class BucketBox: @unchecked Sendable {
+    // @unchecked: `state` is only touched while the store's Mutex is held.
+    var state: BucketState
+
+    init(_ state: BucketState) { self.state = state }
+}
+
 /// Everything the store lock guards.
 struct StoreState: Sendable {
-    var buckets: [String: BucketState] = [:]
+    var buckets: [String: BucketBox] = [:]
     var bucketOrder: [String] = []
     /// Buckets restored from persistence that no `defineBucket` has claimed yet in this run.
     var restoredUnclaimed: Set<String> = []
@@ -91,7 +100,7 @@ public final class Store: Sendable {
                 for (key, record) in saved.records where !bucket.table.contains(key) {
                     bucket.restore(record, key: key, slot: Int.max)
                 }
-                initial.buckets[saved.name] = bucket
+                initial.buckets[saved.name] = BucketBox(bucket)
                 initial.bucketOrder.append(saved.name)
                 initial.restoredUnclaimed.insert(saved.name)
             }
@@ -133,7 +142,7 @@ public final class Store: Sendable {
     func afterCommit(_ s: inout StoreState, _ log: CommitLog) {
         guard !log.touched.isEmpty || !log.events.isEmpty || !log.clearedBuckets.isEmpty else { return }
         s.mutationSeq += 1
-        for b in log.touched { s.buckets[b]?.changeSeq = s.mutationSeq }
+        for b in log.touched { s.buckets[b]?.state.changeSeq = s.mutationSeq }
         for event in log.events { s.reactive.noteChange(bucket: event.bucket, key: event.key) }
         for b in log.clearedBuckets { s.reactive.noteBucketChange(b) }
         if !s.eventHandlers.isEmpty { s.pendingEvents += log.events }
@@ -149,9 +158,9 @@ public final class Store: Sendable {
     /// Reads a bucket under the lock. `now` is only computed for TTL buckets.
     func read<R>(_ name: String, _ body: (borrowing BucketState, Double) throws(StoreError) -> R) throws(StoreError) -> R {
         try state.withLock { s throws(StoreError) -> R in
-            guard let bucket = s.buckets[name] else { throw StoreError.notDefined(name) }
-            let now = bucket.definition.ttlMs == nil ? 0 : (Date().timeIntervalSince1970 * 1000)
-            return try body(bucket, now)
+            guard let box = s.buckets[name] else { throw StoreError.notDefined(name) }
+            let now = box.state.definition.ttlMs == nil ? 0 : (Date().timeIntervalSince1970 * 1000)
+            return try body(box.state, now)
         }
     }
 
@@ -166,17 +175,16 @@ public final class Store: Sendable {
     public func defineBucket(_ name: String, _ definition: BucketDefinition) throws(StoreError) {
         try definition.check(bucket: name)
         try commit { s, log throws(StoreError) in
-            if var existing = s.buckets[name] {
+            if let existing = s.buckets[name] {
                 guard s.restoredUnclaimed.remove(name) != nil else { throw StoreError.bucketAlreadyExists(name) }
-                existing.redefine(definition)
-                s.buckets[name] = existing
+                existing.state.redefine(definition)
                 if pipeline != nil {
                     log.changes.append(definition.persistent
                         ? .redefineBucket(name: name, definition: definition.json) : .dropBucket(name: name))
                 }
                 return
             }
-            s.buckets[name] = BucketState(name: name, definition: definition)
+            s.buckets[name] = BucketBox(BucketState(name: name, definition: definition))
             s.bucketOrder.append(name)
             if pipeline != nil, definition.persistent {
                 log.changes.append(.defineBucket(name: name, definition: definition.json, counter: 0))
@@ -194,7 +202,7 @@ public final class Store: Sendable {
     /// - Throws: `bucketNotDefined` with `Bucket "<n>" does not exist`.
     public func dropBucket(_ name: String) throws(StoreError) {
         try commit { s, log throws(StoreError) in
-            guard let removed = s.buckets.removeValue(forKey: name) else { throw StoreError.doesNotExist(name) }
+            guard let removed = s.buckets.removeValue(forKey: name)?.state else { throw StoreError.doesNotExist(name) }
             s.bucketOrder.removeAll { $0 == name }
             s.restoredUnclaimed.remove(name)
             s.reactive.removeInstances(dependingOn: name)
@@ -206,10 +214,9 @@ public final class Store: Sendable {
     /// - Throws: `bucketNotDefined`, or `invalidDefinition` (existing field, unknown index, bad TTL).
     public func updateBucket(_ name: String, json updates: JSONObject) throws(StoreError) {
         try commit { s, log throws(StoreError) in
-            guard var bucket = s.buckets[name] else { throw StoreError.notDefined(name) }
-            let next = try bucket.definition.updated(with: updates, bucket: name)
-            bucket.redefine(next)
-            s.buckets[name] = bucket
+            guard let box = s.buckets[name] else { throw StoreError.notDefined(name) }
+            let next = try box.state.definition.updated(with: updates, bucket: name)
+            box.state.redefine(next)
             if pipeline != nil, next.persistent {
                 log.changes.append(.redefineBucket(name: name, definition: next.json))
             }
@@ -220,8 +227,8 @@ public final class Store: Sendable {
     /// - Throws: `bucketNotDefined` with `Bucket "<n>" does not exist`.
     public func bucketSchema(_ name: String) throws(StoreError) -> JSONObject {
         try state.withLock { s throws(StoreError) in
-            guard let bucket = s.buckets[name] else { throw StoreError.doesNotExist(name) }
-            return bucket.definition.json
+            guard let box = s.buckets[name] else { throw StoreError.doesNotExist(name) }
+            return box.state.definition.json
         }
     }
 
@@ -248,7 +255,7 @@ public final class Store: Sendable {
             var totalRecords = 0
             var totalIndexes = 0
             for name in s.bucketOrder {
-                guard let bucket = s.buckets[name] else { continue }
+                guard let bucket = s.buckets[name]?.state else { continue }
                 let n = bucket.table.count
                 totalRecords += n
                 totalIndexes += bucket.indexes.count
@@ -295,7 +302,7 @@ public final class Store: Sendable {
         state.withLock { s in
             var buckets: [PersistedBucket] = []
             for name in s.bucketOrder {
-                guard let b = s.buckets[name], b.definition.persistent else { continue }
+                guard let b = s.buckets[name]?.state, b.definition.persistent else { continue }
                 buckets.append(PersistedBucket(
                     name: name, definition: b.definition.json, counter: b.counter,
                     records: b.table.entries.map { (key: $0.key, record: $0.value) }))

@@ -99,6 +99,7 @@ public enum StoreError: Error, Sendable, Hashable {
 }
 
 extension StoreError: CustomStringConvertible {
+    /// `CODE: message`, for logs.
     public var description: String { "\(code.rawValue): \(message)" }
 }
 

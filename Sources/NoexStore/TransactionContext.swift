@@ -16,6 +16,9 @@ public struct TransactionContext: Sendable {
         /// An empty bucket with the live definition and counter, used to prepare records.
         var scratch: BucketState
         var entries = OrderedTable<Entry>()
+        /// The `_version` each key had when `get` first read it (-1: absent). Commit checks
+        /// these too, so a write computed from a stale read conflicts instead of losing an update.
+        var reads: [JSONValue: Double] = [:]
     }
 
     let store: Store
@@ -77,8 +80,9 @@ public struct TransactionContext: Sendable {
             return record
         }
         guard let current = try live(bucket, key) else { throw .notFound(bucket: bucket, key: key) }
+        let expected = try expectedVersion(buffer, bucket, key, current)
         let record = try buffer.scratch.prepareUpdate(existing: current, changes: changes, now: now)
-        buffer.entries.append(key, Entry(expectedVersion: current["_version"]?.numberValue ?? 0, final: record))
+        buffer.entries.append(key, Entry(expectedVersion: expected, final: record))
         buffers[bucket] = buffer
         return record
     }
@@ -94,17 +98,35 @@ public struct TransactionContext: Sendable {
                 buffer.entries.replace(key, Entry(expectedVersion: entry.expectedVersion, final: nil))
             }
         } else if let current = try live(bucket, key) {
-            buffer.entries.append(key, Entry(expectedVersion: current["_version"]?.numberValue ?? 0, final: nil))
+            buffer.entries.append(key, Entry(expectedVersion: try expectedVersion(buffer, bucket, key, current), final: nil))
         }
         buffers[bucket] = buffer
     }
 
+    /// The version a write of `key` must find at commit: the one an earlier `get` saw, else
+    /// the current one.
+    private func expectedVersion(_ buffer: Buffer, _ bucket: String, _ key: JSONValue, _ current: JSONObject)
+        throws(StoreError) -> Double
+    {
+        let version = current["_version"]?.numberValue ?? 0
+        guard let seen = buffer.reads[key] else { return version }
+        guard seen >= 0 else {
+            throw .transactionConflict(bucket: bucket, key: key, detail: "Record with key \"\(key.jsString)\" already exists")
+        }
+        return seen
+    }
+
     /// The record as this transaction sees it.
     public mutating func get(_ bucket: String, _ key: JSONValue) throws(StoreError) -> JSONObject? {
-        let buffer = try buffer(bucket)
+        var buffer = try buffer(bucket)
+        if let entry = buffer.entries[key] {
+            buffers[bucket] = buffer
+            return entry.final
+        }
+        let record = try live(bucket, key)
+        if buffer.reads[key] == nil { buffer.reads[key] = record?["_version"]?.numberValue ?? -1 }
         buffers[bucket] = buffer
-        if let entry = buffer.entries[key] { return entry.final }
-        return try live(bucket, key)
+        return record
     }
 
     /// Live records with this transaction's updates and deletes applied, then its inserts.

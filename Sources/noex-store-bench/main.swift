@@ -59,6 +59,12 @@ do {
         for i in order where try items.get(keys[i]) != nil { found += 1 }
         precondition(found == gets)
     }
+    let hot = Array(keys.prefix(1000))
+    try measure("get (random key of 1,000 hot keys)", ops: gets) {
+        var found = 0
+        for i in order where try items.get(hot[i % hot.count]) != nil { found += 1 }
+        precondition(found == gets)
+    }
     let updates = n(200_000)
     try measure("update (random key)", ops: updates) {
         for i in 0..<updates { try items.update(keys[order[i]], ["value": .number(Double(i))]) }

@@ -171,4 +171,39 @@ import Testing
         #expect(record["_expiresAt"] == .number((record["_createdAt"]?.numberValue ?? 0) + 3_600_000))
         #expect(try store.bucket("s").get("x")?["_expiresAt"] == record["_expiresAt"])
     }
+
+    @Test func writesBasedOnStaleReadsConflict() throws {
+        let (store, accounts, log) = try setup()
+        // Read a, someone else changes a, then write b from what was read: a lost update
+        // without read tracking.
+        let error = storeError { () throws(StoreError) in
+            try store.transaction { tx throws(StoreError) in
+                let a = try tx.get("accounts", "a")?["balance"]?.numberValue ?? 0
+                try accounts.update("a", ["balance": 1])
+                try tx.update("accounts", "b", ["balance": .number(a)])
+            }
+        }
+        #expect(error == .transactionConflict(bucket: "accounts", key: "a", detail: "Version mismatch: expected 1, got 2"))
+        #expect(try accounts.get("b")?["balance"] == 50)
+        // A read of a missing key conflicts when the key appears before commit.
+        let appeared = storeError { () throws(StoreError) in
+            try store.transaction { tx throws(StoreError) in
+                _ = try tx.get("accounts", "new")
+                try accounts.insert(["id": "new", "balance": 1])
+                try tx.insert("log", ["msg": "saw no new"])
+            }
+        }
+        #expect(appeared?.message == "Transaction conflict in bucket \"accounts\" for key \"new\": Record with key \"new\" already exists")
+        #expect(try log.count() == 0)
+        // Reading and then updating the same key uses the version that was read.
+        let stale = storeError { () throws(StoreError) in
+            try store.transaction { tx throws(StoreError) in
+                _ = try tx.get("accounts", "b")
+                try accounts.update("b", ["balance": 2])
+                try tx.update("accounts", "b", ["balance": 3])
+            }
+        }
+        #expect(stale?.code.rawValue == "CONFLICT")
+        #expect(try accounts.get("b")?["balance"] == 2)
+    }
 }
