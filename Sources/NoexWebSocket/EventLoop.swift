@@ -26,6 +26,8 @@ final class EventLoop: Sendable {
     private let wakePending = Atomic<Bool>(false)
     private let threadID = Atomic<UInt>(0)
     private let stopRequested = Atomic<Bool>(false)
+    /// Set (under the queue lock) once the thread has run its last queued work.
+    private let finished = Atomic<Bool>(false)
     private let nextTimerID = Atomic<UInt64>(1)
     private let termination = Mutex<(finished: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
     let state: LoopConfined<EventLoopState>
@@ -65,7 +67,7 @@ final class EventLoop: Sendable {
     func start() {
         let thread = Thread { [self] in self.run() }
         thread.name = "noex-ws-loop-\(index)"
-        thread.stackSize = 1 << 20
+        thread.stackSize = 8 << 20   // the glibc default: delegates may recurse (JSON parsing)
         thread.start()
     }
 
@@ -75,8 +77,13 @@ final class EventLoop: Sendable {
     /// Runs `work` on the loop thread, after the current iteration's I/O.
     /// - Parameter work: The closure; it runs exactly once unless the loop has stopped.
     func execute(_ work: @escaping @Sendable () -> Void) {
-        queue.withLock { $0.append(work) }
-        wake()
+        let accepted = queue.withLock { queue -> Bool in
+            // After the thread ended nothing would run the work: drop it instead of keeping it.
+            if finished.load(ordering: .relaxed) { return false }
+            queue.append(work)
+            return true
+        }
+        if accepted { wake() }
     }
 
     private func wake() {
@@ -193,7 +200,16 @@ final class EventLoop: Sendable {
             pending.removeAll()
             state.flushDirty()
             state.closeAll()
-            if queue.withLock({ $0.isEmpty }) { break }
+            let done = queue.withLock { queue -> Bool in
+                guard queue.isEmpty else { return false }
+                finished.store(true, ordering: .relaxed)
+                return true
+            }
+            if done { break }
+        }
+        queue.withLock { queue in
+            queue.removeAll()   // only non-empty if closing kept queueing work four rounds in a row
+            finished.store(true, ordering: .relaxed)
         }
         close(epollFD)
         close(wakeFD)

@@ -129,7 +129,7 @@ final class OutboundBuffer {
         case failed(Int32)
     }
 
-    /// Writes as much as the socket takes, with one `writev` per batch of up to 64 segments.
+    /// Writes as much as the socket takes, with one vectored `sendmsg` per batch of up to 64 segments.
     func write(to fd: Int32) -> WriteResult {
         while count > 0 {
             let written: Int = withUnsafeTemporaryAllocation(of: iovec.self, capacity: 64) { vectors in
@@ -147,8 +147,13 @@ final class OutboundBuffer {
                     used += 1
                     index += 1
                 }
-                if used == 1 { return Glibc.write(fd, vectors[0].iov_base, vectors[0].iov_len) }
-                return writev(fd, vectors.baseAddress, Int32(used))
+                // send/sendmsg with MSG_NOSIGNAL: a peer reset must not raise SIGPIPE in a host
+                // process that did not ignore it.
+                if used == 1 { return send(fd, vectors[0].iov_base, vectors[0].iov_len, Int32(MSG_NOSIGNAL)) }
+                var message = msghdr()
+                message.msg_iov = vectors.baseAddress
+                message.msg_iovlen = used
+                return sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
             }
             if written < 0 {
                 let code = errno
