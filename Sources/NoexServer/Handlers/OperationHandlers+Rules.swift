@@ -3,7 +3,7 @@ import NoexRules
 import NoexWire
 
 extension OperationHandlers {
-    func emit(_ request: RulesEmitRequest, context: RequestContext) async throws -> JSONValue? {
+    func emit(_ request: RulesEmitRequest, context: RequestContext) throws -> JSONValue? {
         let event = try rulesEngine().emit(
             topic: request.topic, data: request.data ?? [:],
             correlationId: request.correlationId,
@@ -11,27 +11,27 @@ extension OperationHandlers {
         return .object(event.json)
     }
 
-    func setFact(_ request: RulesSetFactRequest, context: RequestContext) async throws -> JSONValue? {
+    func setFact(_ request: RulesSetFactRequest, context: RequestContext) throws -> JSONValue? {
         .object(try rulesEngine().setFact(request.key, request.value).json)
     }
 
-    func getFact(_ request: RulesGetFactRequest, context: RequestContext) async throws -> JSONValue? {
+    func getFact(_ request: RulesGetFactRequest, context: RequestContext) throws -> JSONValue? {
         try rulesEngine().getFact(request.key) ?? .null
     }
 
-    func deleteFact(_ request: RulesDeleteFactRequest, context: RequestContext) async throws -> JSONValue? {
+    func deleteFact(_ request: RulesDeleteFactRequest, context: RequestContext) throws -> JSONValue? {
         ["deleted": .bool(try rulesEngine().deleteFact(request.key))]
     }
 
-    func queryFacts(_ request: RulesQueryFactsRequest, context: RequestContext) async throws -> JSONValue? {
+    func queryFacts(_ request: RulesQueryFactsRequest, context: RequestContext) throws -> JSONValue? {
         .array(try rulesEngine().queryFacts(request.pattern).map { .object($0.json) })
     }
 
-    func getAllFacts(_ request: RulesGetAllFactsRequest, context: RequestContext) async throws -> JSONValue? {
+    func getAllFacts(_ request: RulesGetAllFactsRequest, context: RequestContext) throws -> JSONValue? {
         .array(try rulesEngine().allFacts().map { .object($0.json) })
     }
 
-    func subscribe(_ request: RulesSubscribeRequest, context: RequestContext) async throws -> JSONValue? {
+    func subscribe(_ request: RulesSubscribeRequest, context: RequestContext) throws -> JSONValue? {
         let engine = try rulesEngine()
         let connection = context.connection
         let subscriptionId = core.makeSubscriptionId()
@@ -47,18 +47,18 @@ extension OperationHandlers {
         return ["subscriptionId": .string(subscriptionId)]
     }
 
-    func unsubscribe(_ request: RulesUnsubscribeRequest, context: RequestContext) async throws -> JSONValue? {
+    func unsubscribe(_ request: RulesUnsubscribeRequest, context: RequestContext) throws -> JSONValue? {
         guard context.connection.removeRulesSubscription(request.subscriptionId) else {
             throw ProtocolError(.notFound, "Subscription \"\(request.subscriptionId)\" not found")
         }
         return ["unsubscribed": true]
     }
 
-    func stats(_ request: RulesStatsRequest, context: RequestContext) async throws -> JSONValue? {
+    func stats(_ request: RulesStatsRequest, context: RequestContext) throws -> JSONValue? {
         .object(try rulesEngine().stats())
     }
 
-    func registerRule(_ request: RulesRegisterRuleRequest, context: RequestContext) async throws -> JSONValue? {
+    func registerRule(_ request: RulesRegisterRuleRequest, context: RequestContext) throws -> JSONValue? {
         let rule = try rulesEngine().registerRule(request.rule)
         return [
             "id": .string(rule.id), "name": .string(rule.name), "version": .number(Double(rule.version)),
@@ -66,12 +66,12 @@ extension OperationHandlers {
         ]
     }
 
-    func unregisterRule(_ request: RulesUnregisterRuleRequest, context: RequestContext) async throws -> JSONValue? {
+    func unregisterRule(_ request: RulesUnregisterRuleRequest, context: RequestContext) throws -> JSONValue? {
         guard try rulesEngine().unregisterRule(request.ruleId) else { throw Self.ruleNotFound(request.ruleId) }
         return ["ruleId": .string(request.ruleId), "unregistered": true]
     }
 
-    func updateRule(_ request: RulesUpdateRuleRequest, context: RequestContext) async throws -> JSONValue? {
+    func updateRule(_ request: RulesUpdateRuleRequest, context: RequestContext) throws -> JSONValue? {
         let rule = try rulesEngine().updateRule(request.ruleId, request.updates)
         return [
             "id": .string(rule.id), "version": .number(Double(rule.version)),
@@ -79,26 +79,26 @@ extension OperationHandlers {
         ]
     }
 
-    func enableRule(_ request: RulesEnableRuleRequest, context: RequestContext) async throws -> JSONValue? {
+    func enableRule(_ request: RulesEnableRuleRequest, context: RequestContext) throws -> JSONValue? {
         guard try rulesEngine().enableRule(request.ruleId) else { throw Self.ruleNotFound(request.ruleId) }
         return ["ruleId": .string(request.ruleId), "enabled": true]
     }
 
-    func disableRule(_ request: RulesDisableRuleRequest, context: RequestContext) async throws -> JSONValue? {
+    func disableRule(_ request: RulesDisableRuleRequest, context: RequestContext) throws -> JSONValue? {
         guard try rulesEngine().disableRule(request.ruleId) else { throw Self.ruleNotFound(request.ruleId) }
         return ["ruleId": .string(request.ruleId), "enabled": false]
     }
 
-    func getRule(_ request: RulesGetRuleRequest, context: RequestContext) async throws -> JSONValue? {
+    func getRule(_ request: RulesGetRuleRequest, context: RequestContext) throws -> JSONValue? {
         guard let rule = try rulesEngine().getRule(request.ruleId) else { throw Self.ruleNotFound(request.ruleId) }
         return .object(rule.json)
     }
 
-    func getRules(_ request: RulesGetRulesRequest, context: RequestContext) async throws -> JSONValue? {
+    func getRules(_ request: RulesGetRulesRequest, context: RequestContext) throws -> JSONValue? {
         ["rules": .array(try rulesEngine().rules().map { .object($0.summaryJSON) })]
     }
 
-    func validateRule(_ request: RulesValidateRuleRequest, context: RequestContext) async throws -> JSONValue? {
+    func validateRule(_ request: RulesValidateRuleRequest, context: RequestContext) throws -> JSONValue? {
         .object(try rulesEngine().validateRule(request.rule).json)
     }
 

@@ -3,81 +3,81 @@ import NoexStore
 import NoexWire
 
 extension OperationHandlers {
-    func insert(_ request: StoreInsertRequest, context: RequestContext) async throws -> JSONValue? {
+    func insert(_ request: StoreInsertRequest, context: RequestContext) throws -> JSONValue? {
         .record(try store.bucket(request.bucket).insert(request.data))
     }
 
-    func get(_ request: StoreGetRequest, context: RequestContext) async throws -> JSONValue? {
+    func get(_ request: StoreGetRequest, context: RequestContext) throws -> JSONValue? {
         .record(try store.bucket(request.bucket).get(request.key))
     }
 
-    func update(_ request: StoreUpdateRequest, context: RequestContext) async throws -> JSONValue? {
+    func update(_ request: StoreUpdateRequest, context: RequestContext) throws -> JSONValue? {
         .record(try store.bucket(request.bucket).update(request.key, request.data))
     }
 
-    func delete(_ request: StoreDeleteRequest, context: RequestContext) async throws -> JSONValue? {
+    func delete(_ request: StoreDeleteRequest, context: RequestContext) throws -> JSONValue? {
         try store.bucket(request.bucket).delete(request.key)
         return ["deleted": true]
     }
 
-    func all(_ request: StoreAllRequest, context: RequestContext) async throws -> JSONValue? {
+    func all(_ request: StoreAllRequest, context: RequestContext) throws -> JSONValue? {
         .records(try store.bucket(request.bucket).all())
     }
 
-    func `where`(_ request: StoreWhereRequest, context: RequestContext) async throws -> JSONValue? {
+    func `where`(_ request: StoreWhereRequest, context: RequestContext) throws -> JSONValue? {
         .records(try store.bucket(request.bucket).where(request.filter))
     }
 
-    func findOne(_ request: StoreFindOneRequest, context: RequestContext) async throws -> JSONValue? {
+    func findOne(_ request: StoreFindOneRequest, context: RequestContext) throws -> JSONValue? {
         .record(try store.bucket(request.bucket).findOne(request.filter))
     }
 
-    func count(_ request: StoreCountRequest, context: RequestContext) async throws -> JSONValue? {
+    func count(_ request: StoreCountRequest, context: RequestContext) throws -> JSONValue? {
         .number(Double(try store.bucket(request.bucket).count(request.filter)))
     }
 
-    func first(_ request: StoreFirstRequest, context: RequestContext) async throws -> JSONValue? {
+    func first(_ request: StoreFirstRequest, context: RequestContext) throws -> JSONValue? {
         .records(try store.bucket(request.bucket).first(request.n))
     }
 
-    func last(_ request: StoreLastRequest, context: RequestContext) async throws -> JSONValue? {
+    func last(_ request: StoreLastRequest, context: RequestContext) throws -> JSONValue? {
         .records(try store.bucket(request.bucket).last(request.n))
     }
 
-    func paginate(_ request: StorePaginateRequest, context: RequestContext) async throws -> JSONValue? {
+    func paginate(_ request: StorePaginateRequest, context: RequestContext) throws -> JSONValue? {
         let page = try store.bucket(request.bucket).paginate(after: request.after, limit: request.limit)
         var result: JSONObject = ["records": .records(page.records), "hasMore": .bool(page.hasMore)]
         if let cursor = page.nextCursor { result["nextCursor"] = cursor }
         return .object(result)
     }
 
-    func sum(_ request: StoreSumRequest, context: RequestContext) async throws -> JSONValue? {
+    func sum(_ request: StoreSumRequest, context: RequestContext) throws -> JSONValue? {
         .number(try store.bucket(request.bucket).sum(request.field, filter: request.filter))
     }
 
-    func avg(_ request: StoreAvgRequest, context: RequestContext) async throws -> JSONValue? {
+    func avg(_ request: StoreAvgRequest, context: RequestContext) throws -> JSONValue? {
         .number(try store.bucket(request.bucket).avg(request.field, filter: request.filter))
     }
 
-    func min(_ request: StoreMinRequest, context: RequestContext) async throws -> JSONValue? {
+    func min(_ request: StoreMinRequest, context: RequestContext) throws -> JSONValue? {
         try store.bucket(request.bucket).min(request.field, filter: request.filter).map(JSONValue.number) ?? .null
     }
 
-    func max(_ request: StoreMaxRequest, context: RequestContext) async throws -> JSONValue? {
+    func max(_ request: StoreMaxRequest, context: RequestContext) throws -> JSONValue? {
         try store.bucket(request.bucket).max(request.field, filter: request.filter).map(JSONValue.number) ?? .null
     }
 
-    func clear(_ request: StoreClearRequest, context: RequestContext) async throws -> JSONValue? {
+    func clear(_ request: StoreClearRequest, context: RequestContext) throws -> JSONValue? {
         try store.bucket(request.bucket).clear()
         return ["cleared": true]
     }
 
-    func buckets(_ request: StoreBucketsRequest, context: RequestContext) async throws -> JSONValue? {
+    func buckets(_ request: StoreBucketsRequest, context: RequestContext) throws -> JSONValue? {
         let names = visibleBuckets(store.bucketNames())
         return ["count": .number(Double(names.count)), "names": .array(names.map(JSONValue.string))]
     }
 
-    func stats(_ request: StoreStatsRequest, context: RequestContext) async throws -> JSONValue? {
+    func stats(_ request: StoreStatsRequest, context: RequestContext) throws -> JSONValue? {
         let stats = store.stats()
         return .object(core.identity == nil ? stats : Self.hidingSystemBuckets(stats))
     }
@@ -106,7 +106,7 @@ extension OperationHandlers {
         return stats
     }
 
-    func subscribe(_ request: StoreSubscribeRequest, context: RequestContext) async throws -> JSONValue? {
+    func subscribe(_ request: StoreSubscribeRequest, context: RequestContext) throws -> JSONValue? {
         let connection = context.connection
         let subscriptionId = core.makeSubscriptionId()
         let params = request.params.flatMap { $0.isNull ? nil : $0 }
@@ -123,47 +123,47 @@ extension OperationHandlers {
         return .object(result)
     }
 
-    func unsubscribe(_ request: StoreUnsubscribeRequest, context: RequestContext) async throws -> JSONValue? {
+    func unsubscribe(_ request: StoreUnsubscribeRequest, context: RequestContext) throws -> JSONValue? {
         guard context.connection.removeStoreSubscription(request.subscriptionId) else {
             throw ProtocolError(.notFound, "Subscription \"\(request.subscriptionId)\" not found")
         }
         return ["unsubscribed": true]
     }
 
-    func transaction(_ request: StoreTransactionRequest, context: RequestContext) async throws -> JSONValue? {
+    func transaction(_ request: StoreTransactionRequest, context: RequestContext) throws -> JSONValue? {
         try StoreTransactionRunner.run(request, on: store)
     }
 
-    func defineBucket(_ request: StoreDefineBucketRequest, context: RequestContext) async throws -> JSONValue? {
+    func defineBucket(_ request: StoreDefineBucketRequest, context: RequestContext) throws -> JSONValue? {
         try store.defineBucket(request.name, json: request.config)
         return ["name": .string(request.name), "created": true]
     }
 
-    func dropBucket(_ request: StoreDropBucketRequest, context: RequestContext) async throws -> JSONValue? {
+    func dropBucket(_ request: StoreDropBucketRequest, context: RequestContext) throws -> JSONValue? {
         try store.dropBucket(request.name)
         return ["name": .string(request.name), "dropped": true]
     }
 
-    func updateBucket(_ request: StoreUpdateBucketRequest, context: RequestContext) async throws -> JSONValue? {
+    func updateBucket(_ request: StoreUpdateBucketRequest, context: RequestContext) throws -> JSONValue? {
         try store.updateBucket(request.name, json: request.updates)
         return ["name": .string(request.name), "updated": true]
     }
 
-    func getBucketSchema(_ request: StoreGetBucketSchemaRequest, context: RequestContext) async throws -> JSONValue? {
+    func getBucketSchema(_ request: StoreGetBucketSchemaRequest, context: RequestContext) throws -> JSONValue? {
         ["name": .string(request.name), "config": .object(try store.bucketSchema(request.name))]
     }
 
-    func defineQuery(_ request: StoreDefineQueryRequest, context: RequestContext) async throws -> JSONValue? {
+    func defineQuery(_ request: StoreDefineQueryRequest, context: RequestContext) throws -> JSONValue? {
         try store.defineQuery(request.name, json: request.config)
         return ["name": .string(request.name), "defined": true]
     }
 
-    func undefineQuery(_ request: StoreUndefineQueryRequest, context: RequestContext) async throws -> JSONValue? {
+    func undefineQuery(_ request: StoreUndefineQueryRequest, context: RequestContext) throws -> JSONValue? {
         try store.undefineQuery(request.name)
         return ["name": .string(request.name), "undefined": true]
     }
 
-    func listQueries(_ request: StoreListQueriesRequest, context: RequestContext) async throws -> JSONValue? {
+    func listQueries(_ request: StoreListQueriesRequest, context: RequestContext) throws -> JSONValue? {
         ["queries": .array(store.listQueries().map { .object($0.json) })]
     }
 }

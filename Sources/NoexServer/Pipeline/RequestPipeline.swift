@@ -17,29 +17,88 @@ struct RequestPipeline: Sendable {
     private var exposeDetails: Bool { core.configuration.exposeErrorDetails }
 
     /// Handles one queued message and sends whatever it answers.
-    func process(_ message: InboundMessage, on connection: ClientConnection) async {
+    func process(_ queued: QueuedMessage, on connection: ClientConnection) async {
+        switch queued {
+        case .message(.request(let id, let type, let object)):
+            let outcome: Result<JSONValue?, any Error>
+            do {
+                let request = try prepare(type: type, message: object, on: connection)
+                outcome = .success(try await execute(request, type: type, message: object, on: connection, id: id))
+            } catch {
+                outcome = .failure(error)
+            }
+            answer(outcome, id: id, type: type, message: object, on: connection)
+        case .message(let envelope):
+            processEnvelope(envelope, on: connection)
+        case .prepared(let request, let id, let type, let object):
+            let outcome: Result<JSONValue?, any Error>
+            do {
+                outcome = .success(try await execute(request, type: type, message: object, on: connection, id: id))
+            } catch {
+                outcome = .failure(error)
+            }
+            answer(outcome, id: id, type: type, message: object, on: connection)
+        }
+    }
+
+    /// Handles a message right away on the caller's thread (the transport's loop), for a
+    /// connection with nothing queued: no task hop, and the answer joins the loop's batched
+    /// writes. Operations whose handlers run synchronously (store, rules, server) finish here;
+    /// any other request comes back already checked and decoded, for the queue.
+    /// - Returns: what must still go through the queue, or `nil` when the message is done.
+    func processImmediately(_ message: InboundMessage, on connection: ClientConnection) -> QueuedMessage? {
+        guard case .request(let id, let type, let object) = message else {
+            processEnvelope(message, on: connection)
+            return nil
+        }
+        let outcome: Result<JSONValue?, any Error>
+        do {
+            let request = try prepare(type: type, message: object, on: connection)
+            let context = RequestContext(connection: connection, requestId: id)
+            guard case .finished(let result) = try handlers.dispatchSynchronously(request, context: context) else {
+                return .prepared(request, id: id, type: type, message: object)
+            }
+            afterExecution(type: type, message: object, on: connection)
+            outcome = .success(result)
+        } catch {
+            outcome = .failure(error)
+        }
+        answer(outcome, id: id, type: type, message: object, on: connection)
+        return nil
+    }
+
+    /// Pongs and envelope failures: nothing to execute.
+    private func processEnvelope(_ message: InboundMessage, on connection: ClientConnection) {
         switch message {
         case .invalid(let error):
             connection.send(OutboundMessage.error(id: 0, error, exposeDetails: exposeDetails))
         case .pong:
             connection.recordPong()
-        case .request(let id, let type, let object):
-            let response: [UInt8]
-            var failure: ProtocolError?
-            do {
-                let data = try await handle(type: type, message: object, on: connection, id: id)
-                response = OutboundMessage.result(id: id, data: data)
-            } catch {
-                let mapped = ErrorMapping.protocolError(for: error)
-                failure = mapped
-                response = OutboundMessage.error(id: id, mapped, exposeDetails: exposeDetails)
-            }
-            // Logged just before the answer leaves, so whoever reads the log on seeing the answer
-            // (an `onEntry` hook, a test) finds the entry; the request's own result is already
-            // computed, so an `audit.query` never contains itself.
-            audit(type: type, message: object, failure: failure, on: connection)
-            connection.send(response)
+        case .request:
+            break
         }
+    }
+
+    /// Sends the answer to a request, audited first.
+    private func answer(
+        _ outcome: Result<JSONValue?, any Error>, id: Double, type: String, message: JSONObject,
+        on connection: ClientConnection
+    ) {
+        let response: [UInt8]
+        var failure: ProtocolError?
+        switch outcome {
+        case .success(let data):
+            response = OutboundMessage.result(id: id, data: data)
+        case .failure(let error):
+            let mapped = ErrorMapping.protocolError(for: error)
+            failure = mapped
+            response = OutboundMessage.error(id: id, mapped, exposeDetails: exposeDetails)
+        }
+        // Logged just before the answer leaves, so whoever reads the log on seeing the answer
+        // (an `onEntry` hook, a test) finds the entry; the request's own result is already
+        // computed, so an `audit.query` never contains itself.
+        audit(type: type, message: message, failure: failure, on: connection)
+        connection.send(response)
     }
 
     /// Spec-identity §5: one entry per request of an audited tier, with the session as it is
@@ -54,10 +113,10 @@ struct RequestPipeline: Sendable {
                 remoteAddress: connection.remoteAddress))
     }
 
-    /// Runs one request through every check and its handler.
-    /// - Returns: the result data (`nil` omits the `data` key).
+    /// Runs every check of a request and decodes its payload.
+    /// - Returns: the validated request.
     /// - Throws: the error to answer.
-    func handle(type: String, message: JSONObject, on connection: ClientConnection, id: Double) async throws -> JSONValue? {
+    func prepare(type: String, message: JSONObject, on connection: ClientConnection) throws -> Request {
         if connection.isOverloaded {
             throw ProtocolError(.backpressure, "Write buffer full, slow down")
         }
@@ -75,10 +134,22 @@ struct RequestPipeline: Sendable {
         if type == "store.subscribe" || type == "rules.subscribe" {
             try checkSubscriptionLimits(connection: connection)
         }
-        let request = try Request(type: type, payload: message)
+        return try Request(type: type, payload: message)
+    }
+
+    /// Runs a prepared request through the generated dispatch.
+    /// - Returns: the result data (`nil` omits the `data` key).
+    func execute(
+        _ request: Request, type: String, message: JSONObject, on connection: ClientConnection, id: Double
+    ) async throws -> JSONValue? {
         let result = try await request.dispatch(to: handlers, context: RequestContext(connection: connection, requestId: id))
-        if let identity = core.identity { recordOwnership(identity, type: type, message: message, connection: connection) }
+        afterExecution(type: type, message: message, on: connection)
         return result
+    }
+
+    /// Bookkeeping after a successful request: ownership of what it created or dropped.
+    private func afterExecution(type: String, message: JSONObject, on connection: ClientConnection) {
+        if let identity = core.identity { recordOwnership(identity, type: type, message: message, connection: connection) }
     }
 
     // MARK: Checks

@@ -7,9 +7,12 @@ import Synchronization
 /// One client's protocol state: its session, its subscriptions, its heartbeat and the
 /// pushes held back by backpressure.
 ///
-/// Messages are handled one at a time, in arrival order, by a task that drains `inbox`, so
-/// responses leave in request order. Pushes do not wait for that queue: they are written as
-/// soon as a subscription fires (the reference does the same).
+/// Messages are handled one at a time, in arrival order, so responses leave in request order.
+/// While nothing is queued, a message is handled at once on the transport's loop thread
+/// (store, rules and server operations never suspend); a request whose handler may suspend
+/// goes to a queue drained by the connection's task, and everything after it waits there too.
+/// The task is started on first use, so idle connections cost no task. Pushes do not wait in
+/// the queue: they are written as soon as a subscription fires (the reference does the same).
 final class ClientConnection: Sendable {
     /// Everything mutable about the connection, behind one lock.
     struct State {
@@ -28,6 +31,10 @@ final class ClientConnection: Sendable {
         /// Event pushes dropped per subscription while backpressured (F8).
         var droppedEvents: [String: Int] = [:]
         var closed = false
+        /// Messages in the queue or being handled by the task; 0 lets the next one run at once.
+        var queued = 0
+        /// The queue feeding the connection's task, created with the task on first use.
+        var queue: AsyncStream<QueuedMessage>.Continuation?
     }
 
     let id: String
@@ -36,7 +43,7 @@ final class ClientConnection: Sendable {
     let connectedAt: Int64
     let core: ServerCore
     let state = Mutex(State())
-    private let inbox: AsyncStream<InboundMessage>.Continuation
+    private let pipeline: RequestPipeline
 
     init(socket: any ClientSocket, core: ServerCore) {
         self.socket = socket
@@ -44,21 +51,40 @@ final class ClientConnection: Sendable {
         id = core.makeConnectionId()
         remoteAddress = socket.remoteAddress
         connectedAt = core.clock.nowMs()
-        let (stream, continuation) = AsyncStream.makeStream(of: InboundMessage.self, bufferingPolicy: .unbounded)
-        inbox = continuation
-        let pipeline = RequestPipeline(core: core)
-        Task { [self] in
-            for await message in stream {
-                await pipeline.process(message, on: self)
-            }
-        }
+        pipeline = RequestPipeline(core: core)
     }
 
     // MARK: Inbound
 
-    /// Queues one received text message; called on the transport's loop thread.
+    /// Handles or queues one received text message; called on the transport's loop thread
+    /// (one caller at a time per connection).
     func receive(_ bytes: UnsafeRawBufferPointer) {
-        inbox.yield(InboundMessage.parse(bytes))
+        let message = InboundMessage.parse(bytes)
+        if state.withLock({ $0.queued == 0 }) {
+            guard let leftover = pipeline.processImmediately(message, on: self) else { return }
+            enqueue(leftover)
+        } else {
+            enqueue(.message(message))
+        }
+    }
+
+    /// Appends to the queue, starting the connection's task on first use.
+    private func enqueue(_ message: QueuedMessage) {
+        let queue = state.withLock { state -> AsyncStream<QueuedMessage>.Continuation? in
+            guard !state.closed else { return nil }
+            state.queued += 1
+            if let queue = state.queue { return queue }
+            let (stream, continuation) = AsyncStream.makeStream(of: QueuedMessage.self)
+            state.queue = continuation
+            Task { [self] in
+                for await queued in stream {
+                    await pipeline.process(queued, on: self)
+                    self.state.withLock { $0.queued -= 1 }
+                }
+            }
+            return continuation
+        }
+        queue?.yield(message)
     }
 
     /// Records a pong: any pong after the last ping keeps the connection alive (F7).
@@ -297,7 +323,7 @@ final class ClientConnection: Sendable {
         }
         for subscription in store { subscription.cancel() }
         for subscription in rules { subscription.cancel() }
-        inbox.finish()
+        state.withLock { $0.queue }?.finish()
         core.remove(self)
     }
 }
