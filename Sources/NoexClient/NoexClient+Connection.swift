@@ -117,7 +117,14 @@ extension NoexClient {
             subscription.serverId = nil
             subscriptions[clientId] = subscription
         }
-        guard state == .connected else { return }  // the reconnect loop handles its own failures
+        // While connecting or reconnecting, the code opening the connection finds `socket`
+        // cleared when it resumes and handles the loss itself.
+        guard state == .connected else { return }
+        recoverFromLoss()
+    }
+
+    /// Reconnects, or closes the client when reconnecting is off.
+    func recoverFromLoss() {
         guard configuration.reconnect != nil else {
             shutDownAfterLoss()
             return
@@ -151,7 +158,9 @@ extension NoexClient {
             do { opened = try await openConnection() } catch { continue }
             welcome = opened
             let current = generation
-            if await restoreSession(generation: current) {
+            // No suspension between this check and `.connected`: a loss after it is seen by
+            // `connectionEnded` in the connected state.
+            if await restoreSession(generation: current), current == generation, socket != nil {
                 reconnectTask = nil
                 setState(.connected)
                 flushQueue()

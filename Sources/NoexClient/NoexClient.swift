@@ -122,6 +122,9 @@ public actor NoexClient {
             throw error
         }
         setState(.connected)
+        // The connection may have ended between its welcome and this point (e.g. a heartbeat
+        // timeout under load); `connectionEnded` left the recovery to us.
+        if socket == nil { recoverFromLoss() }
     }
 
     /// The current connection state.

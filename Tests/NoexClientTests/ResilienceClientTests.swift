@@ -32,12 +32,12 @@ struct ResilienceClientTests {
 
     @Test("pings are answered: a short heartbeat does not drop the connection")
     func heartbeat() async throws {
-        let live = try await LiveServer.start { $0.heartbeat = HeartbeatConfiguration(intervalMs: 100, timeoutMs: 80) }
+        let live = try await LiveServer.start { $0.heartbeat = HeartbeatConfiguration(intervalMs: 1000, timeoutMs: 900) }
         let client = try await live.client()
         let states = await client.connectionStates()
         // Several ping intervals pass; without pongs the server would close with 4001 (the
         // timeout is shorter than the interval: the server only checks the latest ping).
-        try await Task.sleep(for: .milliseconds(700))
+        try await Task.sleep(for: .milliseconds(2500))
         #expect(live.server.connectionCount == 1)
         #expect(await client.connectionState == .connected)
         #expect(try await client.store.buckets().count == 0)
