@@ -154,3 +154,73 @@ struct ResilienceClientTests {
         await live.stop()
     }
 }
+
+@Suite("NoexClient edge cases of reconnection and cancellation")
+struct ReconnectEdgeTests {
+    @Test("a subscription the new server refuses ends its sequence; others carry on")
+    func refusedResubscribe() async throws {
+        var live = try await LiveServer.start()
+        let port = live.server.port
+        let client = try await live.client()
+        _ = try await client.store.defineBucket(name: "players", config: playersBucket)
+        _ = try await client.store.defineQuery(name: "all", config: ["bucket": "players"])
+        let store = PushCollector.collecting(try await client.store.subscribe(query: "all"))
+        let events = PushCollector.collecting(try await client.rules.subscribe(pattern: "*"))
+        await live.stop()
+        // A fresh store: the query "all" does not exist there.
+        live = try await LiveServer.start(port: port)
+        #expect(await store.wait { _, finished in finished })
+        #expect(await eventually { await client.connectionState == .connected })
+        _ = try await client.rules.emit(topic: "still.here")
+        #expect(await events.wait { values, _ in values.last?["topic"] == "still.here" })
+        #expect(await events.finished == false)
+        await client.close()
+        await live.stop()
+    }
+
+    @Test("reconnecting gives up after maximumAttempts and closes the client")
+    func givesUp() async throws {
+        let live = try await LiveServer.start()
+        let client = try await live.client {
+            $0.reconnect = ReconnectPolicy(initialDelay: .milliseconds(5), maximumDelay: .milliseconds(10), maximumAttempts: 2)
+        }
+        let states = await client.connectionStates()
+        await live.stop()
+        var seen: [ConnectionState] = []
+        for await state in states { seen.append(state) }
+        #expect(seen == [.connected, .reconnecting(attempt: 1), .reconnecting(attempt: 2), .closed])
+        #expect(await clientError { try await client.server.stats() }?.code == .clientClosed)
+    }
+
+    @Test("cancelling the calling task fails the request with CANCELLED")
+    func cancellation() async throws {
+        let live = try await LiveServer.start { configuration in
+            configuration.auth = TokenAuthConfiguration(required: false) { _ in
+                try await Task.sleep(for: .seconds(1))
+                return nil
+            }
+        }
+        let client = try await live.client()
+        let call = Task { await clientError { try await client.auth.login(token: "slow") } }
+        try await Task.sleep(for: .milliseconds(50))
+        call.cancel()
+        let error = await call.value
+        #expect(error?.code == .cancelled)
+        #expect(try await client.store.buckets().count == 0)
+        await client.close()
+        await live.stop()
+    }
+
+    @Test("system events arrive on systemEvents: a graceful stop announces shutdown")
+    func systemEvents() async throws {
+        let live = try await LiveServer.start()
+        let client = try await live.client { $0.reconnect = nil }
+        let stopping = Task { await live.server.stop(gracePeriod: .milliseconds(200)) }
+        var iterator = client.systemEvents.makeAsyncIterator()
+        let event = await iterator.next()
+        #expect(event?["event"] == "shutdown")
+        #expect(event?["gracePeriodMs"] == 200)
+        await stopping.value
+        await client.close()
+    }
+}
