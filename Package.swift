@@ -104,6 +104,16 @@ targets += [
         name: "NoexRulesTests", dependencies: ["NoexRules", "NoexWire"], swiftSettings: swiftSettings),
 ]
 
+// MARK: - NoexAuth: built-in identity, sessions, ACL, password hashing, audit log
+products.append(.library(name: "NoexAuth", targets: ["NoexAuth"]))
+targets += [
+    .target(
+        name: "NoexAuth", dependencies: ["NoexWire", "NoexProtocol", "NoexStore", "CCrypto"],
+        swiftSettings: swiftSettings),
+    .testTarget(
+        name: "NoexAuthTests", dependencies: ["NoexAuth", "NoexStore", "NoexWire", "NoexProtocol"], swiftSettings: swiftSettings),
+]
+
 // MARK: - NoexServer and the noex-server executable
 products += [
     .library(name: "NoexServer", targets: ["NoexServer"]),
@@ -113,7 +123,7 @@ products += [
 targets += [
     .target(
         name: "NoexServer",
-        dependencies: ["NoexWire", "NoexProtocol", "NoexWebSocket", "NoexStore", "NoexRules"],
+        dependencies: ["NoexWire", "NoexProtocol", "NoexWebSocket", "NoexStore", "NoexRules", "NoexAuth"],
         swiftSettings: swiftSettings),
     .target(
         name: "NoexTesting", dependencies: ["NoexServer", "NoexWebSocket", "NoexWire"], swiftSettings: swiftSettings),
@@ -122,8 +132,10 @@ targets += [
         swiftSettings: swiftSettings),
     .testTarget(
         name: "NoexServerTests",
-        dependencies: ["NoexServer", "NoexTesting", "NoexStore", "NoexRules", "NoexWire", "NoexProtocol", "NoexYAML"],
-        swiftSettings: swiftSettings),
+        dependencies: [
+            "NoexServer", "NoexTesting", "NoexStore", "NoexRules", "NoexWire", "NoexProtocol", "NoexYAML", "NoexAuth",
+        ],
+        exclude: ["Fixtures"], swiftSettings: swiftSettings),
 ]
 
 let package = Package(

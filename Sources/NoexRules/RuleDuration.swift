@@ -2,6 +2,9 @@ import NoexWire
 
 /// The rules duration grammar: a number of milliseconds, or `<int>(ms|s|m|h|d|w|y)`.
 enum RuleDuration {
+    /// The longest accepted duration: 100 years. Longer values are rejected as invalid, which
+    /// keeps every deadline computation (`now + duration`, nanosecond conversion) in range.
+    static let maximum: Int64 = 3_153_600_000_000
     /// Whether a duration string passes validation: `^\d+(ms|s|m|h|d|w|y)$` or digits only.
     static func isValid(_ text: String) -> Bool { parse(text) != nil }
 
@@ -32,16 +35,16 @@ enum RuleDuration {
         default: return nil
         }
         let (ms, overflow) = value.multipliedReportingOverflow(by: factor)
-        return overflow ? nil : ms
+        return overflow || ms > maximum ? nil : ms
     }
 
-    /// Milliseconds for a JSON duration (positive number or valid string), or `nil`.
+    /// Milliseconds for a JSON duration (positive number or valid string), at least 1, or `nil`.
     static func milliseconds(_ value: JSONValue) -> Int64? {
         switch value {
         case .number(let n):
-            guard n.isFinite, n > 0, n < 9.0e15 else { return nil }
+            guard n.isFinite, n > 0, n <= Double(maximum) else { return nil }
             return max(1, Int64(n.rounded(.up)))
-        case .string(let s): return parse(s)
+        case .string(let s): return parse(s).map { max(1, $0) }
         default: return nil
         }
     }

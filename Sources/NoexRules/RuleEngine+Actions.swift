@@ -1,5 +1,4 @@
 import NoexWire
-import Synchronization
 
 extension RuleEngine {
     /// Runs an action list in order.

@@ -1,31 +1,6 @@
 public import NoexWire
 import Synchronization
 
-/// A live subscription to engine events; ``cancel()`` ends it.
-public final class RulesSubscription: Sendable {
-    private let id: Int
-    private weak let engine: RuleEngine?
-
-    init(id: Int, engine: RuleEngine) {
-        self.id = id
-        self.engine = engine
-    }
-
-    /// The topic pattern the subscription was made with.
-    public var pattern: String? { engine?.state.withLock { s in s.subscriptions.first { $0.id == id }?.pattern } }
-
-    /// Stops deliveries. - Returns: whether the subscription was still active.
-    @discardableResult
-    public func cancel() -> Bool {
-        guard let engine else { return false }
-        return engine.state.withLock { s in
-            guard let index = s.subscriptions.firstIndex(where: { $0.id == id }) else { return false }
-            s.subscriptions.remove(at: index)
-            return true
-        }
-    }
-}
-
 extension RuleEngine {
     /// Emits an event: counts it, notifies matching subscribers, then runs matching rules
     /// (and everything they chain) before returning.
@@ -54,7 +29,9 @@ extension RuleEngine {
     /// every topic, a trailing `*` segment matches the rest and the bare prefix.
     ///
     /// Handlers run synchronously on the emitting thread, before the event's rules, with no
-    /// engine lock held. Keep them short (a server enqueues a push).
+    /// engine lock held. Keep them short (a server enqueues a push). Delivery works on a
+    /// snapshot of the subscriptions, so an event already being delivered on another thread
+    /// may still reach a handler just after its ``RulesSubscription/cancel()`` returned.
     public func subscribe(_ pattern: String, _ handler: @escaping @Sendable (_ topic: String, _ event: RuleEvent) -> Void)
         -> RulesSubscription
     {
@@ -85,9 +62,15 @@ extension RuleEngine {
     /// - Returns: false (and does nothing) when the engine is stopped.
     @discardableResult
     func processEvent(_ event: RuleEvent, depth: Int) -> Bool {
-        let handlers = state.withLock { s -> [@Sendable (String, RuleEvent) -> Void]? in
+        // Take the subscription list (a copy-on-write reference) and match outside the lock,
+        // so concurrent emitters do not wait on each other's pattern matching.
+        let subscriptions = state.withLock { s -> [EngineState.Subscription]? in
             guard s.running else { return nil }
             s.eventsProcessed += 1
+            return s.subscriptions
+        }
+        guard let subscriptions else { return false }
+        if !subscriptions.isEmpty {
             var topicSegments: [Substring]?
             let segments = {
                 if let topicSegments { return topicSegments }
@@ -95,10 +78,10 @@ extension RuleEngine {
                 topicSegments = split
                 return split
             }
-            return s.subscriptions.compactMap { $0.matcher.matches(event.topic, segments: segments) ? $0.handler : nil }
+            for subscription in subscriptions where subscription.matcher.matches(event.topic, segments: segments) {
+                subscription.handler(event.topic, event)
+            }
         }
-        guard let handlers else { return false }
-        for handler in handlers { handler(event.topic, event) }
         guard depth < configuration.maxChainDepth else {
             chainLimitReached(kind: "event", name: event.topic, depth: depth)
             return true

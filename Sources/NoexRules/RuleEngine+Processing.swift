@@ -17,26 +17,41 @@ extension RuleEngine {
                 }
             }
         }
+        // One clock read per executed rule: each executed rule is charged the time since the
+        // previous one finished, which includes the condition checks of rules skipped between.
+        var mark = ContinuousClock.now
         for rule in rules {
-            let start = ContinuousClock.now
-            var context = base
-            context.ruleId = rule.id
-            do {
-                guard try resolveLookups(rule.lookups, &context) else {
-                    trace("rule_skipped", ruleId: rule.id, ["reason": "lookup failed"])
+            var context: ExecutionContext
+            if rule.lookups.isEmpty {
+                // Most rules fail their conditions; check them before copying the context.
+                guard conditionsHold(rule.conditions, base) else {
+                    trace("rule_skipped", ruleId: rule.id, ["reason": "conditions not met"])
                     continue
                 }
-            } catch {
-                log(.error, "Rule \"\(rule.id)\" failed: \(error.message)")
-                trace("rule_failed", ruleId: rule.id, ["error": .string(error.message)])
-                continue
-            }
-            guard conditionsHold(rule.conditions, context) else {
-                trace("rule_skipped", ruleId: rule.id, ["reason": "conditions not met"])
-                continue
+                context = base
+                context.ruleId = rule.id
+            } else {
+                context = base
+                context.ruleId = rule.id
+                do {
+                    guard try resolveLookups(rule.lookups, &context) else {
+                        trace("rule_skipped", ruleId: rule.id, ["reason": "lookup failed"])
+                        continue
+                    }
+                } catch {
+                    log(.error, "Rule \"\(rule.id)\" failed: \(error.message)")
+                    trace("rule_failed", ruleId: rule.id, ["error": .string(error.message)])
+                    continue
+                }
+                guard conditionsHold(rule.conditions, context) else {
+                    trace("rule_skipped", ruleId: rule.id, ["reason": "conditions not met"])
+                    continue
+                }
             }
             _ = executeActions(rule.actions, &context, stopAtFirstFailure: false)
-            let elapsed = ContinuousClock.now - start
+            let now = ContinuousClock.now
+            let elapsed = now - mark
+            mark = now
             let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
             // Counted when conditions held and actions ran (reference semantics).
             executed += 1
@@ -52,7 +67,24 @@ extension RuleEngine {
             do {
                 var arguments: [JSONValue] = []
                 for arg in lookup.args { arguments.append(try References.value(arg, context, facts: getFact)) }
+                guard let ttl = lookup.cacheTTL else {
+                    context.lookups[lookup.name] = try callService(lookup.service, lookup.method, arguments)
+                    continue
+                }
+                let key = LookupCacheKey(service: lookup.service, method: lookup.method, arguments: arguments)
+                let now = configuration.clock.now()
+                if let hit = state.withLock({ $0.lookupCache[key] }), hit.expiresAt > now {
+                    context.lookups[lookup.name] = hit.value
+                    continue
+                }
                 let result = try callService(lookup.service, lookup.method, arguments)
+                state.withLock { s in
+                    if s.lookupCache.count >= EngineState.lookupCacheCapacity {
+                        s.lookupCache = s.lookupCache.filter { $0.value.expiresAt > now }
+                        if s.lookupCache.count >= EngineState.lookupCacheCapacity { s.lookupCache.removeAll() }
+                    }
+                    s.lookupCache[key] = (now + ttl, result)
+                }
                 context.lookups[lookup.name] = result
             } catch {
                 if lookup.skipOnError { return false }

@@ -86,7 +86,7 @@ extension RuleEngine {
     }
 
     /// A dry-run validation of any JSON value (a non-object gives `Rule must be an object`).
-    public func validateRule(_ input: JSONValue) -> RuleValidationResult {
+    public func validateRule(json input: JSONValue) -> RuleValidationResult {
         RuleValidator.validate(input)
     }
 

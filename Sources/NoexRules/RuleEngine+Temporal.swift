@@ -14,10 +14,11 @@ extension RuleEngine {
             for entry in s.temporalRules {
                 guard let stored = s.rules[entry.id], stored.enabled else { continue }
                 if let group = stored.group, s.groups[group]?.enabled == false { continue }
-                guard case .temporal(let spec) = stored.rule.compiled.trigger else { continue }
-                var ruleState = s.temporalStates[entry.id] ?? TemporalRuleState()
-                let effects = ruleState.process(event, spec: spec, ruleId: entry.id, now: now, nextID: &s.nextTemporalInstance)
-                s.temporalStates[entry.id] = ruleState
+                guard case .temporal(let spec) = stored.rule.compiled.trigger, spec.concerns(event) else { continue }
+                // Mutated in place: a copy out of the dictionary would copy-on-write every
+                // group's instances and window on each event.
+                let effects = s.temporalStates[entry.id, default: TemporalRuleState()].process(
+                    event, spec: spec, ruleId: entry.id, now: now, nextID: &s.nextTemporalInstance)
                 matches += effects.matches.map { (stored.rule.compiled, $0) }
                 schedule += effects.schedule.map { (entry.id, $0.group, $0.instance, $0.delay) }
                 cancel += effects.cancel
@@ -56,10 +57,9 @@ extension RuleEngine {
     private func temporalDeadline(ruleId: String, group: String, instance: Int) {
         let fired = state.withLock { s -> (CompiledRule, TemporalMatch)? in
             guard s.running, let stored = s.rules[ruleId], case .temporal(let spec) = stored.rule.compiled.trigger,
-                var ruleState = s.temporalStates[ruleId]
+                s.temporalStates[ruleId] != nil
             else { return nil }
-            let match = ruleState.deadline(group: group, instance: instance, spec: spec, ruleId: ruleId)
-            s.temporalStates[ruleId] = ruleState
+            let match = s.temporalStates[ruleId]?.deadline(group: group, instance: instance, spec: spec, ruleId: ruleId)
             guard let match, stored.enabled else { return nil }
             if let g = stored.group, s.groups[g]?.enabled == false { return nil }
             s.inFlight += 1

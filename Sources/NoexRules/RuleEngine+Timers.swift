@@ -1,18 +1,6 @@
 public import NoexWire
 import Synchronization
 
-/// A pending timer as the host sees it.
-public struct RuleTimer: Sendable, Hashable {
-    /// A unique id (`timer-<n>`), used as the `causationId` of the expiry event.
-    public var id: String
-    /// The timer name (unique among pending timers; setting it again replaces the timer).
-    public var name: String
-    /// When it fires next, in engine-clock milliseconds.
-    public var expiresAt: Int64
-    /// The topic of the event emitted on expiry.
-    public var topic: String
-}
-
 extension RuleEngine {
     /// Starts (or replaces) a timer from Swift, as a `set_timer` action would.
     /// - Parameters:
@@ -43,6 +31,7 @@ extension RuleEngine {
     /// Cancels a pending timer. - Returns: whether one was pending under that name.
     @discardableResult
     public func cancelTimer(_ name: String) -> Bool {
+        // Outer optional: was there a timer; inner: had its callback been scheduled yet.
         let handle = state.withLock { s -> (any RuleScheduledTask)?? in
             guard let record = s.timers.removeValue(forKey: name) else { return nil }
             return .some(record.handle)
@@ -147,8 +136,8 @@ extension RuleEngine {
         trace("timer_expired", ["name": .string(name), "timerId": .string(id)])
         var triggerData: JSONObject = [
             "timerId": .string(record.id), "timerName": .string(name), "expiresAt": .number(Double(record.expiresAt)),
-            "correlationId": record.correlationId.map(JSONValue.string) ?? .null,
         ]
+        if let correlationId = record.correlationId { triggerData["correlationId"] = .string(correlationId) }
         for member in record.data.members { triggerData[member.key] = member.value }
         let rules = candidates(\.timerIndex, name, PatternMatching.factKey)
         if !rules.isEmpty {

@@ -1,8 +1,9 @@
 public import NoexWire
 import Synchronization
 
-/// The rules engine: facts, events, subscriptions, rules, timers and forward chaining
-/// (spec-store-rules part C, with wire-decisions F3, F10, F11).
+/// The rules engine: facts, events, subscriptions, rules, timers, temporal patterns and
+/// forward chaining (spec-store-rules part C, with wire-decisions F3, F10, F11). Design notes
+/// and deviations from the reference: `docs/rules-engine.md`.
 ///
 /// ## Processing model
 /// Rule processing is **synchronous**: ``emit(topic:data:correlationId:causationId:source:)``
@@ -14,13 +15,17 @@ import Synchronization
 /// 2. the matching rules run one after another, highest `priority` first (ties: exact trigger
 ///    matches before wildcard ones, then registration order); each evaluates its conditions in
 ///    order and, if all hold, runs its actions in order;
-/// 3. an event emitted or a fact set by an action is processed inline, depth-first, one level
+/// 3. the event is fed to the temporal rules (sequence, absence, count, aggregate), whose
+///    matches run their rule the same way (absences fire later, from their deadline);
+/// 4. an event emitted or a fact set by an action is processed inline, depth-first, one level
 ///    deeper; at ``RuleEngineConfiguration/maxChainDepth`` its rules no longer run (the fact
 ///    is still stored, the event still reaches subscribers) and the cut is logged.
 ///
 /// Timers fire on the clock's thread (a Dispatch queue by default) and are processed the same
 /// way, as top-level triggers. Top-level triggers from different threads are not serialised
-/// against each other; each state change is atomic.
+/// against each other; each state change is atomic. (The reference queues them; a global
+/// processing lock here could deadlock: a subscriber handler that takes connection B's lock
+/// while B's thread, holding it, waits to emit.)
 ///
 /// ## Locking
 /// All state sits behind one `Mutex`. The engine never holds it while calling out: subscriber
@@ -121,153 +126,4 @@ public final class RuleEngine: Sendable {
         let capacity = configuration.tracingMaxEntries
         state.withLock { $0.trace.append(entry, capacity: capacity) }
     }
-}
-
-/// Everything the engine's mutex guards.
-struct EngineState {
-    struct StoredFact {
-        var fact: Fact
-        /// Position in store order: creation order; an update keeps it, delete + set moves to the end.
-        var order: Int
-    }
-
-    struct StoredRule {
-        var rule: Rule
-        /// Registration order; an update re-registers and moves the rule to the end.
-        var order: Int
-        /// Copies of `rule.enabled` and `rule.group`, read on every trigger without JSON lookups.
-        var enabled: Bool
-        var group: String?
-    }
-
-    struct Subscription {
-        var id: Int
-        var pattern: String
-        var matcher: PatternMatching.Subscription
-        var handler: @Sendable (String, RuleEvent) -> Void
-    }
-
-    struct TimerRecord {
-        var id: String
-        var name: String
-        var expiresAt: Int64
-        var topic: String
-        var data: JSONObject
-        var correlationId: String?
-        var repeatInterval: Int64?
-        var maxCount: Int?
-        var fired: Int
-        var handle: (any RuleScheduledTask)?
-    }
-
-    var running = true
-    var facts: [String: StoredFact] = [:]
-    var nextFactOrder = 0
-    var rules: [String: StoredRule] = [:]
-    var nextRuleOrder = 0
-    var versionCounter = 0
-    var eventIndex = TriggerIndex()
-    var factIndex = TriggerIndex()
-    var timerIndex = TriggerIndex()
-    /// Temporal rules, highest priority first (registration order on ties).
-    var temporalRules: [TriggerIndex.Entry] = []
-    var temporalStates: [String: TemporalRuleState] = [:]
-    var nextTemporalInstance = 0
-    var groups: [String: RuleGroup] = [:]
-    var groupOrder: [String] = []
-    var subscriptions: [Subscription] = []
-    var nextSubscriptionID = 0
-    var timers: [String: TimerRecord] = [:]
-    var nextTimerID = 0
-    var services: [String: any RuleService] = [:]
-    var eventsProcessed = 0
-    var rulesExecuted = 0
-    var totalProcessingMs = 0.0
-    var trace = TraceBuffer()
-    var inFlight = 0
-}
-
-/// Rule ids by trigger key: exact keys in a dictionary, wildcard patterns in a list.
-///
-/// Every list is kept sorted by priority (highest first), equal priorities in registration
-/// order, so a lookup merges two sorted lists instead of sorting. Wildcard patterns keep their
-/// UTF-8 bytes so matching allocates once per trigger, not once per pattern.
-struct TriggerIndex {
-    struct Entry {
-        var id: String
-        var priority: Double
-    }
-
-    struct WildcardEntry {
-        var pattern: String
-        var bytes: [UInt8]
-        var entry: Entry
-    }
-
-    var exact: [String: [Entry]] = [:]
-    var wildcard: [WildcardEntry] = []
-
-    mutating func insert(_ pattern: String, _ id: String, priority: Double) {
-        let entry = Entry(id: id, priority: priority)
-        if PatternMatching.isWildcard(pattern) {
-            let at = wildcard.firstIndex { $0.entry.priority < priority } ?? wildcard.endIndex
-            wildcard.insert(WildcardEntry(pattern: pattern, bytes: Array(pattern.utf8), entry: entry), at: at)
-        } else {
-            var list = exact[pattern, default: []]
-            let at = list.firstIndex { $0.priority < priority } ?? list.endIndex
-            list.insert(entry, at: at)
-            exact[pattern] = list
-        }
-    }
-
-    mutating func remove(_ pattern: String, _ id: String) {
-        if PatternMatching.isWildcard(pattern) {
-            wildcard.removeAll { $0.entry.id == id }
-        } else {
-            exact[pattern]?.removeAll { $0.id == id }
-            if exact[pattern]?.isEmpty == true { exact[pattern] = nil }
-        }
-    }
-
-    /// Matching rule ids, highest priority first; for equal priority exact matches come
-    /// before wildcard matches, each in registration order (the reference's stable sort).
-    func lookup(_ key: String, _ matches: ([UInt8], [UInt8]) -> Bool) -> [String] {
-        let exactEntries = exact[key] ?? []
-        guard !wildcard.isEmpty else { return exactEntries.map(\.id) }
-        let keyBytes = Array(key.utf8)
-        var result: [String] = []
-        result.reserveCapacity(exactEntries.count + 4)
-        var e = 0
-        for candidate in wildcard where matches(candidate.bytes, keyBytes) {
-            while e < exactEntries.count, exactEntries[e].priority >= candidate.entry.priority {
-                result.append(exactEntries[e].id)
-                e += 1
-            }
-            result.append(candidate.entry.id)
-        }
-        while e < exactEntries.count {
-            result.append(exactEntries[e].id)
-            e += 1
-        }
-        return result
-    }
-}
-
-/// A bounded FIFO of trace entries.
-struct TraceBuffer {
-    private var storage: [RuleTraceEntry] = []
-    private var head = 0
-
-    var count: Int { storage.count }
-
-    mutating func append(_ entry: RuleTraceEntry, capacity: Int) {
-        if storage.count < capacity {
-            storage.append(entry)
-        } else {
-            storage[head] = entry
-            head = (head + 1) % capacity
-        }
-    }
-
-    var elements: [RuleTraceEntry] { Array(storage[head...] + storage[..<head]) }
 }

@@ -1,11 +1,5 @@
 import Foundation
 
-/// Severity of an engine log line: the `log` action's levels, also used for the engine's own
-/// diagnostics (failed actions, chain limit).
-public enum RuleLogLevel: String, Sendable, Hashable, CaseIterable {
-    case debug, info, warn, error
-}
-
 /// Settings of a ``RuleEngine``.
 public struct RuleEngineConfiguration: Sendable {
     /// Receives `log` actions and engine diagnostics.
@@ -16,7 +10,8 @@ public struct RuleEngineConfiguration: Sendable {
     /// How many nested triggers (event or fact changes raised by actions) may run rules below
     /// a top-level trigger; the top level is depth 0, so rules run at depths `0..<maxChainDepth`.
     /// Deeper triggers still store their fact or deliver their event to subscribers, but run no
-    /// rules; the cut is logged and traced (wire-decisions F10).
+    /// rules; the cut is logged and traced (wire-decisions F10). Clamped to
+    /// `1...maxChainDepthLimit`.
     public var maxChainDepth: Int
     /// The source of time and timers.
     public var clock: any RuleClock
@@ -44,12 +39,16 @@ public struct RuleEngineConfiguration: Sendable {
         tracingMaxEntries: Int = 10_000
     ) {
         self.name = name
-        self.maxChainDepth = max(1, maxChainDepth)
+        self.maxChainDepth = min(max(1, maxChainDepth), Self.maxChainDepthLimit)
         self.clock = clock
         self.logger = logger
         self.tracingEnabled = tracingEnabled
         self.tracingMaxEntries = max(0, tracingMaxEntries)
     }
+
+    /// The largest accepted ``maxChainDepth``: chained triggers run depth-first on the calling
+    /// thread (a 512 KiB Dispatch stack for timers), so the depth is capped.
+    public static let maxChainDepthLimit = 64
 
     /// The default logger: one line per message on standard error.
     public static let standardErrorLogger: Logger = { level, message in

@@ -4,7 +4,9 @@ public import NoexWire
 public struct RuleIssue: Sendable, Hashable {
     /// How serious an issue is; only errors make a rule invalid.
     public enum Severity: String, Sendable, Hashable {
+        /// Makes the rule invalid.
         case error
+        /// Reported, but the rule stays valid.
         case warning
     }
 

@@ -41,6 +41,7 @@ public enum RuleServiceError: Error, Sendable, Hashable, CustomStringConvertible
     /// A method reports a failure with a message.
     case failed(String)
 
+    /// `Method not found: <m>` or the failure message.
     public var description: String {
         switch self {
         case .methodNotFound(let m): "Method not found: \(m)"

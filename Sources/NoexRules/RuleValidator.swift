@@ -16,7 +16,12 @@ struct RuleValidator {
     ]
     static let temporalPatternTypes = ["sequence", "absence", "count", "aggregate"]
 
+    /// How deeply actions may nest (conditional, for_each, try_catch); deeper definitions are
+    /// rejected so that validation, compilation and execution cannot exhaust the stack.
+    static let maxActionNesting = 32
+
     private(set) var errors: [RuleIssue] = []
+    private var nesting = 0
     private(set) var warnings: [RuleIssue] = []
 
     /// Validates one rule input.
@@ -221,7 +226,12 @@ struct RuleValidator {
             if !RuleDuration.isValid(s) {
                 error("\(path).\(field)", "Invalid duration format: \(s). Use formats like \"5m\", \"1h\", \"7d\"")
             }
-        case .number(let n)?: if !(n > 0) { error("\(path).\(field)", "Duration must be positive") }
+        case .number(let n)?:
+            if !(n > 0) {
+                error("\(path).\(field)", "Duration must be positive")
+            } else if n > Double(RuleDuration.maximum) {
+                error("\(path).\(field)", "Duration must not exceed 100 years")
+            }
         case _?: error("\(path).\(field)", "Field \"\(field)\" must be a string (e.g., \"5m\") or number (milliseconds)")
         }
     }
@@ -311,6 +321,11 @@ struct RuleValidator {
     }
 
     private mutating func action(_ value: JSONValue, _ path: String) {
+        guard nesting < Self.maxActionNesting else {
+            return error(path, "Actions are nested too deeply (more than \(Self.maxActionNesting) levels)")
+        }
+        nesting += 1
+        defer { nesting -= 1 }
         guard let action = value.objectValue else { return error(path, "Action must be an object") }
         guard let typeValue = action["type"] else { return error("\(path).type", "Action must have a \"type\" field") }
         guard let type = typeValue.stringValue else { return error("\(path).type", "Action type must be a string") }
@@ -422,7 +437,12 @@ struct RuleValidator {
         switch timer["duration"] {
         case nil: error("\(p).duration", "Timer must have a \"duration\" field")
         case .string(let s)?: if !RuleDuration.isValid(s) { error("\(p).duration", "Invalid duration format: \(s)") }
-        case .number(let n)?: if !(n > 0) { error("\(p).duration", "Timer duration must be positive") }
+        case .number(let n)?:
+            if !(n > 0) {
+                error("\(p).duration", "Timer duration must be positive")
+            } else if n > Double(RuleDuration.maximum) {
+                error("\(p).duration", "Timer duration must not exceed 100 years")
+            }
         case _?: error("\(p).duration", "Timer duration must be a string or number")
         }
         switch timer["onExpire"] {
@@ -481,6 +501,26 @@ struct RuleValidator {
                 }
             }
             if let args = lookup["args"], args.arrayValue == nil { error("\(p).args", "Lookup args must be an array") }
+            if let cache = lookup["cache"] {
+                if let object = cache.objectValue {
+                    switch object["ttl"] {
+                    case nil: error("\(p).cache.ttl", "Lookup cache must have a \"ttl\" field")
+                    case .number(let n)?:
+                        if !(n > 0) || n > Double(RuleDuration.maximum) {
+                            error("\(p).cache.ttl", "Lookup cache ttl must be a positive number")
+                        }
+                    case .string(let s)?:
+                        if !RuleDuration.isValid(s) {
+                            error(
+                                "\(p).cache.ttl",
+                                "Invalid cache ttl duration: \(s). Use a duration like \"5m\", \"1h\", \"30s\" or milliseconds")
+                        }
+                    case _?: error("\(p).cache.ttl", "Lookup cache ttl must be a string or number")
+                    }
+                } else {
+                    error("\(p).cache", "Lookup cache must be an object")
+                }
+            }
             if let onError = lookup["onError"] {
                 if let s = onError.stringValue {
                     if s != "skip" && s != "fail" {

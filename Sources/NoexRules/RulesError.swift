@@ -48,5 +48,6 @@ public enum RulesError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The client-facing message.
     public var description: String { message }
 }

@@ -1,5 +1,5 @@
 internal import Foundation
-public import NoexWire
+internal import NoexWire
 
 extension BucketDefinition {
     /// Validates `record` against the schema, in schema order, accumulating issues (spec A.5).

@@ -1,5 +1,5 @@
 internal import Foundation
-public import NoexWire
+internal import NoexWire
 
 /// One bucket's data: definition, table in insertion order, indexes and insert counter.
 /// Pure value logic; the store serialises access to it.
@@ -84,15 +84,8 @@ struct BucketState: Sendable {
 
     static func generate(_ kind: GeneratedKind, counter: Int, now: Double) -> JSONValue {
         switch kind {
-        case .uuid: return .string(UUID().uuidString.lowercased())
-        case .cuid:
-            var g = SystemRandomNumberGenerator()
-            var s = "c"
-            for _ in 0..<16 {
-                let byte = UInt8.random(in: 0...255, using: &g)
-                s += String(byte >> 4, radix: 16) + String(byte & 0xF, radix: 16)
-            }
-            return .string(s)
+        case .uuid: return .string(RandomPool.uuid())
+        case .cuid: return .string("c" + RandomPool.hex(16))
         case .autoincrement: return .number(Double(counter))
         case .timestamp: return .number(now)
         }

@@ -1,5 +1,5 @@
 internal import Foundation
-public import NoexWire
+internal import NoexWire
 
 /// A query defined from JSON (spec-server §2.3): bucket, filter with `{{ params.x }}`
 /// templates, sort, offset, limit, fields, aggregate.

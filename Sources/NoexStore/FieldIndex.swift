@@ -1,4 +1,4 @@
-public import NoexWire
+internal import NoexWire
 
 /// A secondary index on one field: unique (value → key) or non-unique (value → keys in the
 /// order they were added under that value). Null, objects and arrays are never indexed:

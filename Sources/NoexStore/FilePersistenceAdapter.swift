@@ -1,5 +1,5 @@
 internal import Foundation
-public import NoexWire
+internal import NoexWire
 internal import Synchronization
 
 #if canImport(Glibc)
@@ -72,15 +72,15 @@ public final class FilePersistenceAdapter: PersistenceAdapter {
     }
 
     public func write(_ changes: [SequencedChange], durability: Durability) throws(StoreError) {
-        var text = ""
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(changes.count * 256)
         for change in changes {
-            JSONText.write(change.json, into: &text, sortedKeys: false)
-            text += "\n"
+            JSONText.write(change.json, into: &bytes, sortedKeys: false)
+            bytes.append(UInt8(ascii: "\n"))
         }
         try files.withLock { f throws(StoreError) in
             if f.logFD < 0 { f.logFD = try Self.openLog(logPath) }
             let fd = f.logFD
-            var bytes = Array(text.utf8)
             let total = bytes.count
             var offset = 0
             while offset < total {
@@ -151,6 +151,12 @@ public final class FilePersistenceAdapter: PersistenceAdapter {
                 Glibc.close(f.logFD)
                 f.logFD = -1
             }
+        }
+    }
+
+    deinit {
+        files.withLock { f in
+            if f.logFD >= 0 { Glibc.close(f.logFD) }
         }
     }
 }

@@ -1,5 +1,5 @@
 internal import Foundation
-public import NoexWire
+internal import NoexWire
 
 /// A small JSON writer and reader used by the persistence adapters and for canonical keys.
 ///
@@ -9,9 +9,10 @@ enum JSONText {
     /// Serialises `value`; with `sortedKeys` object members are written in key order, which
     /// makes the text a canonical form of the value (used for SQLite key columns).
     static func serialize(_ value: JSONValue, sortedKeys: Bool = false) -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
         write(value, into: &out, sortedKeys: sortedKeys)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Serialises an object (see `serialize(_:sortedKeys:)`).
@@ -19,30 +20,41 @@ enum JSONText {
         serialize(.object(object), sortedKeys: sortedKeys)
     }
 
-    static func write(_ value: JSONValue, into out: inout String, sortedKeys: Bool) {
+    /// Appends the UTF-8 JSON text of `value` to `out`.
+    static func write(_ value: JSONValue, into out: inout [UInt8], sortedKeys: Bool) {
         switch value {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let n): out += formatNumber(n)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .number(let n):
+            if n == n.rounded(.towardZero), abs(n) <= 9_007_199_254_740_992 {
+                writeInteger(Int64(n), into: &out)
+            } else {
+                out.append(contentsOf: formatNumber(n).utf8)
+            }
         case .string(let s): writeString(s, into: &out)
         case .array(let items):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 write(item, into: &out, sortedKeys: sortedKeys)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let object):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             let members = sortedKeys ? object.members.sorted { $0.key < $1.key } : object.members
             for (i, member) in members.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 writeString(member.key, into: &out)
-                out += ":"
+                out.append(UInt8(ascii: ":"))
                 write(member.value, into: &out, sortedKeys: sortedKeys)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
+    }
+
+    static func writeInteger(_ value: Int64, into out: inout [UInt8]) {
+        // Up to 16 digits: a small string, no heap allocation.
+        out.append(contentsOf: String(value).utf8)
     }
 
     /// Formats a number as JavaScript's `String(n)` does for the values the store meets:
@@ -60,22 +72,33 @@ enum JSONText {
         return s
     }
 
-    static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                    + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
+    /// Appends a quoted, escaped string. Most strings need no escaping and are copied whole.
+    static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var copy = s
+        copy.withUTF8 { bytes in
+            var start = 0
+            for i in 0..<bytes.count {
+                let b = bytes[i]
+                guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
+                switch b {
+                case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
+                case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
+                case 0x0A: out.append(contentsOf: "\\n".utf8)
+                case 0x0D: out.append(contentsOf: "\\r".utf8)
+                case 0x09: out.append(contentsOf: "\\t".utf8)
+                default:
+                    let hex = Array("0123456789abcdef".utf8)
+                    out.append(contentsOf: "\\u00".utf8)
+                    out.append(hex[Int(b >> 4)])
+                    out.append(hex[Int(b & 0xF)])
+                }
+                start = i + 1
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]))
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 
     /// A parse failure with the byte offset where it happened.

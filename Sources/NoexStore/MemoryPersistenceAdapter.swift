@@ -1,4 +1,4 @@
-public import NoexWire
+internal import NoexWire
 internal import Synchronization
 
 /// An adapter that keeps the persisted state in memory: a store opened later with the same

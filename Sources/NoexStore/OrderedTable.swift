@@ -1,4 +1,4 @@
-public import NoexWire
+internal import NoexWire
 
 /// Values keyed by JSON value, iterated in the order each key was first added.
 ///

@@ -1,4 +1,4 @@
-public import NoexWire
+internal import NoexWire
 
 /// Persisted state held in memory and updated by changes: the memory adapter's storage and
 /// the file adapter's replay target.

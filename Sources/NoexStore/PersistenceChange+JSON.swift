@@ -1,4 +1,4 @@
-public import NoexWire
+internal import NoexWire
 
 extension SequencedChange {
     /// The log-line form: `{"s":seq,"op":…,…}`.

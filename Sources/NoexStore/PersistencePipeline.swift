@@ -1,5 +1,5 @@
 internal import Dispatch
-public import NoexWire
+internal import NoexWire
 internal import Synchronization
 
 /// Orders changes from commits and writes them to the adapter in batches (group commit).

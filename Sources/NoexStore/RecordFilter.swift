@@ -1,5 +1,5 @@
 internal import Foundation
-public import NoexWire
+internal import NoexWire
 
 /// A compiled `where` filter: strict equality per field, plus the upstream `$` operators
 /// (`$eq $neq $gt $gte $lt $lte $in $nin $contains $startsWith $endsWith $exists $between`)

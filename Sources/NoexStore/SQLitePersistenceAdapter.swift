@@ -1,5 +1,5 @@
 internal import CSQLite
-public import NoexWire
+internal import NoexWire
 internal import Synchronization
 
 /// Persistence in a SQLite database (WAL mode). Each batch of changes is one SQLite

@@ -1,5 +1,5 @@
 internal import Dispatch
-public import NoexWire
+internal import NoexWire
 internal import Synchronization
 
 extension Store {

@@ -1,4 +1,4 @@
-public import NoexWire
+internal import NoexWire
 internal import Synchronization
 
 extension Store {

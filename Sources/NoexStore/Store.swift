@@ -146,18 +146,6 @@ public final class Store: Sendable {
         notifyQueue.async { self.drain() }
     }
 
-    /// Runs `body` on a bucket under the lock.
-    func withBucket<R>(_ name: String, _ body: (inout BucketState, inout StoreState) throws(StoreError) -> R)
-        throws(StoreError) -> R
-    {
-        try state.withLock { s throws(StoreError) -> R in
-            guard !s.closed else { throw StoreError.closed }
-            guard var bucket = s.buckets.removeValue(forKey: name) else { throw StoreError.notDefined(name) }
-            defer { s.buckets[name] = bucket }
-            return try body(&bucket, &s)
-        }
-    }
-
     /// Reads a bucket under the lock. `now` is only computed for TTL buckets.
     func read<R>(_ name: String, _ body: (borrowing BucketState, Double) throws(StoreError) -> R) throws(StoreError) -> R {
         try state.withLock { s throws(StoreError) -> R in

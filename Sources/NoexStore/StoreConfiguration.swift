@@ -1,4 +1,4 @@
-public import NoexWire
+internal import NoexWire
 
 /// Where the store keeps its data between runs.
 public enum PersistenceConfiguration: Sendable {

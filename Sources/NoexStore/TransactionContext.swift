@@ -36,7 +36,7 @@ public struct TransactionContext: Sendable {
     }
 
     private func live(_ bucket: String, _ key: JSONValue) throws(StoreError) -> JSONObject? {
-        // Read the clock first: `store.now()` takes the store lock, which `read` already holds.
+        // The clock is read before taking the lock again for the read: the lock is not reentrant.
         let now = store.now()
         return try store.read(bucket) { b, _ in
             guard let record = b.table[key] else { return nil }

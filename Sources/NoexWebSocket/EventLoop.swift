@@ -29,6 +29,18 @@ final class EventLoop: Sendable {
     private let nextTimerID = Atomic<UInt64>(1)
     private let termination = Mutex<(finished: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
     let state: LoopConfined<EventLoopState>
+    /// Swift concurrency's view of this loop; created lazily once.
+    private let executorStorage = Mutex<EventLoopExecutor?>(nil)
+
+    /// The loop as a `SerialExecutor` / `TaskExecutor`.
+    var executor: EventLoopExecutor {
+        executorStorage.withLock { stored in
+            if let stored { return stored }
+            let made = EventLoopExecutor(loop: self)
+            stored = made
+            return made
+        }
+    }
 
     /// Creates the loop's descriptors; ``start()`` runs it.
     /// - Throws: `WebSocketError.system` when epoll or eventfd cannot be created.
@@ -58,7 +70,7 @@ final class EventLoop: Sendable {
     }
 
     /// Whether the caller runs on this loop's thread.
-    var inLoop: Bool { threadID.load(ordering: .relaxed) == UInt(bitPattern: Int(bitPattern: UInt(pthread_self()))) }
+    var inLoop: Bool { threadID.load(ordering: .relaxed) == UInt(pthread_self()) }
 
     /// Runs `work` on the loop thread, after the current iteration's I/O.
     /// - Parameter work: The closure; it runs exactly once unless the loop has stopped.
@@ -135,7 +147,7 @@ final class EventLoop: Sendable {
     }
 
     private func run() {
-        threadID.store(UInt(bitPattern: Int(bitPattern: UInt(pthread_self()))), ordering: .relaxed)
+        threadID.store(UInt(pthread_self()), ordering: .relaxed)
         let state = self.state.value
         let capacity = 512
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
@@ -173,13 +185,19 @@ final class EventLoop: Sendable {
             }
             state.flushDirty()
         }
-        // Stopping: close every descriptor this loop owns, run what is still queued, then finish.
-        state.closeAll()
-        queue.withLock { swap(&$0, &pending) }
-        for work in pending { work() }
-        state.flushDirty()
+        // Stopping: run what is still queued (it may adopt a connection), close every descriptor
+        // this loop owns, and repeat while closing queued more work (delegates may enqueue).
+        for _ in 0..<4 {
+            queue.withLock { swap(&$0, &pending) }
+            for work in pending { work() }
+            pending.removeAll()
+            state.flushDirty()
+            state.closeAll()
+            if queue.withLock({ $0.isEmpty }) { break }
+        }
         close(epollFD)
         close(wakeFD)
+        executorStorage.withLock { $0 = nil }   // break the loop ↔ executor cycle
         let waiters = termination.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.finished = true
             defer { state.waiters = [] }

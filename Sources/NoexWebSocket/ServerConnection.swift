@@ -32,6 +32,9 @@ final class ServerConnection: EventLoopHandler {
     private var machine: WebSocketStateMachine
     /// Bytes of an incomplete frame carried over to the next read.
     private var inbound: [UInt8] = []
+    /// Payload bytes of the incomplete frame already unmasked (and UTF-8-checked if text).
+    private var partialUnmasked = 0
+    private var partialValidator: UTF8Validator?
     let outbound = OutboundBuffer()
     var isDirty = false
     private var writeRegistered = false
@@ -193,17 +196,58 @@ final class ServerConnection: EventLoopHandler {
                 perform(machine.protocolViolation(code: code, reason: reason))
                 return count
             case let .header(header):
-                // Incomplete: wait. (No capacity is reserved from the announced length, so a header
-                // claiming a large frame costs nothing until its bytes actually arrive.)
-                if header.frameLength > rest.count { return offset }
                 let start = offset &+ header.headerLength
+                if header.frameLength > rest.count {
+                    // Incomplete: wait. (No capacity is reserved from the announced length, so a
+                    // header claiming a large frame costs nothing until its bytes arrive.)
+                    if rest.count > header.headerLength && !checkPartialText(header, buffer, start: start, end: count) {
+                        return count
+                    }
+                    return offset
+                }
                 let payload = UnsafeMutableRawBufferPointer(rebasing: buffer[start..<(start &+ header.payloadLength)])
-                if let key = header.maskingKey { WebSocketMasking.apply(key: key, to: payload) }
+                if let key = header.maskingKey {
+                    if partialUnmasked == 0 {
+                        WebSocketMasking.apply(key: key, to: payload)
+                    } else {
+                        WebSocketMasking.apply(
+                            key: key, to: UnsafeMutableRawBufferPointer(rebasing: payload[partialUnmasked...]),
+                            offset: partialUnmasked)
+                    }
+                }
+                partialUnmasked = 0
+                partialValidator = nil
                 offset &+= header.frameLength
                 perform(machine.receive(header, payload: UnsafeRawBufferPointer(payload)))
             }
         }
         return offset
+    }
+
+    /// Unmasks and UTF-8-checks the part of an incomplete text frame that has arrived, so invalid
+    /// text fails (1007) without waiting for the rest of a large frame. The incomplete frame is
+    /// always the last one in the buffer and starts the carried-over bytes on the next read.
+    /// - Returns: `false` when the connection was failed.
+    private func checkPartialText(
+        _ header: WebSocketFrameHeader, _ buffer: UnsafeMutableRawBufferPointer, start: Int, end: Int
+    ) -> Bool {
+        if partialUnmasked == 0 {
+            guard let validator = machine.validatorForTextFrame(header) else { return true }
+            partialValidator = validator
+        }
+        guard var validator = partialValidator, end - start > partialUnmasked else { return true }
+        let fresh = UnsafeMutableRawBufferPointer(rebasing: buffer[(start + partialUnmasked)..<end])
+        if let key = header.maskingKey { WebSocketMasking.apply(key: key, to: fresh, offset: partialUnmasked) }
+        partialUnmasked = end - start
+        let valid = validator.feed(UnsafeRawBufferPointer(fresh))
+        partialValidator = validator
+        if !valid {
+            partialUnmasked = 0
+            partialValidator = nil
+            perform(machine.protocolViolation(code: WebSocketCloseCode.invalidPayload, reason: "invalid UTF-8 in text message"))
+            return false
+        }
+        return true
     }
 
     private func perform(_ action: WebSocketStateMachine.Action) {
@@ -327,7 +371,12 @@ final class ServerConnection: EventLoopHandler {
     /// Called once per loop iteration for connections with new output.
     func flushFromLoop() {
         isDirty = false
-        guard fd >= 0, !writeRegistered else { return }
+        guard fd >= 0 else { return }
+        if writeRegistered {
+            // The socket is full; EPOLLOUT will flush. Only re-check whether to stop reading.
+            updateInterest()
+            return
+        }
         flush()
     }
 
@@ -336,32 +385,34 @@ final class ServerConnection: EventLoopHandler {
         flush()
     }
 
+    /// Registers for EPOLLOUT while the socket is full, and drops EPOLLIN while the unsent output
+    /// is above `pauseReadsAbove`: a peer that pings or sends without reading must not grow this
+    /// buffer without bound, so it is not read until the backlog is written.
+    private func updateInterest() {
+        let wantWrite = blocked
+        let pause = blocked && outbound.count > context.configuration.pauseReadsAbove
+        guard wantWrite != writeRegistered || pause != readsPaused else { return }
+        var events: UInt32 = pause ? 0 : EPOLLIN.rawValue
+        if wantWrite { events |= EPOLLOUT.rawValue }
+        loop.modify(fd: fd, events: events)
+        writeRegistered = wantWrite
+        readsPaused = pause
+    }
+
     private func flush() {
         var drained = false
         if !outbound.isEmpty {
             switch outbound.write(to: fd) {
             case .drained:
-                if writeRegistered {
-                    loop.modify(fd: fd, events: EPOLLIN.rawValue)
-                    writeRegistered = false
-                    readsPaused = false
-                }
                 drained = blocked
                 blocked = false
             case .blocked:
-                // A peer that does not read its output (while pinging or sending) must not grow
-                // this buffer without bound: stop reading it until the backlog is written.
-                let pause = outbound.count > context.configuration.pauseReadsAbove
-                if !writeRegistered || pause != readsPaused {
-                    loop.modify(fd: fd, events: pause ? EPOLLOUT.rawValue : EPOLLIN.rawValue | EPOLLOUT.rawValue)
-                    writeRegistered = true
-                    readsPaused = pause
-                }
                 blocked = true
             case let .failed(code):
                 closeNow(code: nil, reason: "write failed: errno \(code)")
                 return
             }
+            updateInterest()
             handle?.buffered.store(outbound.count, ordering: .relaxed)
         }
         guard outbound.isEmpty else { return }

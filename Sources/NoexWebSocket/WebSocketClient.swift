@@ -18,7 +18,8 @@ public final class WebSocketClient: Sendable {
         var messages: [WebSocketMessage] = []
         var head = 0
         var finished = false
-        var waiter: CheckedContinuation<WebSocketMessage?, Never>?
+        /// Callers of `receive()` waiting for a message, served in call order.
+        var waiters: [CheckedContinuation<WebSocketMessage?, Never>] = []
         var closeCode: UInt16?
         var closeReason = ""
     }
@@ -236,7 +237,7 @@ public final class WebSocketClient: Sendable {
                     return .some(message)
                 }
                 if inbox.finished { return .some(nil) }
-                inbox.waiter = continuation
+                inbox.waiters.append(continuation)
                 return nil
             }
             if let ready { continuation.resume(returning: ready) }
@@ -275,10 +276,7 @@ public final class WebSocketClient: Sendable {
 
     private func deliver(_ message: WebSocketMessage) {
         let waiter: CheckedContinuation<WebSocketMessage?, Never>? = inbox.withLock { inbox in
-            if let waiter = inbox.waiter {
-                inbox.waiter = nil
-                return waiter
-            }
+            if !inbox.waiters.isEmpty { return inbox.waiters.removeFirst() }
             inbox.messages.append(message)
             return nil
         }
@@ -292,14 +290,14 @@ public final class WebSocketClient: Sendable {
                 Glibc.close(fd)
             }
         }
-        let waiter: CheckedContinuation<WebSocketMessage?, Never>? = inbox.withLock { inbox in
+        let waiters: [CheckedContinuation<WebSocketMessage?, Never>] = inbox.withLock { inbox in
             if inbox.closeCode == nil { inbox.closeCode = code }
             if inbox.closeReason.isEmpty { inbox.closeReason = reason }
             inbox.finished = true
-            defer { inbox.waiter = nil }
-            return inbox.waiter
+            defer { inbox.waiters = [] }
+            return inbox.waiters
         }
-        waiter?.resume(returning: nil)
+        for waiter in waiters { waiter.resume(returning: nil) }
     }
 
     private func readLoop(leftover: [UInt8]) {

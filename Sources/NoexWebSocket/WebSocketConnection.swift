@@ -99,6 +99,10 @@ public final class WebSocketConnection: Sendable, Hashable {
         }
     }
 
+    /// The connection's event loop as a Swift concurrency executor: back an actor with it, or
+    /// prefer it for a task, to run async code on the loop thread without hops.
+    public var executor: EventLoopExecutor { loop.executor }
+
     /// Runs `work` on this connection's loop thread.
     /// - Parameter work: The closure.
     public func execute(_ work: @escaping @Sendable () -> Void) {

@@ -171,6 +171,20 @@ public struct WebSocketStateMachine: Sendable {
         fragments = buffer
     }
 
+    /// The UTF-8 state a frame's payload continues from, when the frame carries text: a fresh
+    /// validator for a text frame starting a message, the message's state for a continuation of a
+    /// text message, `nil` otherwise. Lets the shell check a large frame while it still arrives.
+    /// - Parameter header: The incoming frame's header.
+    /// - Returns: A copy of the validator to feed, or `nil`.
+    public func validatorForTextFrame(_ header: WebSocketFrameHeader) -> UTF8Validator? {
+        guard state == .open else { return nil }
+        switch header.opcode {
+        case .text where messageOpcode == nil: return UTF8Validator()
+        case .continuation where messageOpcode == .text: return utf8
+        default: return nil
+        }
+    }
+
     /// Reports a violation found outside the machine (by the frame decoder).
     /// - Parameters:
     ///   - code: The close code to fail with.

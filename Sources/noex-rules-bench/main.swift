@@ -4,8 +4,9 @@
 //   1. emit through 100 rules on distinct topics (each event matches one rule);
 //   2. emit through 100 rules that all match the topic (conditions let 10 of them act);
 //   3. setFact through 100 fact rules on `sensor:*:value`-style patterns;
-//   4. fan-out: one emit delivered to 100 subscribers.
-// Usage: swift run -c release noex-rules-bench [--events N] [--rounds R]
+//   4. fan-out: one emit delivered to 100 subscribers;
+//   5. emit through 40 temporal rules (sliding counts and absences, grouped).
+// Usage: swift run -c release noex-rules-bench [--events N] [--rounds R] [--only K]
 import NoexRules
 import NoexWire
 import Synchronization
@@ -13,6 +14,8 @@ import Synchronization
 struct Options {
     var events = 20_000
     var rounds = 3
+    /// Run only this workload (1-based), or all when nil.
+    var only: Int?
 
     init(arguments: [String]) {
         var i = 1
@@ -21,6 +24,7 @@ struct Options {
             switch arguments[i] {
             case "--events": if let value { events = max(1, value) }
             case "--rounds": if let value { rounds = max(1, value) }
+            case "--only": only = value
             default: break
             }
             i += 2
@@ -35,7 +39,11 @@ func quietEngine() -> RuleEngine {
 }
 
 /// Runs `body` `rounds` times; returns the best rate in operations per second.
+nonisolated(unsafe) var workloadNumber = 0  // single-threaded main code only
+
 func measure(_ label: String, operations: Int, setUp: () throws -> RuleEngine, _ body: (RuleEngine) throws -> Void) rethrows {
+    workloadNumber += 1
+    if let only = options.only, only != workloadNumber { return }
     var best = 0.0
     for _ in 0..<options.rounds {
         let engine = try setUp()
@@ -121,6 +129,43 @@ try measure("emit fan-out to 100 subscribers (deliveries/s = ops/s × 100)", ope
 }) { engine in
     for i in 0..<n { try engine.emit(topic: "chat.room.message", data: ["i": .number(Double(i))]) }
 }
+// 5. Temporal: 20 count rules (sliding 1 m window per user) and 20 absence rules per order.
+try measure("emit through 40 temporal rules (count + absence, grouped)", operations: n, setUp: {
+    let engine = quietEngine()
+    for i in 0..<20 {
+        try engine.registerRule(
+            rule(
+                "count\(i)",
+                trigger: [
+                    "type": "temporal",
+                    "pattern": [
+                        "type": "count", "event": ["topic": .string("login.failed.\(i)")], "threshold": 5, "window": "1m",
+                        "sliding": true, "groupBy": "user",
+                    ],
+                ], conditions: [], actions: [["type": "emit_event", "topic": "alert", "data": ["u": ["ref": "trigger.groupKey"]]]],
+                priority: 0))
+        try engine.registerRule(
+            rule(
+                "absence\(i)",
+                trigger: [
+                    "type": "temporal",
+                    "pattern": [
+                        "type": "absence", "after": ["topic": .string("order.created.\(i)")],
+                        "expected": ["topic": .string("order.paid.\(i)")], "within": "1h", "groupBy": "order",
+                    ],
+                ], conditions: [], actions: [["type": "emit_event", "topic": "unpaid", "data": [:]]], priority: 0))
+    }
+    return engine
+}) { engine in
+    for i in 0..<n {
+        switch i % 3 {
+        case 0: try engine.emit(topic: "login.failed.\(i % 20)", data: ["user": .string("u\(i % 97)")])
+        case 1: try engine.emit(topic: "order.created.\(i % 20)", data: ["order": .string("o\(i)")])
+        default: try engine.emit(topic: "order.paid.\(i % 20)", data: ["order": .string("o\(i - 1)")])
+        }
+    }
+}
+
 let perRound = deliveries.load(ordering: .relaxed) / options.rounds
 print("")
 print("fan-out deliveries per round: \(perRound) (expected \(n * 100))")

@@ -58,11 +58,6 @@ case .failure(let failure):
     exit(1)
 }
 
-if settings.auth {
-    printError("Error: built-in identity (--auth) is not available in this build yet")
-    exit(1)
-}
-
 let store: Store
 do {
     store = try Store(configuration: settings.storeConfiguration)

@@ -121,6 +121,29 @@ do {
             r.settleBlocking()
         }
     }
+    // Latency from a committed update to its subscriber's callback (background notify queue).
+    let latencyStore = try freshStore()
+    let lb = try latencyStore.bucket("items")
+    let watched = try lb.insert(["name": "w"])
+    let watchedKey = watched["id"] ?? .null
+    try latencyStore.defineQuery("one") { ctx, params in try ctx.bucket("items").get(params ?? .null).map { .object($0) } }
+    let stamps = Mutex<[UInt64]>([])
+    _ = try latencyStore.subscribe(query: "one", params: watchedKey) { _ in
+        let now = DispatchTime.now().uptimeNanoseconds
+        stamps.withLock { $0.append(now) }
+    }
+    var latencies: [Double] = []
+    for i in 0..<n(2000) {
+        let before = DispatchTime.now().uptimeNanoseconds
+        try lb.update(watchedKey, ["value": .number(Double(i + 1))])
+        latencyStore.settleBlocking()
+        if let at = stamps.withLock({ $0.popLast() }) { latencies.append(Double(at - before) / 1000) }
+    }
+    latencies.sort()
+    if !latencies.isEmpty {
+        print("update → callback latency (1 subscriber)".padding(toLength: 56, withPad: " ", startingAt: 0)
+            + String(format: "p50 %.1f µs, p99 %.1f µs", latencies[latencies.count / 2], latencies[latencies.count * 99 / 100]))
+    }
     // Durable inserts
     let dir = NSTemporaryDirectory() + "noex-store-bench-\(getpid())"
     defer { try? FileManager.default.removeItem(atPath: dir) }

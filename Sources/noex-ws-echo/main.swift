@@ -2,7 +2,9 @@
 // Used by the conformance checks (Autobahn, ws_edge.py) and the transport benchmark.
 //
 // usage: noex-ws-echo [--host 127.0.0.1] [--port 9001] [--path /] [--loops 1]
-//                     [--max-message BYTES] [--welcome]
+//                     [--max-message BYTES] [--task] [--welcome]
+//   --task     answer each message from a Task on the connection's loop executor instead of
+//              synchronously in the callback (measures the cost of async handling)
 //   --welcome  send {"type":"welcome"} when a connection opens (noex-load waits for it before
 //              sending; conformance runs must not use it)
 // Prints "listening on HOST:PORT" once bound; SIGINT/SIGTERM shut it down cleanly.
@@ -13,9 +15,11 @@ import NoexWebSocket
 /// Echoes every message back on the connection it came from, from the loop thread.
 final class EchoDelegate: WebSocketServerDelegate {
     let welcome: PreparedFrame?
+    let viaTask: Bool
 
-    init(welcome: Bool) {
+    init(welcome: Bool, viaTask: Bool) {
         self.welcome = welcome ? PreparedFrame(text: Array(#"{"type":"welcome"}"#.utf8)) : nil
+        self.viaTask = viaTask
     }
 
     func shouldAccept(_ request: WebSocketUpgradeRequest) -> WebSocketUpgradeDecision { .accept }
@@ -25,7 +29,12 @@ final class EchoDelegate: WebSocketServerDelegate {
     }
 
     func connection(_ connection: WebSocketConnection, didReceiveText text: UnsafeRawBufferPointer) {
-        connection.sendText(text)
+        if viaTask {
+            let copy = Array(text)
+            Task(executorPreference: connection.executor) { connection.sendText(copy) }
+        } else {
+            connection.sendText(text)
+        }
     }
 
     func connection(_ connection: WebSocketConnection, didReceiveBinary data: UnsafeRawBufferPointer) {
@@ -38,7 +47,7 @@ final class EchoDelegate: WebSocketServerDelegate {
 }
 
 func usage(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("noex-ws-echo: \(message)\nusage: noex-ws-echo [--host H] [--port P] [--path /] [--loops N] [--max-message BYTES] [--welcome]\n".utf8))
+    FileHandle.standardError.write(Data("noex-ws-echo: \(message)\nusage: noex-ws-echo [--host H] [--port P] [--path /] [--loops N] [--max-message BYTES] [--task] [--welcome]\n".utf8))
     exit(2)
 }
 
@@ -46,6 +55,7 @@ var configuration = WebSocketServerConfiguration(host: "127.0.0.1", port: 9001, 
 // Autobahn sends messages up to 16 MiB (cases 9.*); the echo accepts them.
 configuration.maxMessageBytes = 64 << 20
 var welcome = false
+var viaTask = false
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     func value() -> String {
@@ -65,13 +75,14 @@ while let argument = arguments.popFirst() {
         guard let bytes = Int(value()), bytes > 0 else { usage("invalid size") }
         configuration.maxMessageBytes = bytes
     case "--welcome": welcome = true
+    case "--task": viaTask = true
     case "-h", "--help": usage("echo server")
     default: usage("unknown argument \(argument)")
     }
 }
 
 signal(SIGPIPE, SIG_IGN)
-let server = WebSocketServer(configuration: configuration, delegate: EchoDelegate(welcome: welcome))
+let server = WebSocketServer(configuration: configuration, delegate: EchoDelegate(welcome: welcome, viaTask: viaTask))
 let port: Int
 do {
     port = try server.start()

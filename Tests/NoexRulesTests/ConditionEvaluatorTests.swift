@@ -160,4 +160,34 @@ private func fires(_ condition: JSONValue, data: JSONObject, facts: [(String, JS
         #expect(h.engine.getFact("ok:a") == true)
         #expect(h.engine.getFact("ok:b") == nil)
     }
+
+    @Test func cachedLookupsCallTheServiceOncePerTTL() throws {
+        let h = Harness()
+        let calls = Recorder<JSONValue>()
+        h.engine.registerService("rates", ClosureRuleService(["get": { args in calls.append(args[0]); return 1.5 }]))
+        var definition = rule(
+            "cached", conditions: [["source": ["type": "lookup", "name": "rate"], "operator": "gt", "value": 1]],
+            actions: [setFactAction("rate:${event.cur}", ["ref": "lookup.rate"])])
+        definition["lookups"] = [["name": "rate", "service": "rates", "method": "get", "args": [["ref": "event.cur"]], "cache": ["ttl": "1m"]]]
+        try h.engine.registerRule(definition)
+        try h.engine.emit(topic: "test.go", data: ["cur": "EUR"])
+        try h.engine.emit(topic: "test.go", data: ["cur": "EUR"])
+        try h.engine.emit(topic: "test.go", data: ["cur": "USD"])  // other arguments: another call
+        #expect(calls.values == ["EUR", "USD"])
+        h.clock.advance(byMilliseconds: 60_001)
+        try h.engine.emit(topic: "test.go", data: ["cur": "EUR"])
+        #expect(calls.values == ["EUR", "USD", "EUR"])
+        #expect(h.engine.getFact("rate:EUR") == 1.5)
+        let invalid = h.engine.validateRule(
+            rule("v", actions: []).merging(["lookups": [["name": "x", "service": "s", "method": "m", "cache": ["ttl": "soon"]]]]))
+        #expect(invalid.errors.map(\.message) == ["Invalid cache ttl duration: soon. Use a duration like \"5m\", \"1h\", \"30s\" or milliseconds"])
+    }
+}
+
+private extension JSONObject {
+    func merging(_ other: JSONObject) -> JSONObject {
+        var result = self
+        for member in other.members { result[member.key] = member.value }
+        return result
+    }
 }

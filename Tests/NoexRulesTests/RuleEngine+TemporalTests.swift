@@ -1,4 +1,4 @@
-import NoexRules
+@testable import NoexRules
 import NoexWire
 import Testing
 
@@ -153,5 +153,30 @@ import Testing
         try h.engine.emit(topic: "order.paid", data: ["payment": [:]])
         #expect(h.engine.getFact("agg:count") == 4)
         #expect(h.engine.getFact("agg:sum") == 105)
+    }
+}
+
+@Suite struct TemporalStateTests {
+    private func event(_ topic: String, _ data: JSONObject, at time: Int64) -> RuleEvent {
+        RuleEvent(id: "e", topic: topic, data: data, timestamp: time, source: "api")
+    }
+
+    @Test func windowsAreBoundedAndIdleGroupsAreSwept() throws {
+        let spec = try #require(
+            TemporalSpec(["type": "count", "event": ["topic": "t"], "threshold": 1, "window": "1h", "sliding": true, "groupBy": "g"]))
+        var state = TemporalRuleState()
+        var id = 0
+        var last = 0
+        for i in 0..<(TemporalRuleState.windowCapacity + 50) {
+            let effects = state.process(event("t", ["g": "a"], at: 0), spec: spec, ruleId: "r", now: Int64(i / 1000), nextID: &id)
+            last = effects.matches.last?.count ?? last
+        }
+        #expect(last == TemporalRuleState.windowCapacity)
+        #expect(state.windows["a"]?.count == TemporalRuleState.windowCapacity)
+        // Two hours later, a burst of other groups triggers a sweep that drops group "a".
+        for i in 0..<1100 {
+            _ = state.process(event("t", ["g": .string("k\(i)")], at: 0), spec: spec, ruleId: "r", now: 7_200_000, nextID: &id)
+        }
+        #expect(state.windows["a"] == nil)
     }
 }

@@ -97,4 +97,13 @@ import Testing
         #expect(fired.values == ["real.done"])
         engine.stop()
     }
+
+    @Test func systemClockCancelPreventsTheCallback() async throws {
+        let fired = Recorder<Int>()
+        let task = SystemRuleClock().schedule(afterMilliseconds: 300) { fired.append(1) }
+        task.cancel()
+        task.cancel()  // idempotent
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(fired.values.isEmpty)
+    }
 }

@@ -22,8 +22,8 @@ import Testing
     }
 
     @Test func nonObjectAndRequiredFields() {
-        #expect(engine.validateRule(JSONValue.array([])).errors.map(\.message) == ["Rule must be an object"])
-        #expect(engine.validateRule(JSONValue.array([])).errors.first?.path == "(root)")
+        #expect(engine.validateRule(json: []).errors.map(\.message) == ["Rule must be an object"])
+        #expect(engine.validateRule(json: []).errors.first?.path == "(root)")
         #expect(
             errors([:]) == [
                 "id: Required field \"id\" is missing", "name: Required field \"name\" is missing",
@@ -190,6 +190,26 @@ import Testing
                     "actions[0].then[0].level: log action must have a \"level\" field",
                     "actions[0].then[0].message: log action must have a \"message\" field",
                 ])
+    }
+
+    @Test func hostileInputIsRejectedNotCrashing() throws {
+        // Deep nesting is cut off with an error instead of exhausting the stack.
+        var action: JSONValue = emitAction("x")
+        for _ in 0..<200 { action = ["type": "conditional", "conditions": [eventCondition("a", "exists")], "then": [action]] }
+        let issues = engine.validateRule(withBase(["actions": [action]])).errors
+        #expect(issues.count == 1)
+        #expect(issues.first?.message == "Actions are nested too deeply (more than 32 levels)")
+        // Durations beyond 100 years are invalid (no overflow in deadline arithmetic).
+        let timer: JSONValue = ["type": "set_timer", "timer": ["name": "t", "duration": "99999999999999y", "onExpire": ["topic": "x", "data": [:]]]]
+        #expect(errors(withBase(["actions": [timer]])) == ["actions[0].timer.duration: Invalid duration format: 99999999999999y"])
+        let numeric: JSONValue = ["type": "set_timer", "timer": ["name": "t", "duration": 1e300, "onExpire": ["topic": "x", "data": [:]]]]
+        #expect(errors(withBase(["actions": [numeric]])) == ["actions[0].timer.duration: Timer duration must not exceed 100 years"])
+        // A zero window is accepted by the grammar and treated as 1 ms.
+        let h = Harness()
+        try h.engine.registerRule(
+            withBase(["trigger": ["type": "temporal", "pattern": ["type": "count", "event": ["topic": "t"], "threshold": 1, "window": "0s"]], "actions": [setFactAction("n", ["ref": "trigger.count"])]]))
+        try h.engine.emit(topic: "t")
+        #expect(h.engine.getFact("n") == 1)
     }
 
     @Test func lookups() {

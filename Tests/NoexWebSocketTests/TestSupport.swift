@@ -178,3 +178,31 @@ struct RawSocket {
 func openDescriptorCount() -> Int {
     (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
 }
+
+/// An actor whose methods run on a connection's loop thread.
+actor Session {
+    let connection: WebSocketConnection
+    var sent = 0
+    init(connection: WebSocketConnection) { self.connection = connection }
+    nonisolated var unownedExecutor: UnownedSerialExecutor { connection.executor.asUnownedSerialExecutor() }
+
+    func greet() -> Bool {
+        connection.sendText(Array("from actor".utf8))
+        sent += 1
+        return connection.isOnLoopThread
+    }
+}
+
+/// Thread-safe list of observations.
+final class Flags: Sendable {
+    let values = Mutex<[Bool]>([])
+}
+
+/// Records whether a task preferring the loop executor, and an actor on it, run on the loop thread.
+func runOnLoop(_ connection: WebSocketConnection, _ flags: Flags) async {
+    flags.values.withLock { $0.append(connection.isOnLoopThread) }
+    connection.sendText(Array("from task".utf8))
+    let session = Session(connection: connection)
+    let isolated = await session.greet()
+    flags.values.withLock { $0.append(isolated) }
+}

@@ -107,6 +107,56 @@ struct WebSocketServerTests {
         }
     }
 
+    @Test func invalidTextFailsBeforeTheFrameIsComplete() async throws {
+        try await withServer { _, port in
+            let socket = try RawSocket(port: port)
+            defer { socket.close() }
+            socket.send(RawSocket.upgradeRequest())
+            #expect(socket.receiveHead().hasPrefix("HTTP/1.1 101 "))
+            let payload = Array("valid then".utf8) + [0xED, 0xA0, 0x80] + [UInt8](repeating: 0x61, count: 1000)
+            let frame = WebSocketFrameEncoder.encode(opcode: .text, payload: payload, maskingKey: 0xA1B2_C3D4)
+            socket.send(Array(frame[0..<40]))   // the rest never comes
+            let reply = socket.receive(atLeast: 4)
+            #expect(reply.count >= 4 && reply[0] == 0x88 && reply[2] == 0x03 && reply[3] == 0xEF)   // close 1007
+        }
+    }
+
+    @Test func largeFrameArrivingInPiecesIsEchoedIntact() async throws {
+        try await withServer { _, port in
+            let socket = try RawSocket(port: port)
+            defer { socket.close() }
+            socket.send(RawSocket.upgradeRequest())
+            #expect(socket.receiveHead().hasPrefix("HTTP/1.1 101 "))
+            let payload = Array(String(repeating: "κόσμε-", count: 20_000).utf8)
+            let frame = WebSocketFrameEncoder.encode(opcode: .text, payload: payload, maskingKey: 0x0F1E_2D3C)
+            var offset = 0
+            for size in [3, 5, 1001, 77_777, 3] {
+                socket.send(Array(frame[offset..<(offset + size)]))
+                offset += size
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            socket.send(Array(frame[offset...]))
+            let expected = WebSocketFrameEncoder.encode(opcode: .text, payload: payload)
+            #expect(socket.receive(atLeast: expected.count) == expected)
+        }
+    }
+
+    @Test func garbageNeverHurtsTheServer() async throws {
+        var generator = SeededGenerator(state: 99)
+        try await withServer { _, port in
+            for round in 0..<50 {
+                let socket = try RawSocket(port: port)
+                if round % 2 == 0 { socket.send(RawSocket.upgradeRequest()) }
+                socket.send((0..<Int.random(in: 1...4096, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+                socket.close()
+            }
+            let client = try await WebSocketClient.connect(host: "127.0.0.1", port: port)
+            try await client.send(text: "still alive")
+            #expect(try await client.receive() == .text("still alive"))
+            try await client.close()
+        }
+    }
+
     @Test func slowHandshakeTimesOut() async throws {
         try await withServer(configure: { $0.handshakeTimeout = .milliseconds(200) }) { _, port in
             let socket = try RawSocket(port: port)
@@ -177,6 +227,22 @@ struct WebSocketServerTests {
             let buffered = handle.withLock { $0?.bufferedBytes ?? -1 }
             #expect(buffered >= 0 && buffered < 64 * 1024 + 512 * 1024)
         }
+    }
+
+    @Test func loopExecutorRunsTasksAndActorsOnTheLoopThread() async throws {
+        let onLoop = Flags()
+        let delegate = RecordingDelegate(onOpen: { connection in
+            Task(executorPreference: connection.executor) {
+                await runOnLoop(connection, onLoop)
+            }
+        })
+        try await withServer(delegate: delegate) { _, port in
+            let client = try await WebSocketClient.connect(host: "127.0.0.1", port: port)
+            #expect(try await client.receive() == .text("from task"))
+            #expect(try await client.receive() == .text("from actor"))
+            try await client.close()
+        }
+        #expect(onLoop.values.withLock { $0 } == [true, true])
     }
 
     @Test func scheduledWorkRuns() async throws {

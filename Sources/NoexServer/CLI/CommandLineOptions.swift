@@ -24,6 +24,8 @@ public struct CommandLineOptions: Sendable, Hashable {
     public var rulesFile: String?
     /// `--audit`.
     public var audit = false
+    /// `--audit-file PATH`: also append audit entries to a file as JSON lines (implies `--audit`).
+    public var auditFile: String?
     /// `--no-error-details`.
     public var noErrorDetails = false
     /// `--allowed-origins a,b`.
@@ -66,6 +68,7 @@ public struct CommandLineOptions: Sendable, Hashable {
         case "no-rules": .toggle(\.noRules)
         case "rules": .value(\.rulesFile)
         case "audit": .toggle(\.audit)
+        case "audit-file": .value(\.auditFile)
         case "no-error-details": .toggle(\.noErrorDetails)
         case "allowed-origins": .value(\.allowedOrigins)
         case "max-connections-per-ip": .value(\.maxConnectionsPerIp)
@@ -143,6 +146,7 @@ public struct CommandLineOptions: Sendable, Hashable {
               --no-rules                  Disable the rules engine
               --rules <path>              Load rule definitions (JSON or YAML array) at start
               --audit                     Enable the audit log (admin tier)
+              --audit-file <path>         Also append audit entries to a file (JSON lines)
               --no-error-details          Omit error details from responses
               --allowed-origins <list>    Comma-separated allowed Origin values
               --max-connections-per-ip <n>

@@ -1,4 +1,5 @@
 import Foundation
+import NoexAuth
 public import NoexStore
 
 extension ServerSettings {
@@ -14,6 +15,17 @@ extension ServerSettings {
         configuration.heartbeat = heartbeat
         configuration.backpressure = backpressure
         configuration.connectionLimits = connectionLimits
+        configuration.storeEventForwarding = forwardStoreEvents ? StoreEventForwarding() : nil
+        if auth, let adminSecret, !adminSecret.isEmpty {
+            configuration.identity = identityLimits.configuration(adminSecret: adminSecret)
+        }
+        if audit { configuration.audit = AuditConfiguration(filePath: auditFile.map(Self.absolute)) }
+    }
+
+    /// A path resolved against the working directory.
+    static func absolute(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath
+        return path.hasPrefix("/") ? path : URL(fileURLWithPath: cwd).appendingPathComponent(path).standardizedFileURL.path
     }
 
     /// The store configuration for the chosen persistence, with paths made absolute.

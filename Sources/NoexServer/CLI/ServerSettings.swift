@@ -23,6 +23,11 @@ public struct ServerSettings: Sendable, Hashable {
     public var rules = true
     public var rulesFile: String?
     public var audit = false
+    /// Where audit entries are also appended as JSON lines (`--audit-file`, file key `auditFile`).
+    public var auditFile: String?
+    /// Built-in identity limits from the config file (`sessionTtl`, `passwordMinLength`,
+    /// `maxSessionsPerUser`, `loginRateLimit{maxAttempts, windowMs}`); the defaults otherwise.
+    public var identityLimits = IdentityLimits()
     public var exposeErrorDetails = true
     public var allowedOrigins: [String]?
     public var maxConnectionsPerIp: Int?
@@ -30,6 +35,8 @@ public struct ServerSettings: Sendable, Hashable {
     public var heartbeat = HeartbeatConfiguration()
     public var backpressure = BackpressureConfiguration()
     public var connectionLimits = ConnectionLimits()
+    /// Config-file key `forwardStoreEvents` (ours, additive): store changes become rules events.
+    public var forwardStoreEvents = false
 
     /// Creates the defaults.
     public init() {}
@@ -66,7 +73,9 @@ public struct ServerSettings: Sendable, Hashable {
         }
         settings.rules = options.noRules ? false : (file["rules"]?.boolValue ?? true)
         settings.rulesFile = options.rulesFile ?? file["rulesFile"]?.stringValue
-        settings.audit = options.audit || file["audit"]?.boolValue == true
+        settings.auditFile = options.auditFile ?? file["auditFile"]?.stringValue
+        settings.audit = options.audit || file["audit"]?.boolValue == true || settings.auditFile != nil
+        settings.identityLimits = IdentityLimits(file: file)
         settings.exposeErrorDetails = options.noErrorDetails ? false : (file["exposeErrorDetails"]?.boolValue ?? true)
         if let list = options.allowedOrigins {
             settings.allowedOrigins = list.split(separator: ",", omittingEmptySubsequences: false)
@@ -101,6 +110,7 @@ public struct ServerSettings: Sendable, Hashable {
                 maxTotalSubscriptions: object["maxTotalSubscriptions"]?.integerValue
                     ?? settings.connectionLimits.maxTotalSubscriptions)
         }
+        settings.forwardStoreEvents = file["forwardStoreEvents"]?.boolValue ?? false
         return errors.isEmpty ? .success(settings) : .failure(ResolveErrors(messages: errors))
     }
 

@@ -1,3 +1,4 @@
+public import NoexAuth
 public import NoexRules
 public import NoexStore
 
@@ -21,6 +22,12 @@ public struct ServerConfiguration: Sendable {
     public var maxPayloadBytes: Int = 1_048_576
     /// Token authentication; `nil` serves everyone anonymously and answers `auth.*` as unconfigured.
     public var auth: TokenAuthConfiguration?
+    /// Built-in identity (users, roles, sessions, ACLs in the store's system buckets). When set,
+    /// it replaces `auth`: every operation but the logins needs a session, and `auth.login`
+    /// reconnects with an identity session token.
+    public var identity: BuiltInIdentityConfiguration?
+    /// The audit log; `nil` disables it (`audit.query` then answers `UNKNOWN_OPERATION`).
+    public var audit: AuditConfiguration?
     /// Request rate limiting; `nil` disables it.
     public var rateLimit: RateLimitConfiguration?
     /// Heartbeat pings.
@@ -31,12 +38,16 @@ public struct ServerConfiguration: Sendable {
     public var connectionLimits = ConnectionLimits()
     /// Session revocation.
     public var revocation = RevocationConfiguration()
+    /// Limits of the procedure engine, which always exists (spec-identity §6.1).
+    public var procedures = ProcedureLimits()
     /// Whether error `details` are sent to clients.
     public var exposeErrorDetails = true
     /// Accepted `Origin` header values; `nil` accepts any. Requests without `Origin` are always accepted.
     public var allowedOrigins: [String]?
     /// Most simultaneous connections from one IP; more are closed `4003`.
     public var maxConnectionsPerIp: Int?
+    /// Forwards store changes to the rules engine as events; `nil` (the default) forwards nothing.
+    public var storeEventForwarding: StoreEventForwarding?
     /// The time source (tests substitute a manual clock).
     public var clock: ServerClock = .system
     /// Where warnings go (the rate-limit warning of spec-server §4.1).
@@ -49,5 +60,5 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// Whether clients must log in before other operations.
-    public var requiresAuth: Bool { auth.map(\.required) ?? false }
+    public var requiresAuth: Bool { identity != nil || (auth.map(\.required) ?? false) }
 }

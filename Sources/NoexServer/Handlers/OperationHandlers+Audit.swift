@@ -1,12 +1,15 @@
+import NoexAuth
 import NoexProtocol
 import NoexWire
 
-// This build has no audit log yet: the request pipeline answers every `audit.*` request with
-// `UNKNOWN_OPERATION "Audit log is not configured"` before decoding it, exactly as a server started without
-// the audit log does. These methods give the same answer should they be reached directly.
 extension OperationHandlers {
+    /// `audit.query`: matching entries, newest first (spec-identity §5.4).
     func query(_ request: AuditQueryRequest, context: RequestContext) async throws -> JSONValue? {
-        throw ProtocolError.auditNotConfigured
+        guard let log = core.auditLog else { throw ProtocolError.auditNotConfigured }
+        let query = AuditQuery(
+            userId: request.userId, operation: request.operation, result: request.result.flatMap { AuditEntry.Outcome(rawValue: $0) },
+            from: request.from, to: request.to, limit: request.limit)
+        return ["entries": .array(log.query(query).map { .object($0.json) })]
     }
 }
 

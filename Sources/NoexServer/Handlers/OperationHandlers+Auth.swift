@@ -1,3 +1,4 @@
+import NoexAuth
 import NoexProtocol
 import NoexWire
 
@@ -10,6 +11,7 @@ extension OperationHandlers {
     }
 
     func login(_ request: AuthLoginRequest, context: RequestContext) async throws -> JSONValue? {
+        if let identity = core.identity { return try reconnect(identity, token: request.token, context: context) }
         let auth = try tokenAuth()
         let validated: AuthSession?
         do {
@@ -30,13 +32,13 @@ extension OperationHandlers {
     }
 
     func logout(_ request: AuthLogoutRequest, context: RequestContext) async throws -> JSONValue? {
-        _ = try tokenAuth()
+        if core.identity == nil { _ = try tokenAuth() }
         context.connection.setSession(nil)
         return ["loggedOut": true]
     }
 
     func whoami(_ request: AuthWhoamiRequest, context: RequestContext) async throws -> JSONValue? {
-        _ = try tokenAuth()
+        if core.identity == nil { _ = try tokenAuth() }
         guard let session = context.connection.session else { return ["authenticated": false] }
         if session.isExpired(at: core.clock.nowMs()) {
             context.connection.setSession(nil)
@@ -45,6 +47,23 @@ extension OperationHandlers {
         guard case .object(var object) = Self.sessionJSON(session) else { return nil }
         object = JSONObject([("authenticated", true)] + object.map { ($0.key, $0.value) })
         return .object(object)
+    }
+
+    /// Token reconnect in built-in identity mode (spec-identity §4.2): a stored session token
+    /// becomes the connection's session, roles read fresh. Unlike the reference, the connection
+    /// then holds the stored session, so `identity.logout` deletes it and `refreshSession` works.
+    private func reconnect(_ identity: IdentityManager, token: String, context: RequestContext) throws -> JSONValue? {
+        guard let (validated, tokenId) = try identity.validateSession(token: token) else {
+            throw ProtocolError(.unauthorized, "Invalid token")
+        }
+        let session = AuthSession(userId: validated.userId, roles: validated.roles, expiresAt: validated.expiresAt)
+        if session.isExpired(at: core.clock.nowMs()) { throw ProtocolError(.unauthorized, "Token has expired") }
+        if core.blacklist?.contains(session.userId) == true {
+            context.connection.setSession(nil)
+            throw ProtocolError(.sessionRevoked, "Session has been revoked")
+        }
+        context.connection.setSession(session, tokenId: tokenId)
+        return Self.sessionJSON(session)
     }
 
     private static func sessionJSON(_ session: AuthSession) -> JSONValue {

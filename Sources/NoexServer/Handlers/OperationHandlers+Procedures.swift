@@ -1,36 +1,48 @@
 import NoexProtocol
 import NoexWire
 
-// This build has no procedure engine yet: the request pipeline answers every `procedures.*` request with
-// `UNKNOWN_OPERATION "Procedures engine is not configured"` before decoding it, exactly as a server started without
-// the procedure engine does. These methods give the same answer should they be reached directly.
+// `procedures.*` (spec-identity §6.6). The pipeline has already applied the tiers and
+// permissions; the engine's errors are mapped by the procedures proxy rules of §6.8.
 extension OperationHandlers {
+    /// The engine over this server's registry, store, rule engine and limits.
+    var procedureEngine: ProcedureEngine {
+        ProcedureEngine(
+            registry: core.procedureRegistry, store: store, rules: core.configuration.rules,
+            limits: core.configuration.procedures, clock: core.clock)
+    }
+
     func register(_ request: ProceduresRegisterRequest, context: RequestContext) async throws -> JSONValue? {
-        throw ProtocolError.proceduresNotConfigured
+        let name = try mappingProcedureErrors { try procedureEngine.register(.object(request.procedure)) }
+        return ["name": .string(name), "registered": true]
     }
 
     func unregister(_ request: ProceduresUnregisterRequest, context: RequestContext) async throws -> JSONValue? {
-        throw ProtocolError.proceduresNotConfigured
+        try mappingProcedureErrors { try procedureEngine.unregister(request.name) }
+        return ["name": .string(request.name), "unregistered": true]
     }
 
     func update(_ request: ProceduresUpdateRequest, context: RequestContext) async throws -> JSONValue? {
-        throw ProtocolError.proceduresNotConfigured
+        try mappingProcedureErrors { try procedureEngine.update(request.name, request.updates) }
+        return ["name": .string(request.name), "updated": true]
     }
 
     func get(_ request: ProceduresGetRequest, context: RequestContext) async throws -> JSONValue? {
-        throw ProtocolError.proceduresNotConfigured
+        .object(try mappingProcedureErrors { try procedureEngine.definition(request.name) })
     }
 
     func list(_ request: ProceduresListRequest, context: RequestContext) async throws -> JSONValue? {
-        throw ProtocolError.proceduresNotConfigured
+        ["procedures": .array(procedureEngine.summaries())]
     }
 
     func call(_ request: ProceduresCallRequest, context: RequestContext) async throws -> JSONValue? {
-        throw ProtocolError.proceduresNotConfigured
+        try mappingProcedureErrors { try procedureEngine.call(request.name, input: request.input ?? [:]) }
     }
-}
 
-extension ProtocolError {
-    /// `procedures.*` on a server without the procedure engine.
-    static let proceduresNotConfigured = ProtocolError(.unknownOperation, "Procedures engine is not configured")
+    private func mappingProcedureErrors<T>(_ body: () throws -> T) throws(ProtocolError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw ProcedureError.protocolError(for: error)
+        }
+    }
 }

@@ -73,12 +73,37 @@ extension OperationHandlers {
     }
 
     func buckets(_ request: StoreBucketsRequest, context: RequestContext) async throws -> JSONValue? {
-        let names = store.bucketNames()
+        let names = visibleBuckets(store.bucketNames())
         return ["count": .number(Double(names.count)), "names": .array(names.map(JSONValue.string))]
     }
 
     func stats(_ request: StoreStatsRequest, context: RequestContext) async throws -> JSONValue? {
-        .object(store.stats())
+        let stats = store.stats()
+        return .object(core.identity == nil ? stats : Self.hidingSystemBuckets(stats))
+    }
+
+    /// Bucket names clients may see: with built-in identity, `_` system buckets are hidden.
+    private func visibleBuckets(_ names: [String]) -> [String] {
+        core.identity == nil ? names : names.filter { !$0.hasPrefix("_") }
+    }
+
+    /// `store.stats` without the system buckets, totals recomputed (F15).
+    static func hidingSystemBuckets(_ stats: JSONObject) -> JSONObject {
+        var stats = stats
+        let names = (stats["buckets"]?["names"]?.arrayValue ?? []).compactMap(\.stringValue).filter { !$0.hasPrefix("_") }
+        stats["buckets"] = ["count": .number(Double(names.count)), "names": .array(names.map(JSONValue.string))]
+        for section in ["records", "indexes"] {
+            guard let perBucket = stats[section]?["perBucket"]?.objectValue else { continue }
+            var kept = JSONObject()
+            var total = 0.0
+            for name in names {
+                guard let value = perBucket[name] else { continue }
+                kept[name] = value
+                total += value.numberValue ?? 0
+            }
+            stats[section] = ["total": .number(total), "perBucket": .object(kept)]
+        }
+        return stats
     }
 
     func subscribe(_ request: StoreSubscribeRequest, context: RequestContext) async throws -> JSONValue? {

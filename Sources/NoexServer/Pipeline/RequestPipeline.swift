@@ -1,3 +1,4 @@
+import NoexAuth
 import NoexProtocol
 import NoexWire
 
@@ -24,14 +25,30 @@ struct RequestPipeline: Sendable {
             connection.recordPong()
         case .request(let id, let type, let object):
             let response: [UInt8]
+            var failure: ProtocolError?
             do {
                 let data = try await handle(type: type, message: object, on: connection, id: id)
                 response = OutboundMessage.result(id: id, data: data)
             } catch {
-                response = OutboundMessage.error(id: id, ErrorMapping.protocolError(for: error), exposeDetails: exposeDetails)
+                let mapped = ErrorMapping.protocolError(for: error)
+                failure = mapped
+                response = OutboundMessage.error(id: id, mapped, exposeDetails: exposeDetails)
             }
             connection.send(response)
+            audit(type: type, message: object, failure: failure, on: connection)
         }
+    }
+
+    /// Spec-identity §5: one entry per request of an audited tier, appended right after the
+    /// response is sent, with the session as it is after the request ran.
+    private func audit(type: String, message: JSONObject, failure: ProtocolError?, on connection: ClientConnection) {
+        guard let log = core.auditLog, log.records(tier: Operations.descriptor(for: type)?.tier) else { return }
+        log.append(
+            AuditEntry(
+                timestamp: core.clock.nowMs(), userId: connection.session?.userId, sessionId: connection.id,
+                operation: type, resource: AuditEntry.resource(of: message), result: failure == nil ? .success : .error,
+                error: failure?.message, details: AuditEntry.details(operation: type, message: message),
+                remoteAddress: connection.remoteAddress))
     }
 
     /// Runs one request through every check and its handler.
@@ -42,14 +59,23 @@ struct RequestPipeline: Sendable {
             throw ProtocolError(.backpressure, "Write buffer full, slow down")
         }
         let descriptor = Operations.descriptor(for: type)
-        try checkAuth(type: type, descriptor: descriptor, message: message, connection: connection)
+        if let identity = core.identity {
+            try checkIdentityAuth(identity, type: type, descriptor: descriptor, message: message, connection: connection)
+        } else {
+            try checkAuth(type: type, descriptor: descriptor, message: message, connection: connection)
+        }
         try checkRateLimit(connection: connection)
         try checkAvailability(type: type)
+        if core.identity != nil, let gate = descriptor?.identityGate {
+            try checkIdentityGate(gate, connection: connection)
+        }
         if type == "store.subscribe" || type == "rules.subscribe" {
             try checkSubscriptionLimits(connection: connection)
         }
         let request = try Request(type: type, payload: message)
-        return try await request.dispatch(to: handlers, context: RequestContext(connection: connection, requestId: id))
+        let result = try await request.dispatch(to: handlers, context: RequestContext(connection: connection, requestId: id))
+        if let identity = core.identity { recordOwnership(identity, type: type, message: message, connection: connection) }
+        return result
     }
 
     // MARK: Checks
@@ -79,6 +105,66 @@ struct RequestPipeline: Sendable {
         }
     }
 
+    /// Spec-identity §4.9 and §4.13: built-in identity replaces tiers and permissions with the
+    /// live authorization check, then keeps every `store.*` request away from system buckets
+    /// (superadmin included). A connection whose session was revoked runs nothing more.
+    private func checkIdentityAuth(
+        _ identity: IdentityManager, type: String, descriptor: OperationDescriptor?, message: JSONObject,
+        connection: ClientConnection
+    ) throws(ProtocolError) {
+        if connection.isRevoked { throw ProtocolError(.unauthorized, "Authentication required") }
+        if type == "ping" || type.hasPrefix("auth.") || descriptor?.isAuthExempt == true { return }
+        guard let session = connection.session else { throw ProtocolError(.unauthorized, "Authentication required") }
+        if session.isExpired(at: core.clock.nowMs()) {
+            connection.clearSessionSilently()
+            throw ProtocolError(.unauthorized, "Session expired")
+        }
+        if !type.hasPrefix("identity.") {
+            let resource = ResourceExtraction.resource(operation: type, message: message)
+            if !identity.isAllowed(userId: session.userId, operation: type, resource: resource) {
+                throw ProtocolError(.forbidden, "No access to \(type) on \(resource)")
+            }
+        }
+        if type.hasPrefix("store.") { try SystemBucketGuard.check(type: type, message: message) }
+    }
+
+    /// The role gate of an identity operation, on the roles captured in the session, checked
+    /// before its payload.
+    private func checkIdentityGate(_ gate: IdentityGate, connection: ClientConnection) throws(ProtocolError) {
+        guard let roles = connection.session?.roles else {
+            throw ProtocolError(.unauthorized, "Authentication required")
+        }
+        switch gate {
+        case .authenticated:
+            return
+        case .admin:
+            if !roles.contains("admin"), !roles.contains("superadmin") {
+                throw ProtocolError(.forbidden, "Admin role required")
+            }
+        case .superadmin:
+            if !roles.contains("superadmin") { throw ProtocolError(.forbidden, "Superadmin role required") }
+        }
+    }
+
+    /// Spec-identity §4.12: creating a bucket or query makes the caller its owner; dropping one
+    /// forgets its owner and ACL. A failure here leaves the store operation's success standing:
+    /// at worst the creator lacks an ownership grant, which never widens anyone's access.
+    private func recordOwnership(_ identity: IdentityManager, type: String, message: JSONObject, connection: ClientConnection) {
+        guard case .string(let name)? = message["name"] else { return }
+        switch type {
+        case "store.defineBucket", "store.defineQuery":
+            guard let userId = connection.session?.userId else { return }
+            let resourceType = type == "store.defineBucket" ? "bucket" : "query"
+            _ = try? identity.setOwner(userId: userId, resourceType: resourceType, resourceName: name)
+        case "store.dropBucket":
+            _ = try? identity.removeOwnership(resourceType: "bucket", resourceName: name)
+        case "store.undefineQuery":
+            _ = try? identity.removeOwnership(resourceType: "query", resourceName: name)
+        default:
+            return
+        }
+    }
+
     /// Spec-server §4.3: keyed by user once logged in, by IP before.
     private func checkRateLimit(connection: ClientConnection) throws(ProtocolError) {
         guard let limiter = core.rateLimiter else { return }
@@ -95,12 +181,11 @@ struct RequestPipeline: Sendable {
         if type.hasPrefix("rules."), core.configuration.rules == nil {
             throw ProtocolError(.rulesNotAvailable, "Rule engine is not configured")
         }
-        if type.hasPrefix("auth."), core.configuration.auth == nil {
+        if type.hasPrefix("auth."), core.configuration.auth == nil, core.identity == nil {
             throw ProtocolError(.unknownOperation, "Authentication is not configured")
         }
-        if type.hasPrefix("identity.") { throw ProtocolError.identityNotConfigured }
-        if type.hasPrefix("audit.") { throw ProtocolError.auditNotConfigured }
-        if type.hasPrefix("procedures.") { throw ProtocolError.proceduresNotConfigured }
+        if type.hasPrefix("identity."), core.identity == nil { throw ProtocolError.identityNotConfigured }
+        if type.hasPrefix("audit."), core.auditLog == nil { throw ProtocolError.auditNotConfigured }
     }
 
     /// Spec-server §2.2: limits are checked before the payload is validated.

@@ -14,6 +14,10 @@ final class ClientConnection: Sendable {
     /// Everything mutable about the connection, behind one lock.
     struct State {
         var session: AuthSession?
+        /// The stored identity session backing `session` (the SHA-256 of its token), if any.
+        var sessionTokenId: String?
+        /// Set once the session was revoked: queued requests must not run as anyone.
+        var revoked = false
         var storeSubscriptions: [String: StoreSubscription] = [:]
         var rulesSubscriptions: [String: RulesSubscription] = [:]
         /// When the last ping was sent (server ms), and whether a pong arrived since.
@@ -166,9 +170,21 @@ final class ClientConnection: Sendable {
 
     var session: AuthSession? { state.withLock { $0.session } }
 
+    /// The stored identity session id behind the current session (built-in identity only).
+    var sessionTokenId: String? { state.withLock { $0.sessionTokenId } }
+
+    /// Whether the connection's session was revoked (it is closing).
+    var isRevoked: Bool { state.withLock { $0.revoked } }
+
     /// Replaces the session and mirrors it into the registry.
-    func setSession(_ session: AuthSession?) {
-        state.withLock { $0.session = session }
+    /// - Parameters:
+    ///   - session: the new session, `nil` to log out.
+    ///   - tokenId: the stored identity session behind it.
+    func setSession(_ session: AuthSession?, tokenId: String? = nil) {
+        state.withLock { state in
+            state.session = session
+            state.sessionTokenId = session == nil ? nil : tokenId
+        }
         core.registry.update(id) { info in
             info.authenticated = session != nil
             info.userId = session?.userId
@@ -178,7 +194,25 @@ final class ClientConnection: Sendable {
 
     /// Clears an expired session without touching the registry (spec-server §4.2 step 3).
     func clearSessionSilently() {
-        state.withLock { $0.session = nil }
+        state.withLock { state in
+            state.session = nil
+            state.sessionTokenId = nil
+        }
+    }
+
+    /// Drops the session for good: the connection is about to be closed `4002`, and any request
+    /// still queued behind this call is refused instead of running with the old identity.
+    func revoke() {
+        state.withLock { state in
+            state.session = nil
+            state.sessionTokenId = nil
+            state.revoked = true
+        }
+        core.registry.update(id) { info in
+            info.authenticated = false
+            info.userId = nil
+            info.roles = []
+        }
     }
 
     // MARK: Subscriptions

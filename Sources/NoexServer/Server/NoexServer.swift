@@ -1,5 +1,7 @@
 public import NoexWire
+import NoexAuth
 import NoexProtocol
+import NoexStore
 import NoexWebSocket
 
 /// A running noex server: the store, the rules engine and auth served over WebSocket.
@@ -14,22 +16,28 @@ public final class NoexServer: Sendable {
     let core: ServerCore
     private let transport: ServerTransport
     private let webSocketServer: WebSocketServer
+    private let forwarding: EventSubscription?
     /// The bound port (the real one when the configuration asked for port 0).
     public let port: Int
 
-    private init(core: ServerCore, transport: ServerTransport, webSocketServer: WebSocketServer, port: Int) {
+    private init(
+        core: ServerCore, transport: ServerTransport, webSocketServer: WebSocketServer, port: Int,
+        forwarding: EventSubscription?
+    ) {
         self.core = core
         self.transport = transport
         self.webSocketServer = webSocketServer
         self.port = port
+        self.forwarding = forwarding
     }
 
     /// Starts a server and begins accepting connections.
     /// - Parameter configuration: what to serve and how.
     /// - Returns: the running server.
-    /// - Throws: when the address cannot be bound.
+    /// - Throws: when the address cannot be bound, the identity system buckets cannot be
+    ///   created, or the audit file cannot be opened.
     public static func start(_ configuration: ServerConfiguration) async throws -> NoexServer {
-        let core = ServerCore(configuration: configuration)
+        let core = try ServerCore(configuration: configuration)
         let transport = ServerTransport(core: core)
         var socketConfiguration = WebSocketServerConfiguration()
         socketConfiguration.host = configuration.host
@@ -43,7 +51,11 @@ public final class NoexServer: Sendable {
             configuration.logWarning(
                 "[noex-server] Warning: rate limiting is disabled. Consider enabling it for production use.")
         }
-        return NoexServer(core: core, transport: transport, webSocketServer: webSocketServer, port: port)
+        let forwarding = configuration.rules.flatMap { rules in
+            configuration.storeEventForwarding?.start(store: configuration.store, rules: rules)
+        }
+        return NoexServer(
+            core: core, transport: transport, webSocketServer: webSocketServer, port: port, forwarding: forwarding)
     }
 
     /// Whether the server still accepts connections.
@@ -65,6 +77,7 @@ public final class NoexServer: Sendable {
     /// - Parameter gracePeriod: how long to wait for clients to disconnect.
     public func stop(gracePeriod: Duration = .zero) async {
         guard core.markStopped() else { return }
+        forwarding?.cancel()
         let graceMs = Int(gracePeriod.components.seconds * 1000 + gracePeriod.components.attoseconds / 1_000_000_000_000_000)
         let open = core.liveConnections
         if graceMs > 0, !open.isEmpty {
@@ -88,6 +101,8 @@ public final class NoexServer: Sendable {
     @discardableResult
     public func revokeSession(userId: String) -> Int {
         core.blacklist?.add(userId)
+        // With built-in identity the user's stored tokens die too, so no reconnect outlives the ban.
+        _ = try? core.identity?.endSessions(ofUser: userId)
         return disconnectRevoked { $0.userId == userId }
     }
 
@@ -100,21 +115,17 @@ public final class NoexServer: Sendable {
                 && (role.map { info.roles.contains($0) } ?? true)
         }
         for info in core.registry.all() where matches(info) {
-            if let user = info.userId { core.blacklist?.add(user) }
+            if let user = info.userId {
+                core.blacklist?.add(user)
+                _ = try? core.identity?.endSessions(ofUser: user)
+            }
         }
         return disconnectRevoked(matches)
     }
 
     private func disconnectRevoked(_ matches: (ConnectionInfo) -> Bool) -> Int {
-        let notice = OutboundMessage.system(
-            event: SystemEvent.sessionRevoked.rawValue, extra: ["reason": "Session revoked by administrator"])
-        var hit = 0
-        for connection in core.liveConnections {
-            guard let info = core.registry.info(connection.id), matches(info) else { continue }
-            connection.send(notice)
-            connection.close(code: CloseCode.sessionRevoked)
-            hit += 1
+        core.endSessions(reason: "Session revoked by administrator") { connection in
+            core.registry.info(connection.id).map(matches) ?? false
         }
-        return hit
     }
 }

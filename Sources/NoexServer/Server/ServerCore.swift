@@ -1,3 +1,4 @@
+import NoexAuth
 import NoexProtocol
 import Synchronization
 
@@ -5,8 +6,14 @@ import Synchronization
 final class ServerCore: Sendable {
     let configuration: ServerConfiguration
     let registry = ConnectionRegistry()
+    /// The server's procedures (in memory, per server instance).
+    let procedureRegistry = ProcedureRegistry()
     let rateLimiter: RateLimiter?
     let blacklist: SessionBlacklist?
+    /// Built-in identity, when configured.
+    let identity: IdentityManager?
+    /// The audit log, when configured.
+    let auditLog: AuditLog?
     let startedAt: Int64
     private let nextConnectionNumber = Atomic<Int>(0)
     private let nextSubscriptionNumber = Atomic<Int>(0)
@@ -16,12 +23,18 @@ final class ServerCore: Sendable {
     /// Open connections per remote IP, for `maxConnectionsPerIp`.
     private let connectionsPerIp = Mutex<[String: Int]>([:])
 
-    init(configuration: ServerConfiguration) {
+    /// - Throws: when the identity system buckets cannot be created or the audit file opened.
+    init(configuration: ServerConfiguration) throws {
         self.configuration = configuration
         rateLimiter = configuration.rateLimit.map { RateLimiter(configuration: $0, clock: configuration.clock) }
-        blacklist = configuration.auth.map { _ in
-            SessionBlacklist(ttlMs: configuration.revocation.blacklistTtlMs, clock: configuration.clock)
+        blacklist =
+            configuration.auth != nil || configuration.identity != nil
+            ? SessionBlacklist(ttlMs: configuration.revocation.blacklistTtlMs, clock: configuration.clock) : nil
+        let clock = configuration.clock
+        identity = try configuration.identity.map { settings in
+            try IdentityManager(store: configuration.store, configuration: settings, now: { clock.nowMs() })
         }
+        auditLog = try configuration.audit.map { try AuditLog(configuration: $0) }
         startedAt = configuration.clock.nowMs()
     }
 

@@ -54,10 +54,10 @@ import Testing
         let past = ServerClock.system.nowMs() - 1000
         #expect(try await client.request("auth.login", ["token": .string("user:u:writer:\(past)")]).message == "Token has expired")
         #expect(try await client.result("auth.whoami") == ["authenticated": false])
-        let soon = ServerClock.system.nowMs() + 150
+        let soon = ServerClock.system.nowMs() + 1_500
         _ = try await client.result("auth.login", ["token": .string("user:u:writer:\(soon)")])
         #expect(try await client.request("store.all", ["bucket": "users"])["type"] == "result")
-        try await Task.sleep(for: .milliseconds(200))
+        try await Task.sleep(for: .milliseconds(1_600))
         #expect(try await client.request("store.all", ["bucket": "users"]).message == "Session expired")
         #expect(try await client.request("store.all", ["bucket": "users"]).message == "Authentication required")
     }
@@ -125,7 +125,7 @@ import Testing
     }
 
     @Test func revocationClosesConnectionsAndBlocksLogin() async throws {
-        let harness = try await authHarness { $0.revocation = RevocationConfiguration(blacklistTtlMs: 200) }
+        let harness = try await authHarness { $0.revocation = RevocationConfiguration(blacklistTtlMs: 1_500) }
         defer { Task { await harness.stop() } }
         let first = try await harness.client()
         _ = try await first.result("auth.login", ["token": "user:w1:writer"])
@@ -147,7 +147,7 @@ import Testing
         let revoked = try await again.request("auth.login", ["token": "user:w1:writer"])
         #expect(revoked.code == "SESSION_REVOKED")
         #expect(revoked.message == "Session has been revoked")
-        try await Task.sleep(for: .milliseconds(250))
+        try await Task.sleep(for: .milliseconds(1_600))
         #expect(try await again.request("auth.login", ["token": "user:w1:writer"])["type"] == "result")
         #expect(harness.server.revokeSessions(role: "reader") == 1)
         #expect(harness.server.revokeSessions(role: "nobody") == 0)

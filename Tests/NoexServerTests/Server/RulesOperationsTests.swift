@@ -109,4 +109,25 @@ import Testing
         #expect(try await client.request("rules.unregisterRule", ["ruleId": "welcome"]).code == "NOT_FOUND")
         #expect(try await client.result("rules.getRules") == ["rules": []])
     }
+
+    @Test func storeChangesReachTheEngineOnlyWhenForwardingIsOn() async throws {
+        for forwarding in [false, true] {
+            let harness = try await Harness.start {
+                $0.storeEventForwarding = forwarding ? StoreEventForwarding(pattern: "bucket.users.*") : nil
+            }
+            try harness.defineUsers()
+            let client = try await harness.client()
+            let id = try await client.result("rules.subscribe", ["pattern": "bucket.users.*"])["subscriptionId"]?.stringValue
+            _ = try await client.result("store.insert", ["bucket": "users", "data": ["name": "Fwd"]])
+            if forwarding {
+                let push = try await client.nextPush(subscriptionId: id)
+                #expect(push["data"]?["topic"] == "bucket.users.inserted")
+                #expect(push["data"]?["event"]?["source"] == "store")
+                #expect(push["data"]?["event"]?["data"]?["record"]?["name"] == "Fwd")
+            } else {
+                #expect(await client.noPush())
+            }
+            await harness.stop()
+        }
+    }
 }

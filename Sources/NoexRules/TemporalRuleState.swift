@@ -1,111 +1,5 @@
 import NoexWire
 
-/// One event of a temporal pattern: a trigger-topic pattern, an optional data filter and an
-/// optional alias under which the matched event's data is visible to conditions and actions.
-struct EventMatcherSpec: Sendable {
-    let topic: String
-    let topicBytes: [UInt8]
-    /// Every member must equal the value at that dot path of the event data.
-    let filter: [(path: [Substring], value: JSONValue)]
-    let alias: String?
-
-    init(_ object: JSONObject) {
-        topic = object["topic"]?.stringValue ?? ""
-        topicBytes = Array(topic.utf8)
-        filter = (object["filter"]?.objectValue ?? [:]).members.map {
-            ($0.key.split(separator: ".", omittingEmptySubsequences: false), $0.value)
-        }
-        alias = object["as"]?.stringValue
-    }
-
-    func matches(_ event: RuleEvent) -> Bool {
-        let topicMatches =
-            PatternMatching.isWildcard(topic)
-            ? PatternMatching.triggerTopic(topicBytes, Array(event.topic.utf8)) : topic == event.topic
-        guard topicMatches else { return false }
-        for (path, value) in filter where References.path(segments: path, in: .object(event.data)) != value {
-            return false
-        }
-        return true
-    }
-}
-
-/// `gte` (default), `lte` or `eq`.
-enum ThresholdComparison: String, Sendable {
-    case gte, lte, eq
-
-    func holds(_ value: Double, _ threshold: Double) -> Bool {
-        switch self {
-        case .gte: value >= threshold
-        case .lte: value <= threshold
-        case .eq: value == threshold
-        }
-    }
-}
-
-/// The aggregate functions.
-enum AggregateFunction: String, Sendable, CaseIterable {
-    case sum, avg, min, max, count
-}
-
-/// A parsed temporal pattern (spec-store-rules C.5; types of the reference's temporal module).
-enum TemporalSpec: Sendable {
-    /// `events` in order, all within `within` ms of the first; `strict`: any other event of the
-    /// same group in between abandons the attempt.
-    case sequence(events: [EventMatcherSpec], within: Int64, groupBy: [Substring]?, strict: Bool)
-    /// `after` seen and `expected` not seen within `within` ms: fires at the deadline.
-    case absence(after: EventMatcherSpec, expected: EventMatcherSpec, within: Int64, groupBy: [Substring]?)
-    /// The number of matching events in the window compared with `threshold`.
-    case count(
-        event: EventMatcherSpec, threshold: Double, comparison: ThresholdComparison, window: Int64,
-        groupBy: [Substring]?, sliding: Bool)
-    /// A function of a numeric field over the window compared with `threshold`.
-    case aggregate(
-        event: EventMatcherSpec, field: [Substring], function: AggregateFunction, threshold: Double,
-        comparison: ThresholdComparison, window: Int64, groupBy: [Substring]?)
-
-    /// Parses a validated pattern; `nil` if the shape is unusable.
-    init?(_ pattern: JSONObject) {
-        func matcher(_ key: String) -> EventMatcherSpec? { pattern[key]?.objectValue.map(EventMatcherSpec.init) }
-        func duration(_ key: String) -> Int64? { pattern[key].flatMap(RuleDuration.milliseconds) }
-        let groupBy = pattern["groupBy"]?.stringValue.map { $0.split(separator: ".", omittingEmptySubsequences: false) }
-        let comparison = pattern["comparison"]?.stringValue.flatMap(ThresholdComparison.init(rawValue:)) ?? .gte
-        switch pattern["type"]?.stringValue {
-        case "sequence":
-            guard let events = pattern["events"]?.arrayValue?.compactMap({ $0.objectValue.map(EventMatcherSpec.init) }),
-                events.count >= 2, let within = duration("within")
-            else { return nil }
-            self = .sequence(events: events, within: within, groupBy: groupBy, strict: pattern["strict"]?.boolValue ?? false)
-        case "absence":
-            guard let after = matcher("after"), let expected = matcher("expected"), let within = duration("within")
-            else { return nil }
-            self = .absence(after: after, expected: expected, within: within, groupBy: groupBy)
-        case "count":
-            guard let event = matcher("event"), let threshold = pattern["threshold"]?.numberValue,
-                let window = duration("window")
-            else { return nil }
-            self = .count(
-                event: event, threshold: threshold, comparison: comparison, window: window, groupBy: groupBy,
-                sliding: pattern["sliding"]?.boolValue ?? false)
-        case "aggregate":
-            guard let event = matcher("event"), let field = pattern["field"]?.stringValue,
-                let function = pattern["function"]?.stringValue.flatMap(AggregateFunction.init(rawValue:)),
-                let threshold = pattern["threshold"]?.numberValue, let window = duration("window")
-            else { return nil }
-            self = .aggregate(
-                event: event, field: field.split(separator: ".", omittingEmptySubsequences: false), function: function,
-                threshold: threshold, comparison: comparison, window: window, groupBy: groupBy)
-        default: return nil
-        }
-    }
-
-    var groupBy: [Substring]? {
-        switch self {
-        case .sequence(_, _, let g, _), .absence(_, _, _, let g), .count(_, _, _, _, let g, _), .aggregate(_, _, _, _, _, _, let g): g
-        }
-    }
-}
-
 /// A temporal pattern that matched: what its rule sees as trigger data.
 struct TemporalMatch: Sendable {
     var ruleId: String
@@ -116,7 +10,8 @@ struct TemporalMatch: Sendable {
     var aggregateValue: Double?
 
     /// `{events, groupKey?, count?, aggregateValue?, <alias>: data…}`; `matched.<i>` refers to
-    /// the matched events in order.
+    /// the matched events in order. For count and aggregate matches `events` holds the most
+    /// recent ``TemporalRuleState/matchedEventsLimit`` events of the window.
     var triggerData: JSONObject {
         var data: JSONObject = ["events": .array(events.map { .object($0.json) })]
         if let groupKey { data["groupKey"] = .string(groupKey) }
@@ -144,8 +39,34 @@ struct TemporalRuleState: Sendable {
         var event: RuleEvent
     }
 
+    /// The events of one group's count or aggregate window, oldest first. Expired entries are
+    /// dropped by advancing `start` (amortised O(1)); the array is compacted now and then.
+    struct Window: Sendable {
+        var entries: [WindowEntry] = []
+        var start = 0
+
+        var live: ArraySlice<WindowEntry> { entries[start...] }
+        var count: Int { entries.count - start }
+
+        mutating func append(_ entry: WindowEntry, keepingAfter cutoff: Int64, capacity: Int) {
+            entries.append(entry)
+            while start < entries.count, entries[start].timestamp <= cutoff { start += 1 }
+            if count > capacity { start = entries.count - capacity }
+            if start > 64 && start * 2 > entries.count {
+                entries.removeFirst(start)
+                start = 0
+            }
+        }
+    }
+
+    /// At most this many events are remembered per group and window (the reference bounds
+    /// its event store at 10,000 events the same way); older ones are dropped first.
+    static let windowCapacity = 10_000
+
     var instances: [String: Instance] = [:]
-    var windows: [String: [WindowEntry]] = [:]
+    var windows: [String: Window] = [:]
+    /// Events recorded since the last sweep of idle groups.
+    private var recordsSinceSweep = 0
 
     /// Deadline work produced by a transition.
     struct Effects {
@@ -214,20 +135,21 @@ struct TemporalRuleState: Sendable {
 
         case .count(let matcher, let threshold, let comparison, let window, _, let sliding):
             guard matcher.matches(event) else { return effects }
-            let entries = record(event, group: group, now: now, window: window, sliding: sliding)
-            if comparison.holds(Double(entries.count), threshold) {
+            let count = record(event, group: group, now: now, window: window, sliding: sliding)
+            if comparison.holds(Double(count), threshold) {
                 effects.matches.append(
                     TemporalMatch(
-                        ruleId: ruleId, events: entries.map(\.event), aliases: Self.aliases([matcher], [event]),
-                        groupKey: key, count: entries.count))
+                        ruleId: ruleId, events: Self.recent(windows[group]?.live ?? []),
+                        aliases: Self.aliases([matcher], [event]), groupKey: key, count: count))
             }
 
         case .aggregate(let matcher, let field, let function, let threshold, let comparison, let window, _):
             guard matcher.matches(event) else { return effects }
-            let entries = record(event, group: group, now: now, window: window, sliding: true)
+            let count = record(event, group: group, now: now, window: window, sliding: true)
+            let entries = windows[group]?.live ?? []
             let value: Double
             if function == .count {
-                value = Double(entries.count)
+                value = Double(count)
             } else {
                 let numbers = entries.compactMap { References.path(segments: field, in: .object($0.event.data))?.numberValue }
                 guard !numbers.isEmpty else { return effects }
@@ -242,8 +164,8 @@ struct TemporalRuleState: Sendable {
             if comparison.holds(value, threshold) {
                 effects.matches.append(
                     TemporalMatch(
-                        ruleId: ruleId, events: entries.map(\.event), aliases: Self.aliases([matcher], [event]),
-                        groupKey: key, count: entries.count, aggregateValue: value))
+                        ruleId: ruleId, events: Self.recent(entries), aliases: Self.aliases([matcher], [event]),
+                        groupKey: key, count: count, aggregateValue: value))
             }
         }
         return effects
@@ -262,19 +184,32 @@ struct TemporalRuleState: Sendable {
     /// Every pending deadline handle (to cancel when the rule goes away).
     var handles: [any RuleScheduledTask] { instances.values.compactMap(\.handle) }
 
-    /// Adds the event to its group's window, drops entries outside the window, returns it.
+    /// Adds the event to its group's window, drops entries outside the window, returns the
+    /// number of events inside.
     ///
     /// Sliding: the last `window` ms. Tumbling (default for count): fixed buckets of `window`
     /// ms aligned to the epoch, so the count restarts at each bucket boundary.
-    private mutating func record(_ event: RuleEvent, group: String, now: Int64, window: Int64, sliding: Bool) -> [WindowEntry] {
-        var entries = windows[group] ?? []
-        entries.append(WindowEntry(timestamp: now, event: event))
-        let start = sliding ? now - window : now - now % window - 1
-        if let firstInside = entries.firstIndex(where: { $0.timestamp > start }) {
-            entries.removeFirst(firstInside)
+    private mutating func record(_ event: RuleEvent, group: String, now: Int64, window: Int64, sliding: Bool) -> Int {
+        let window = max(1, window)
+        let cutoff = sliding ? now - window : now - now % window - 1
+        windows[group, default: Window()].append(
+            WindowEntry(timestamp: now, event: event), keepingAfter: cutoff, capacity: Self.windowCapacity)
+        let count = windows[group]?.count ?? 0
+        // Groups that stopped receiving events would otherwise keep their windows forever.
+        recordsSinceSweep += 1
+        if recordsSinceSweep >= 1024 {
+            recordsSinceSweep = 0
+            windows = windows.filter { $0.value.entries.last.map { $0.timestamp > cutoff } ?? false }
         }
-        windows[group] = entries
-        return entries
+        return count
+    }
+
+    /// How many of a window's events a count or aggregate match hands to its rule (the most
+    /// recent ones, oldest first); `count` and `aggregateValue` still cover the whole window.
+    static let matchedEventsLimit = 100
+
+    private static func recent(_ entries: ArraySlice<WindowEntry>) -> [RuleEvent] {
+        entries.suffix(matchedEventsLimit).map(\.event)
     }
 
     private static func aliases(_ matchers: [EventMatcherSpec], _ events: [RuleEvent]) -> [(String, RuleEvent)] {
