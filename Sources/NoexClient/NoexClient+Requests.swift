@@ -21,6 +21,9 @@ extension NoexClient {
         _ operation: String, payload: JSONObject, effect: Effect, timeout: Duration, immediately: Bool
     ) async -> Result<JSONValue, NoexClientError> {
         if closedByUser || state == .closed { return .failure(.client(.clientClosed, "The client was closed")) }
+        // A cancellation handler installed on an already-cancelled task runs before the request
+        // is registered, so that case is checked here.
+        if Task.isCancelled { return .failure(.client(.cancelled, "The request was cancelled")) }
         let id = nextRequestId
         nextRequestId += 1
         return await withTaskCancellationHandler {

@@ -79,7 +79,9 @@ struct IdentityClientTests {
 
         await live.stop()
         live = try await identityServer(port: port, store: store)
-        #expect(await eventually { await client.connectionState == .connected })
+        // Connected to the new server (a state read before the client noticed the old
+        // connection's end would still say `.connected`).
+        #expect(await eventually { await client.connectionState == .connected && live.server.connectionCount == 1 })
         // Logged in again with the session token (identity mode requires it for every write),
         // and the subscription was re-established under that session.
         _ = try await client.store.insert(bucket: "notes", data: ["text": "after restart"])

@@ -87,6 +87,7 @@ struct ResilienceClientTests {
         #expect(seen.first == .connected)
         #expect(seen.contains(.reconnecting(attempt: 1)))
         #expect(seen.last == .connected)
+        #expect(await eventually { await client.connectionState == .connected && live.server.connectionCount == 1 })
 
         // Logged in again (required auth would refuse the insert otherwise), and re-subscribed.
         #expect(try await client.auth.whoami().userId == "alice")
@@ -170,7 +171,7 @@ struct ReconnectEdgeTests {
         // A fresh store: the query "all" does not exist there.
         live = try await LiveServer.start(port: port)
         #expect(await store.wait { _, finished in finished })
-        #expect(await eventually { await client.connectionState == .connected })
+        #expect(await eventually { await client.connectionState == .connected && live.server.connectionCount == 1 })
         _ = try await client.rules.emit(topic: "still.here")
         #expect(await events.wait { values, _ in values.last?["topic"] == "still.here" })
         #expect(await events.finished == false)
