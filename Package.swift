@@ -67,7 +67,9 @@ targets += [
     .executableTarget(name: "noex-example-chat", dependencies: ["NoexClient", "NoexWire"], swiftSettings: swiftSettings),
     .testTarget(
         name: "NoexClientTests",
-        dependencies: ["NoexClient", "NoexServer", "NoexAuth", "NoexStore", "NoexRules", "NoexWire", "NoexProtocol"],
+        dependencies: [
+            "NoexClient", "NoexServer", "NoexAuth", "NoexStore", "NoexRules", "NoexWire", "NoexProtocol", "NoexWebSocket",
+        ],
         swiftSettings: swiftSettings),
 ]
 
