@@ -8,13 +8,22 @@ struct EngineState {
         var order: Int
     }
 
-    struct StoredRule {
+    /// A registered rule. A class so the trigger indexes can hold it directly: a lookup then
+    /// reads `enabled` and `group` without hashing the id. Only touched under the engine lock.
+    final class StoredRule {
         var rule: Rule
         /// Registration order; an update re-registers and moves the rule to the end.
         var order: Int
         /// Copies of `rule.enabled` and `rule.group`, read on every trigger without JSON lookups.
         var enabled: Bool
         var group: String?
+
+        init(rule: Rule, order: Int, enabled: Bool, group: String?) {
+            self.rule = rule
+            self.order = order
+            self.enabled = enabled
+            self.group = group
+        }
     }
 
     struct Subscription {
@@ -43,11 +52,11 @@ struct EngineState {
     var rules: [String: StoredRule] = [:]
     var nextRuleOrder = 0
     var versionCounter = 0
-    var eventIndex = TriggerIndex()
-    var factIndex = TriggerIndex()
-    var timerIndex = TriggerIndex()
+    var eventIndex = TriggerIndex<StoredRule>()
+    var factIndex = TriggerIndex<StoredRule>()
+    var timerIndex = TriggerIndex<StoredRule>()
     /// Temporal rules, highest priority first (registration order on ties).
-    var temporalRules: [TriggerIndex.Entry] = []
+    var temporalRules: [TriggerIndex<StoredRule>.Entry] = []
     var temporalStates: [String: TemporalRuleState] = [:]
     var nextTemporalInstance = 0
     var groups: [String: RuleGroup] = [:]

@@ -86,7 +86,7 @@ extension RuleEngine {
             chainLimitReached(kind: "event", name: event.topic, depth: depth)
             return true
         }
-        let rules = candidates(\.eventIndex, event.topic, PatternMatching.triggerTopic)
+        let rules = candidates(.event, event.topic)
         if !rules.isEmpty {
             let context = ExecutionContext(
                 triggerData: event.data, matchedData: [event.data], correlationId: event.correlationId, depth: depth)

@@ -89,7 +89,7 @@ extension RuleEngine {
             chainLimitReached(kind: "fact", name: fact.key, depth: depth)
             return
         }
-        let rules = candidates(\.factIndex, fact.key, PatternMatching.factKey)
+        let rules = candidates(.fact, fact.key)
         guard !rules.isEmpty else { return }
         let context = ExecutionContext(
             triggerData: ["fact": .object(fact.json)], matchedData: [], correlationId: nil, depth: depth)

@@ -38,11 +38,9 @@ extension RuleEngine {
         state.withLock { s in
             guard s.groups.removeValue(forKey: id) != nil else { return false }
             s.groupOrder.removeAll { $0 == id }
-            for (ruleID, stored) in s.rules where stored.rule.group == id {
-                var updated = stored
-                updated.rule.definition["group"] = nil
-                updated.group = nil
-                s.rules[ruleID] = updated
+            for stored in s.rules.values where stored.rule.group == id {
+                stored.rule.definition["group"] = nil
+                stored.group = nil
             }
             return true
         }

@@ -96,7 +96,8 @@ extension RuleEngine {
 
     /// Evaluates conditions in order, stopping at the first false; an empty list holds.
     func conditionsHold(_ conditions: [ConditionSpec], _ context: ExecutionContext) -> Bool {
-        for condition in conditions where !conditionHolds(condition, context) { return false }
+        // Indexed access borrows each condition instead of copying it (retains) per iteration.
+        for i in conditions.indices where !conditionHolds(conditions[i], context) { return false }
         return true
     }
 

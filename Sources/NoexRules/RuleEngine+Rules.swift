@@ -117,14 +117,15 @@ extension RuleEngine {
         s.versionCounter += 1
         s.nextRuleOrder += 1
         let rule = Rule(definition: definition, version: s.versionCounter, createdAt: now, updatedAt: now, compiled: compiled)
-        s.rules[compiled.id] = .init(rule: rule, order: s.nextRuleOrder, enabled: rule.enabled, group: rule.group)
+        let slot = EngineState.StoredRule(rule: rule, order: s.nextRuleOrder, enabled: rule.enabled, group: rule.group)
+        s.rules[compiled.id] = slot
         switch compiled.trigger {
-        case .event(let topic): s.eventIndex.insert(topic, compiled.id, priority: compiled.priority)
-        case .fact(let pattern): s.factIndex.insert(pattern, compiled.id, priority: compiled.priority)
-        case .timer(let name): s.timerIndex.insert(name, compiled.id, priority: compiled.priority)
+        case .event(let topic): s.eventIndex.insert(topic, compiled.id, priority: compiled.priority, payload: slot)
+        case .fact(let pattern): s.factIndex.insert(pattern, compiled.id, priority: compiled.priority, payload: slot)
+        case .timer(let name): s.timerIndex.insert(name, compiled.id, priority: compiled.priority, payload: slot)
         case .temporal:
             let at = s.temporalRules.firstIndex { $0.priority < compiled.priority } ?? s.temporalRules.endIndex
-            s.temporalRules.insert(.init(id: compiled.id, priority: compiled.priority), at: at)
+            s.temporalRules.insert(.init(id: compiled.id, priority: compiled.priority, payload: slot), at: at)
         }
         return rule
     }
@@ -148,27 +149,34 @@ extension RuleEngine {
     private func setEnabled(_ id: String, _ enabled: Bool) -> Bool {
         let now = configuration.clock.now()
         return state.withLock { s in
-            guard var stored = s.rules[id] else { return false }
+            guard let stored = s.rules[id] else { return false }
             stored.rule.definition["enabled"] = .bool(enabled)
             stored.rule.updatedAt = now
             stored.enabled = enabled
-            s.rules[id] = stored
             return true
         }
+    }
+
+    /// Which trigger index to consult.
+    enum TriggerKind {
+        case event, fact, timer
     }
 
     /// Enabled rules (in enabled or ungrouped groups) whose trigger matches `key`, highest
     /// priority first; ties keep exact-before-wildcard and registration order (the index
     /// keeps that order, see ``TriggerIndex``).
-    func candidates(
-        _ index: KeyPath<EngineState, TriggerIndex>, _ key: String, _ matches: ([UInt8], [UInt8]) -> Bool
-    ) -> [CompiledRule] {
+    func candidates(_ kind: TriggerKind, _ key: String) -> [CompiledRule] {
         state.withLock { s in
-            let ids = s[keyPath: index].lookup(key, matches)
+            let slots: [EngineState.StoredRule]
+            switch kind {
+            case .event: slots = s.eventIndex.lookup(key, PatternMatching.triggerTopic)
+            case .fact: slots = s.factIndex.lookup(key, PatternMatching.factKey)
+            case .timer: slots = s.timerIndex.lookup(key, PatternMatching.factKey)
+            }
             var found: [CompiledRule] = []
-            found.reserveCapacity(ids.count)
-            for id in ids {
-                guard let stored = s.rules[id], stored.enabled else { continue }
+            found.reserveCapacity(slots.count)
+            for stored in slots {
+                guard stored.enabled else { continue }
                 if let group = stored.group, s.groups[group]?.enabled == false { continue }
                 found.append(stored.rule.compiled)
             }

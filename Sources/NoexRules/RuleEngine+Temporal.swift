@@ -12,7 +12,8 @@ extension RuleEngine {
             var schedule: [(String, String, Int, Int64)] = []
             var cancel: [any RuleScheduledTask] = []
             for entry in s.temporalRules {
-                guard let stored = s.rules[entry.id], stored.enabled else { continue }
+                let stored = entry.payload
+                guard stored.enabled else { continue }
                 if let group = stored.group, s.groups[group]?.enabled == false { continue }
                 guard case .temporal(let spec) = stored.rule.compiled.trigger, spec.concerns(event) else { continue }
                 // Mutated in place: a copy out of the dictionary would copy-on-write every

@@ -139,7 +139,7 @@ extension RuleEngine {
         ]
         if let correlationId = record.correlationId { triggerData["correlationId"] = .string(correlationId) }
         for member in record.data.members { triggerData[member.key] = member.value }
-        let rules = candidates(\.timerIndex, name, PatternMatching.factKey)
+        let rules = candidates(.timer, name)
         if !rules.isEmpty {
             runRules(rules, ExecutionContext(triggerData: triggerData, matchedData: [], correlationId: record.correlationId, depth: 0))
         }

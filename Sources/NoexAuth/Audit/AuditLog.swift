@@ -1,5 +1,5 @@
 public import NoexProtocol
-public import NoexWire
+import NoexWire
 import Synchronization
 
 /// The filters of `audit.query`, all optional and ANDed.

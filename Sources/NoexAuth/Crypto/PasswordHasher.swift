@@ -1,5 +1,10 @@
 import CCrypto
 import Dispatch
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// scrypt password hashes in the reference's encoding:
 /// `$scrypt$<N>$<r>$<p>$<salt base64>$<hash base64>` (spec-identity §4.6).
@@ -80,11 +85,18 @@ public enum PasswordHasher {
         await offload { verify(password, encoded: encoded) }
     }
 
-    private static let queue = DispatchQueue(label: "noex.auth.scrypt", attributes: .concurrent)
+    /// One serial lane per core (at most 8): at most that many derivations run at once, so a
+    /// flood of logins queues up instead of allocating 16 MiB per concurrent attempt.
+    private static let lanes: [DispatchQueue] = {
+        let cores = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        return (0..<min(8, max(1, cores))).map { DispatchQueue(label: "noex.auth.scrypt.\($0)") }
+    }()
+    private static let nextLane = Atomic<Int>(0)
 
     private static func offload<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            queue.async { continuation.resume(returning: work()) }
+        let lane = lanes[nextLane.add(1, ordering: .relaxed).newValue % lanes.count]
+        return await withCheckedContinuation { continuation in
+            lane.async { continuation.resume(returning: work()) }
         }
     }
 

@@ -1,4 +1,4 @@
-public import NoexWire
+import NoexWire
 
 /// One permission entry of a role: operation patterns plus optional resource constraints.
 struct RolePermission: Sendable, Hashable {

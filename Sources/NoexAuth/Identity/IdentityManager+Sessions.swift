@@ -24,7 +24,7 @@ extension IdentityManager {
     public func login(
         username: String, password: String, ip: String, isRevoked: (String) -> Bool
     ) async throws(ProtocolError) -> IdentityLogin {
-        let userKey = "user:\(username)", ipKey = "ip:\(ip)"
+        let userKey = Self.throttleKey(username: username), ipKey = "ip:\(ip)"
         try loginLimiter.check(userKey)
         try loginLimiter.check(ipKey)
         let record = try user(named: username)
@@ -44,6 +44,12 @@ extension IdentityManager {
         loginLimiter.reset(userKey)
         loginLimiter.reset(ipKey)
         return try createSession(userId: userId, user: record, ip: ip)
+    }
+
+    /// The throttle key of a username. Names longer than any valid username are keyed by their
+    /// digest, so a flood of huge made-up names cannot make the limiter hold megabytes per entry.
+    static func throttleKey(username: String) -> String {
+        username.utf8.count <= 64 ? "user:\(username)" : "user#\(Digest.sha256Hex(username))"
     }
 
     /// `identity.loginWithSecret`: the virtual superadmin; throttled per address.
@@ -117,7 +123,10 @@ extension IdentityManager {
     public func validateSession(token: String) throws(ProtocolError) -> (session: IdentitySession, tokenId: String)? {
         let tokenId = Digest.sha256Hex(token)
         guard let record = try storedSession(tokenId) else { return nil }
-        guard let userId = record["userId"]?.stringValue, let expiresAt = record["expiresAt"]?.numberValue else {
+        // A row written around the manager with a non-finite or absurd expiry is no session.
+        guard let userId = record["userId"]?.stringValue, let expiresAt = record["expiresAt"]?.numberValue,
+            expiresAt.isFinite, abs(expiresAt) < 1e15
+        else {
             return nil
         }
         if userId != SystemRoles.superadminUserId {

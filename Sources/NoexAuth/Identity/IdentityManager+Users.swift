@@ -160,7 +160,7 @@ extension IdentityManager {
         }
         try checkPasswordLength(newPassword)
         let record = try existingUser(userId)
-        let throttleKey = "user:\(record["username"]?.stringValue ?? userId)"
+        let throttleKey = Self.throttleKey(username: record["username"]?.stringValue ?? userId)
         try loginLimiter.check(throttleKey)
         guard await PasswordHasher.verifyOffloaded(currentPassword, encoded: record["passwordHash"]?.stringValue ?? "")
         else {

@@ -29,11 +29,11 @@ public struct IdentityLogin: Sendable {
     public var endedTokenIds: [String]
 }
 
-/// Who is asking, as the connection's session says (identity gates use these roles).
+/// Who is asking: the session's user and their roles (the server passes the live ones).
 public struct IdentityCaller: Sendable, Hashable {
     /// The caller's user id.
     public var userId: String
-    /// The roles captured in the caller's session.
+    /// The caller's roles.
     public var roles: [String]
 
     /// Creates a caller.

@@ -1,4 +1,4 @@
-public import NoexWire
+import NoexWire
 
 /// The store buckets built-in identity keeps its state in (spec-identity §4.3). Clients can
 /// never reach them: every `_`-prefixed bucket is refused by the server's system-bucket guard.

@@ -1,4 +1,4 @@
-public import NoexWire
+import NoexWire
 
 /// The four roles seeded on start when absent (spec-identity §4.5). Rows that already exist are
 /// never overwritten, so an operator's edits survive restarts.

@@ -11,11 +11,12 @@ extension OperationHandlers {
         return identity
     }
 
+    /// The caller with their live roles (the same the role gate used).
     private func caller(_ context: RequestContext) throws(ProtocolError) -> IdentityCaller {
         guard let session = context.connection.session else {
             throw ProtocolError(.unauthorized, "Authentication required")
         }
-        return IdentityCaller(userId: session.userId, roles: session.roles)
+        return IdentityCaller(userId: session.userId, roles: try identity().roleNames(ofUser: session.userId))
     }
 
     private func isRevoked(_ userId: String) -> Bool { core.blacklist?.contains(userId) ?? false }
@@ -50,9 +51,11 @@ extension OperationHandlers {
     }
 
     func whoami(_ request: IdentityWhoamiRequest, context: RequestContext) async throws -> JSONValue? {
-        let caller = try caller(context)
+        guard let session = context.connection.session else {
+            throw ProtocolError(.unauthorized, "Authentication required")
+        }
         return [
-            "authenticated": true, "userId": .string(caller.userId), "roles": .array(caller.roles.map(JSONValue.string)),
+            "authenticated": true, "userId": .string(session.userId), "roles": .array(session.roles.map(JSONValue.string)),
             "expiresAt": context.connection.session?.expiresAt.map { .number(Double($0)) } ?? .null,
         ]
     }

@@ -34,13 +34,16 @@ struct RequestPipeline: Sendable {
                 failure = mapped
                 response = OutboundMessage.error(id: id, mapped, exposeDetails: exposeDetails)
             }
-            connection.send(response)
+            // Logged just before the answer leaves, so whoever reads the log on seeing the answer
+            // (an `onEntry` hook, a test) finds the entry; the request's own result is already
+            // computed, so an `audit.query` never contains itself.
             audit(type: type, message: object, failure: failure, on: connection)
+            connection.send(response)
         }
     }
 
-    /// Spec-identity §5: one entry per request of an audited tier, appended right after the
-    /// response is sent, with the session as it is after the request ran.
+    /// Spec-identity §5: one entry per request of an audited tier, with the session as it is
+    /// after the request ran.
     private func audit(type: String, message: JSONObject, failure: ProtocolError?, on connection: ClientConnection) {
         guard let log = core.auditLog, log.records(tier: Operations.descriptor(for: type)?.tier) else { return }
         log.append(
@@ -66,8 +69,8 @@ struct RequestPipeline: Sendable {
         }
         try checkRateLimit(connection: connection)
         try checkAvailability(type: type)
-        if core.identity != nil, let gate = descriptor?.identityGate {
-            try checkIdentityGate(gate, connection: connection)
+        if let identity = core.identity, let gate = descriptor?.identityGate {
+            try checkIdentityGate(gate, identity: identity, connection: connection)
         }
         if type == "store.subscribe" || type == "rules.subscribe" {
             try checkSubscriptionLimits(connection: connection)
@@ -128,12 +131,16 @@ struct RequestPipeline: Sendable {
         if type.hasPrefix("store.") { try SystemBucketGuard.check(type: type, message: message) }
     }
 
-    /// The role gate of an identity operation, on the roles captured in the session, checked
-    /// before its payload.
-    private func checkIdentityGate(_ gate: IdentityGate, connection: ClientConnection) throws(ProtocolError) {
-        guard let roles = connection.session?.roles else {
+    /// The role gate of an identity operation, checked before its payload. Unlike the reference
+    /// (roles captured at login), the gate reads the user's live roles: a demoted admin loses
+    /// identity administration at once instead of keeping it until the session expires.
+    private func checkIdentityGate(
+        _ gate: IdentityGate, identity: IdentityManager, connection: ClientConnection
+    ) throws(ProtocolError) {
+        guard let session = connection.session else {
             throw ProtocolError(.unauthorized, "Authentication required")
         }
+        let roles = identity.roleNames(ofUser: session.userId)
         switch gate {
         case .authenticated:
             return

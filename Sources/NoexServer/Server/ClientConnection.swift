@@ -20,9 +20,8 @@ final class ClientConnection: Sendable {
         var revoked = false
         var storeSubscriptions: [String: StoreSubscription] = [:]
         var rulesSubscriptions: [String: RulesSubscription] = [:]
-        /// When the last ping was sent (server ms), and whether a pong arrived since.
-        var lastPingAt: Int64 = 0
-        var pongSinceLastPing = true
+        /// When the oldest ping still without a pong was sent (server ms); nil once answered.
+        var unansweredPingSince: Int64?
         /// Newest unsent result per subscription while the socket is backpressured (F8).
         var coalescedPushes: [String: [UInt8]] = [:]
         var coalescedOrder: [String] = []
@@ -64,7 +63,7 @@ final class ClientConnection: Sendable {
 
     /// Records a pong: any pong after the last ping keeps the connection alive (F7).
     func recordPong() {
-        state.withLock { $0.pongSinceLastPing = true }
+        state.withLock { $0.unansweredPingSince = nil }
     }
 
     // MARK: Outbound
@@ -149,17 +148,22 @@ final class ClientConnection: Sendable {
         let now = core.clock.nowMs()
         let alive = state.withLock { state -> Bool in
             guard !state.closed else { return false }
-            state.lastPingAt = now
-            state.pongSinceLastPing = false
+            if state.unansweredPingSince == nil { state.unansweredPingSince = now }
             return true
         }
         guard alive else { return }
         socket.sendMessage(OutboundMessage.ping(timestamp: now))
         let heartbeat = core.configuration.heartbeat
+        // Any pong after a ping answers every earlier ping too; the deadline runs from the
+        // oldest ping that is still unanswered, whatever the interval.
         scheduler.runLater(after: .milliseconds(max(1, heartbeat.timeoutMs))) { [weak self] in
             guard let self else { return }
-            let answered = state.withLock { $0.closed || $0.pongSinceLastPing || $0.lastPingAt != now }
-            if !answered { close(code: CloseCode.heartbeatTimeout) }
+            let deadline = Int64(heartbeat.timeoutMs)
+            let expired = state.withLock { state in
+                guard !state.closed, let since = state.unansweredPingSince else { return false }
+                return core.clock.nowMs() - since >= deadline
+            }
+            if expired { close(code: CloseCode.heartbeatTimeout) }
         }
         scheduler.runLater(after: .milliseconds(heartbeat.intervalMs)) { [weak self] in
             self?.heartbeatTick(on: scheduler)

@@ -11,7 +11,7 @@ enum ServerStatistics {
         return [
             "name": .string(configuration.name),
             "connectionCount": .number(Double(core.registry.count)),
-            "authEnabled": .bool(configuration.auth != nil),
+            "authEnabled": .bool(configuration.auth != nil || configuration.identity != nil),
             "rateLimitEnabled": .bool(configuration.rateLimit != nil),
             "rulesEnabled": .bool(configuration.rules != nil),
             "connections": .object(connectionAggregate(core.registry.all())),

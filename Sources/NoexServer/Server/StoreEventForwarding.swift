@@ -19,6 +19,9 @@ public struct StoreEventForwarding: Sendable, Hashable {
     /// Starts forwarding; the returned subscription stops it.
     func start(store: Store, rules: RuleEngine) -> EventSubscription {
         store.onEvent(pattern) { event in
+            // `_` system buckets hold password hashes and session digests: never forwarded, so
+            // no rule or `rules.subscribe` client can see them (F13, whatever the pattern).
+            guard !event.bucket.hasPrefix("_") else { return }
             // A stopped engine refuses events; the store change itself has already succeeded.
             _ = try? rules.emit(topic: event.topic, data: event.json, source: "store")
         }

@@ -99,3 +99,12 @@ extension NoexServer {
         return client
     }
 }
+
+extension NoexServer {
+    /// Unsent outbound bytes of one connection, for tests of the backpressure policy.
+    /// - Parameter connectionId: a `conn-N` id from `getConnections()`.
+    @_spi(Testing)
+    public func outboundBytes(of connectionId: String) -> Int? {
+        core.liveConnections.first { $0.id == connectionId }?.socket.bufferedBytes
+    }
+}

@@ -2,27 +2,41 @@
 import Testing
 
 @Suite struct PasswordHasherTests {
+    /// The encoding, checked at cheap factors. Derivations at the reference cost (16 MiB each) stay
+    /// out of this process, where they would disturb the memory measurement of SlowClientTests;
+    /// `.ci/checks/55-auth-smoke.sh` creates and logs in a user at the reference cost instead.
     @Test func hashHasTheReferenceShapeAndVerifies() async throws {
-        let encoded = try await PasswordHasher.hashOffloaded("password123")
+        #expect(PasswordHasher.Cost.reference == PasswordHasher.Cost(n: 16_384, r: 8, p: 1))
+        #expect(PasswordHasher.Cost.reference.n == 16_384 && PasswordHasher.Cost.reference.r == 8)
+        #expect(BuiltInIdentityConfiguration(adminSecret: "s").passwordHashCost == .reference)
+        let encoded = try await PasswordHasher.hashOffloaded("password123", cost: cheap)
         let parts = encoded.split(separator: "$", omittingEmptySubsequences: false)
         #expect(parts.count == 7)
-        #expect(parts[1] == "scrypt")
-        #expect(parts[2] == "16384" && parts[3] == "8" && parts[4] == "1")
+        #expect(parts[0].isEmpty && parts[1] == "scrypt")
+        #expect(parts[2] == "1024" && parts[3] == "8" && parts[4] == "1")
         #expect(Base64.decode(String(parts[5]))?.count == 16)
         #expect(Base64.decode(String(parts[6]))?.count == 64)
         #expect(await PasswordHasher.verifyOffloaded("password123", encoded: encoded))
+    }
+
+    /// Cheap factors for the remaining cases: each reference derivation takes 16 MiB, which would
+    /// disturb memory measurements of suites running alongside.
+    private let cheap = PasswordHasher.Cost(n: 1024, r: 8, p: 1)
+
+    @Test func wrongPasswordsFail() async throws {
+        let encoded = try await PasswordHasher.hashOffloaded("password123", cost: cheap)
         #expect(await !PasswordHasher.verifyOffloaded("password124", encoded: encoded))
         #expect(await !PasswordHasher.verifyOffloaded("", encoded: encoded))
     }
 
     @Test func saltsDifferSoHashesDiffer() async throws {
-        let first = try await PasswordHasher.hashOffloaded("same")
-        let second = try await PasswordHasher.hashOffloaded("same")
+        let first = try await PasswordHasher.hashOffloaded("same", cost: cheap)
+        let second = try await PasswordHasher.hashOffloaded("same", cost: cheap)
         #expect(first != second)
     }
 
     @Test func emptyPasswordHashesAndVerifies() throws {
-        let encoded = try PasswordHasher.hash("")
+        let encoded = try PasswordHasher.hash("", cost: cheap)
         #expect(PasswordHasher.verify("", encoded: encoded))
         #expect(!PasswordHasher.verify("x", encoded: encoded))
     }

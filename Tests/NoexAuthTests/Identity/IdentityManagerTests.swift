@@ -88,3 +88,31 @@ import Testing
 extension Date {
     static var nowMs: Double { Date().timeIntervalSince1970 * 1000 }
 }
+
+@Suite struct IdentityPersistenceTests {
+    @Test func usersRolesAndSessionsSurviveARestart() async throws {
+        let path = "/tmp/noex-identity-\(UInt64.random(in: 0...UInt64.max)).db"
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let configuration = BuiltInIdentityConfiguration(
+            adminSecret: "restart-secret", passwordHashCost: PasswordHasher.Cost(n: 1024, r: 8, p: 1))
+        let root = IdentityCaller(userId: SystemRoles.superadminUserId, roles: ["superadmin"])
+        let token: String
+        do {
+            let store = try Store(configuration: StoreConfiguration(persistence: .sqlite(path: path)))
+            let identity = try IdentityManager(store: store, configuration: configuration, now: { Int64(Date.nowMs) })
+            let user = try await identity.createUser(
+                username: "alice", password: "password123", displayName: nil, email: nil, enabled: nil, metadata: nil)
+            try identity.assignRole(caller: root, userId: try #require(user["id"]?.stringValue), roleName: "writer")
+            token = try await identity.login(username: "alice", password: "password123", ip: "1.2.3.4", isRevoked: { _ in false }).token
+            try store.close()
+        }
+        let store = try Store(configuration: StoreConfiguration(persistence: .sqlite(path: path)))
+        defer { try? store.close() }
+        let identity = try IdentityManager(store: store, configuration: configuration, now: { Int64(Date.nowMs) })
+        #expect(try store.bucket("_roles").count() == 4)
+        let restored = try #require(try identity.validateSession(token: token))
+        #expect(restored.session.roles == ["writer"])
+        let again = try await identity.login(username: "alice", password: "password123", ip: "1.2.3.4", isRevoked: { _ in false })
+        #expect(again.session.roles == ["writer"])
+    }
+}

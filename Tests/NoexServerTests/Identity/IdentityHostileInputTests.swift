@@ -180,3 +180,81 @@ import Testing
         }
     }
 }
+
+@Suite struct IdentitySessionLimitTests {
+    @Test func theOldestLiveSessionEndsWhenTheLimitIsExceeded() async throws {
+        let harness = try await Harness.identity(maxSessionsPerUser: 2)
+        defer { Task { await harness.stop() } }
+        let root = try await harness.superadmin()
+        try await harness.createUser("alice", roles: ["reader"], as: root)
+        let first = try await harness.login("alice")
+        let second = try await harness.login("alice")
+        #expect(try await first.request("identity.whoami").isResult)
+        let third = try await harness.login("alice")
+        let notice = try await first.next { $0["type"] == "system" }
+        #expect(notice["event"] == "session_revoked")
+        #expect(try await first.closed() == 4002)
+        #expect(try await second.request("identity.whoami").isResult)
+        #expect(try await third.request("identity.whoami").isResult)
+        #expect(try harness.store.bucket("_sessions").where(["userId": .string(try #require(try await third.result("identity.whoami")["userId"]?.stringValue))]).count == 2)
+    }
+
+    @Test func hugeUsernamesAreThrottledWithoutBeingStored() async throws {
+        let harness = try await Harness.identity(loginRateLimit: .init(maxAttempts: 2, windowMs: 60_000))
+        defer { Task { await harness.stop() } }
+        let name = String(repeating: "x", count: 100_000)
+        for address in ["10.9.0.1", "10.9.0.2"] {
+            let client = try await harness.client(remoteAddress: address)
+            #expect(try await client.request("identity.login", ["username": .string(name), "password": "whatever1"]).code == "UNAUTHORIZED")
+        }
+        let third = try await harness.client(remoteAddress: "10.9.0.3")
+        #expect(try await third.request("identity.login", ["username": .string(name), "password": "whatever1"]).code == "RATE_LIMITED")
+    }
+}
+
+@Suite struct IdentityProcedureTests {
+    @Test func proceduresNeverReachSystemBucketsAndReadersCannotCallThem() async throws {
+        let harness = try await Harness.identity()
+        defer { Task { await harness.stop() } }
+        let root = try await harness.superadmin()
+        try await harness.defineBucket("items", as: root)
+        for bucket in ["_users", "_sessions", "_roles"] {
+            let steal: JSONObject = [
+                "name": .string("steal\(bucket)"),
+                "steps": [["action": "store.where", "bucket": .string(bucket), "filter": [:], "as": "rows"]],
+            ]
+            let refused = try await root.request("procedures.register", ["procedure": .object(steal)])
+            #expect(refused.code == "FORBIDDEN", "\(bucket): \(refused)")
+        }
+        let count: JSONObject = [
+            "name": "count-items", "steps": [["action": "store.count", "bucket": "items", "as": "n"]],
+        ]
+        _ = try await root.result("procedures.register", ["procedure": .object(count)])
+        try await harness.createUser("wendy", roles: ["writer"], as: root)
+        try await harness.createUser("rita", roles: ["reader"], as: root)
+        #expect(try await harness.login("wendy").request("procedures.call", ["name": "count-items"]).isResult)
+        let reader = try await harness.login("rita")
+        #expect(try await reader.request("procedures.call", ["name": "count-items"]).message == "No access to procedures.call on *")
+        #expect(try await reader.request("procedures.get", ["name": "count-items"]).isResult)
+        #expect(try await reader.request("procedures.register", ["procedure": .object(count)]).code == "FORBIDDEN")
+    }
+}
+
+@Suite struct IdentityStoreEventForwardingTests {
+    @Test func systemBucketChangesNeverReachTheRulesEngine() async throws {
+        let harness = try await Harness.identity { $0.storeEventForwarding = StoreEventForwarding(pattern: "*") }
+        defer { Task { await harness.stop() } }
+        let root = try await harness.superadmin()
+        try await harness.defineBucket("items", as: root)
+        let everything = try #require(try await root.result("rules.subscribe", ["pattern": "*"])["subscriptionId"]?.stringValue)
+        let system = try #require(try await root.result("rules.subscribe", ["pattern": "bucket._users.*"])["subscriptionId"]?.stringValue)
+        try await harness.createUser("alice", password: "forwarded-secret", roles: ["writer"], as: root)
+        _ = try await harness.login("alice", password: "forwarded-secret")
+        _ = try await root.result("store.insert", ["bucket": "items", "data": ["title": "visible"]])
+        // The application bucket's change arrives; nothing from a system bucket precedes or follows it.
+        let push = try await root.nextPush(subscriptionId: everything)
+        #expect(push["data"]?["topic"] == "bucket.items.inserted")
+        #expect(await root.noPush(within: .milliseconds(300)))
+        _ = system
+    }
+}

@@ -141,3 +141,28 @@ import Testing
         #expect(login["user"]?["roles"] == ["auditor"])
     }
 }
+
+@Suite struct IdentityLiveGateTests {
+    @Test func roleGatesFollowLiveRoles() async throws {
+        let harness = try await Harness.identity()
+        defer { Task { await harness.stop() } }
+        let root = try await harness.superadmin()
+        let bossId = try await harness.createUser("boss", roles: ["admin"], as: root)
+        let promotedId = try await harness.createUser("promoted", as: root)
+        let boss = try await harness.login("boss")
+        let promoted = try await harness.login("promoted")
+        #expect(try await boss.request("identity.listUsers").isResult)
+        #expect(try await promoted.request("identity.listUsers").code == "FORBIDDEN")
+
+        _ = try await root.result("identity.removeRole", ["userId": .string(bossId), "roleName": "admin"])
+        _ = try await root.result("identity.assignRole", ["userId": .string(promotedId), "roleName": "admin"])
+        // A demoted admin loses identity administration without logging out...
+        let demoted = try await boss.request("identity.createUser", ["username": "accomplice", "password": "password123"])
+        #expect(demoted.message == "Admin role required")
+        #expect(try await boss.request("identity.assignRole", ["userId": .string(bossId), "roleName": "admin"]).code == "FORBIDDEN")
+        // ...and a promoted user gains it without logging in again.
+        #expect(try await promoted.request("identity.listUsers").isResult)
+        // whoami still reports the roles the connection logged in with.
+        #expect(try await boss.result("identity.whoami")["roles"] == ["admin"])
+    }
+}

@@ -69,6 +69,14 @@ import Testing
         #expect(cleared["displayName"] == nil || cleared["displayName"] == .null)
         #expect(cleared["metadata"] == [:])
         #expect(try await admin.request("identity.updateUser", ["userId": "missing"]).code == "NOT_FOUND")
+        let withEmail = try await admin.result("identity.updateUser", ["userId": .string(bobId), "email": "bob@example.com"])
+        #expect(withEmail["email"] == "bob@example.com")
+        // A null (or mistyped) email clears it instead of failing as the reference does.
+        let noEmail = try await admin.result("identity.updateUser", ["userId": .string(bobId), "email": 42])
+        #expect(noEmail["email"] == nil || noEmail["email"] == .null)
+        let invalid = try await admin.request("identity.updateUser", ["userId": .string(bobId), "email": "not-an-email"])
+        #expect(invalid.code == "VALIDATION_ERROR")
+        #expect(try await admin.result("identity.updateUser", ["userId": .string(bobId)])["displayName"] == cleared["displayName"])
         // The password cannot be changed through updateUser.
         _ = try await admin.result("identity.updateUser", ["userId": .string(aliceId), "passwordHash": "x", "password": "newpassword1"])
         #expect(try await harness.login("alice").result("identity.whoami")["userId"] == .string(aliceId))

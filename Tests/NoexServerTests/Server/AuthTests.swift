@@ -47,6 +47,23 @@ import Testing
         #expect(try await client.request("store.all", ["bucket": "users"]).code == "UNAUTHORIZED")
     }
 
+    @Test func registryFollowsLoginLogoutAndIgnoresFailedLogins() async throws {
+        let harness = try await authHarness()
+        defer { Task { await harness.stop() } }
+        let client = try await harness.client()
+        #expect(harness.server.getConnections().first?.authenticated == false)
+        _ = try await client.result("auth.login", ["token": "user:user-42:writer"])
+        var entry = try #require(harness.server.getConnections().first)
+        #expect(entry.authenticated && entry.userId == "user-42" && entry.roles == ["writer"])
+        #expect(try await client.request("auth.login", ["token": "bogus"]).code == "UNAUTHORIZED")
+        entry = try #require(harness.server.getConnections().first)
+        #expect(entry.userId == "user-42")
+        #expect(try await client.result("auth.whoami")["userId"] == "user-42")
+        _ = try await client.result("auth.logout")
+        entry = try #require(harness.server.getConnections().first)
+        #expect(!entry.authenticated && entry.userId == nil && entry.roles.isEmpty)
+    }
+
     @Test func expiryAtLoginAndBetweenRequests() async throws {
         let harness = try await authHarness()
         defer { Task { await harness.stop() } }

@@ -106,6 +106,32 @@ import Testing
         await harness.server.stop()
     }
 
+    @Test func gracefulStopEndsEarlyOnceClientsLeaveAndRefusesNewOnes() async throws {
+        let harness = try await Harness.start()
+        let client = try await harness.client()
+        let started = ContinuousClock.now
+        let stopping = Task { await harness.server.stop(gracePeriod: .seconds(10)) }
+        _ = try await client.next { $0["type"] == "system" }
+        let late = try await TestClient.inProcess(harness.server, awaitWelcome: false)
+        #expect(try await late.closed() == 1001)
+        #expect(await late.closeReason == "server_shutting_down")
+        await client.close()
+        await stopping.value
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test func reconnectingGetsAFreshWelcomeAndId() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let first = try await harness.client()
+        let firstId = harness.server.getConnections().first?.connectionId
+        await first.close()
+        try await waitUntil { harness.server.connectionCount == 0 }
+        _ = try await harness.client()
+        let secondId = harness.server.getConnections().first?.connectionId
+        #expect(firstId != nil && secondId != nil && firstId != secondId)
+    }
+
     @Test func stopWithoutGraceSendsNoSystemMessage() async throws {
         let harness = try await Harness.start()
         let client = try await harness.client()
