@@ -66,7 +66,10 @@ targets += [
         plugins: ["NoexProtocolPlugin"]),
     .executableTarget(name: "noex-example-chat", dependencies: ["NoexClient", "NoexWire"], swiftSettings: swiftSettings),
     .testTarget(
-        name: "NoexClientTests", dependencies: ["NoexClient", "NoexServer", "NoexStore", "NoexRules", "NoexWire", "NoexProtocol"],
+        name: "NoexClientTests",
+        dependencies: [
+            "NoexClient", "NoexServer", "NoexAuth", "NoexStore", "NoexRules", "NoexWire", "NoexProtocol", "NoexWebSocket",
+        ],
         swiftSettings: swiftSettings),
 ]
 

@@ -15,12 +15,13 @@ extension NoexClient {
             throw .client(.connectionFailed, "Cannot connect to ws://\(url.host):\(url.port)\(url.path): \(error)")
         }
         if closedByUser {
-            sendClose(on: opened, code: 1000)
+            Self.startWriter(opened).yield(.close(1000))
             throw .client(.clientClosed, "The client was closed")
         }
         generation += 1
         let current = generation
         socket = opened
+        outbox = Self.startWriter(opened)
         startReader(opened, generation: current)
         let timeout = configuration.connectTimeout
         let timer = Task { [weak self] in
@@ -35,10 +36,12 @@ extension NoexClient {
         case .success(let welcome):
             return welcome
         case .failure(let error):
-            if generation == current, let socket {
+            if generation == current, socket != nil {
                 // Abandon this socket: its reader ends when the server closes it.
-                sendClose(on: socket, code: 1000)
-                self.socket = nil
+                outbox?.yield(.close(1000))
+                outbox?.finish()
+                outbox = nil
+                socket = nil
             }
             throw error
         }
@@ -74,6 +77,12 @@ extension NoexClient {
             resolveWelcome(generation: generation, .success(welcome))
         case "result":
             guard let id = object["id"]?.integerValue else { return }
+            if pending[id] == nil, let abandoned = abandonedSubscribes.removeValue(forKey: id), abandoned.generation == generation,
+                let serverId = object["data"]?["subscriptionId"]?.stringValue
+            {
+                endOnServer(serverId: serverId, operation: abandoned.unsubscribeOperation)
+                return
+            }
             complete(id: id, generation: generation, .success(object["data"] ?? .null))
         case "error":
             guard let id = object["id"]?.integerValue else { return }
@@ -88,12 +97,11 @@ extension NoexClient {
             subscription.continuation.yield(object["data"] ?? .null)
         case "ping":
             // Answer at once, echoing the timestamp (the server closes 4001 without a pong).
-            guard generation == self.generation, let socket else { return }
+            guard generation == self.generation else { return }
             var pong = JSONObject(minimumCapacity: 2)
             pong.appendUnchecked(key: "type", value: "pong")
             pong.appendUnchecked(key: "timestamp", value: object["timestamp"] ?? .number(0))
-            let text = JSONSerializer.string(.object(pong))
-            Task { try? await socket.send(text: text) }
+            outbox?.yield(.text(JSONSerializer.string(.object(pong))))
         case "system":
             if object["event"]?.stringValue == "session_revoked" { sessionToken = nil }
             systemContinuation.yield(object)
@@ -107,8 +115,11 @@ extension NoexClient {
         readerRunning.remove(ended)
         resumeReaderWaiter(generation: ended)
         resolveWelcome(generation: ended, .failure(.client(.connectionFailed, "The server closed the connection before its welcome (close code \(closeCode.map(String.init) ?? "none"))")))
+        abandonedSubscribes = abandonedSubscribes.filter { $0.value.generation != ended }
         guard ended == generation, !closedByUser else { return }
         socket = nil
+        outbox?.finish()
+        outbox = nil
         // The session dies with a 4002 close; logging in again would be refused.
         if closeCode == 4002 { sessionToken = nil }
         failSent(on: ended, .client(.connectionLost, "The connection closed before the answer arrived"))
@@ -117,7 +128,14 @@ extension NoexClient {
             subscription.serverId = nil
             subscriptions[clientId] = subscription
         }
-        guard state == .connected else { return }  // the reconnect loop handles its own failures
+        // While connecting or reconnecting, the code opening the connection finds `socket`
+        // cleared when it resumes and handles the loss itself.
+        guard state == .connected else { return }
+        recoverFromLoss()
+    }
+
+    /// Reconnects, or closes the client when reconnecting is off.
+    func recoverFromLoss() {
         guard configuration.reconnect != nil else {
             shutDownAfterLoss()
             return
@@ -151,7 +169,9 @@ extension NoexClient {
             do { opened = try await openConnection() } catch { continue }
             welcome = opened
             let current = generation
-            if await restoreSession(generation: current) {
+            // No suspension between this check and `.connected`: a loss after it is seen by
+            // `connectionEnded` in the connected state.
+            if await restoreSession(generation: current), current == generation, socket != nil {
                 reconnectTask = nil
                 setState(.connected)
                 flushQueue()

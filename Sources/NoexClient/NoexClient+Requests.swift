@@ -1,4 +1,3 @@
-import NoexWebSocket
 public import NoexWire
 
 extension NoexClient {
@@ -22,6 +21,9 @@ extension NoexClient {
         _ operation: String, payload: JSONObject, effect: Effect, timeout: Duration, immediately: Bool
     ) async -> Result<JSONValue, NoexClientError> {
         if closedByUser || state == .closed { return .failure(.client(.clientClosed, "The client was closed")) }
+        // A cancellation handler installed on an already-cancelled task runs before the request
+        // is registered, so that case is checked here.
+        if Task.isCancelled { return .failure(.client(.cancelled, "The request was cancelled")) }
         let id = nextRequestId
         nextRequestId += 1
         return await withTaskCancellationHandler {
@@ -34,7 +36,15 @@ extension NoexClient {
                         .failure(.client(.timeout, "No answer to \(operation) within \(timeout)")))
                 }
                 pending[id] = entry
-                if immediately || state == .connected { send(id) } else { queued.append(id) }
+                if immediately {
+                    // The reconnect loop's own requests: without a connection they fail at once
+                    // (queued, they would wait for the loop that is waiting for them).
+                    if !send(id) {
+                        complete(id: id, generation: nil, .failure(.client(.connectionLost, "The connection closed")))
+                    }
+                } else if state != .connected || !send(id) {
+                    queued.append(id)
+                }
             }
         } onCancel: {
             Task { [weak self] in
@@ -43,28 +53,26 @@ extension NoexClient {
         }
     }
 
-    /// Writes a registered request to the current socket.
-    func send(_ id: Int) {
-        guard var entry = pending[id], let socket else {
-            queued.append(id)
-            return
-        }
+    /// Hands a registered request to the current connection's writer.
+    /// - Returns: `false` when there is no connection (the caller queues or fails it).
+    @discardableResult
+    func send(_ id: Int) -> Bool {
+        guard var entry = pending[id], let outbox else { return false }
         var message = JSONObject(minimumCapacity: entry.payload.count + 2)
         message.appendUnchecked(key: "id", value: .number(Double(id)))
         message.appendUnchecked(key: "type", value: .string(entry.operation))
         for (key, value) in entry.payload where key != "id" && key != "type" { message.appendUnchecked(key: key, value: value) }
         entry.sentOn = generation
         pending[id] = entry
-        let text = JSONSerializer.string(.object(message))
-        // A failed write means the socket is closing; its reader reports the loss.
-        Task { try? await socket.send(text: text) }
+        outbox.yield(.text(JSONSerializer.string(.object(message))))
+        return true
     }
 
     /// Sends every queued request, in order.
     func flushQueue() {
         let ids = queued
         queued.removeAll()
-        for id in ids where pending[id] != nil { send(id) }
+        for id in ids where pending[id] != nil && !send(id) { queued.append(id) }
     }
 
     /// Resolves a request. `generation` is the connection the answer came on (`nil` for
@@ -74,6 +82,11 @@ extension NoexClient {
         guard let entry = pending[id] else { return }
         if let answeredOn, entry.sentOn != answeredOn { return }
         pending[id] = nil
+        if answeredOn == nil, let sentOn = entry.sentOn, case .subscribe(_, let unsubscribeOperation) = entry.effect,
+            case .failure(let error) = result, error.code == .timeout || error.code == .cancelled
+        {
+            abandonedSubscribes[id] = (sentOn, unsubscribeOperation)
+        }
         entry.timeoutTask?.cancel()
         if entry.sentOn == nil { queued.removeAll { $0 == id } }
         var outcome = result
@@ -95,12 +108,7 @@ extension NoexClient {
         }
         guard var subscription = subscriptions[clientId] else {
             // Ended while the request was in flight: drop it on the server too.
-            var payload = JSONObject()
-            payload.appendUnchecked(key: "subscriptionId", value: .string(serverId))
-            let timeout = configuration.requestTimeout
-            Task { [weak self] in
-                _ = await self?.perform(unsubscribeOperation, payload: payload, effect: .none, timeout: timeout, immediately: false)
-            }
+            endOnServer(serverId: serverId, operation: unsubscribeOperation)
             return .success(data)
         }
         subscription.serverId = serverId
@@ -108,6 +116,16 @@ extension NoexClient {
         subscriptions[clientId] = subscription
         clientIdByServerId[serverId] = clientId
         return .success(data)
+    }
+
+    /// Ends a server subscription nobody listens to any more (fire and forget).
+    func endOnServer(serverId: String, operation: String) {
+        var payload = JSONObject()
+        payload.appendUnchecked(key: "subscriptionId", value: .string(serverId))
+        let timeout = configuration.requestTimeout
+        Task { [weak self] in
+            _ = await self?.perform(operation, payload: payload, effect: .none, timeout: timeout, immediately: false)
+        }
     }
 
     /// Remembers the token to log in with after a reconnect, or forgets it on logout.

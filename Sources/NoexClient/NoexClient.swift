@@ -29,6 +29,12 @@ public actor NoexClient {
         var timeoutTask: Task<Void, Never>?
     }
 
+    /// What the writer task sends.
+    enum Outgoing: Sendable {
+        case text(String)
+        case close(UInt16)
+    }
+
     /// Bookkeeping attached to a request's success.
     enum Effect {
         case none
@@ -52,6 +58,11 @@ public actor NoexClient {
     let configuration: NoexClientConfiguration
 
     var socket: WebSocketClient?
+    /// The current connection's writer: one task sends in the order the actor enqueued.
+    var outbox: AsyncStream<Outgoing>.Continuation?
+    /// Subscribe requests that timed out or were cancelled after being sent, by request id:
+    /// should the answer still come, the subscription is ended on the server.
+    var abandonedSubscribes: [Int: (generation: Int, unsubscribeOperation: String)] = [:]
     /// Incremented for every socket, so events of an old socket are recognised and ignored.
     var generation = 0
     var state: ConnectionState = .connecting
@@ -122,6 +133,9 @@ public actor NoexClient {
             throw error
         }
         setState(.connected)
+        // The connection may have ended between its welcome and this point (e.g. a heartbeat
+        // timeout under load); `connectionEnded` left the recovery to us.
+        if socket == nil { recoverFromLoss() }
     }
 
     /// The current connection state.
@@ -168,25 +182,45 @@ public actor NoexClient {
         let ending = socket
         let endingGeneration = generation
         socket = nil
+        outbox?.yield(.close(1000))
+        outbox?.finish()
+        outbox = nil
         failAll(.client(.clientClosed, "The client was closed"), includingQueued: true)
         finishAllSubscriptions()
         resolveWelcome(generation: endingGeneration, .failure(.client(.clientClosed, "The client was closed")))
         setState(.closed)
         systemContinuation.finish()
-        if let ending {
-            sendClose(on: ending, code: 1000)
+        if ending != nil {
             await waitForReader(generation: endingGeneration, timeout: configuration.closeTimeout)
         }
     }
 
-    /// Sends a close frame without reading: the socket's reader task is the only reader, and it
-    /// ends when the server completes the handshake.
-    func sendClose(on socket: WebSocketClient, code: UInt16) {
+    /// A masked close frame. The client's `close()` would also read until the end, but the
+    /// socket's reader task is its only reader, so the frame is written raw and the reader sees
+    /// the end when the server completes the handshake.
+    static func closeFrame(code: UInt16) -> [UInt8] {
         var random = SystemRandomNumberGenerator()
-        let frame = WebSocketFrameEncoder.encode(
+        return WebSocketFrameEncoder.encode(
             opcode: .close, payload: WebSocketFrameEncoder.closePayload(code: code, reason: ""),
             maskingKey: UInt32.random(in: 1...UInt32.max, using: &random))
-        Task { try? await socket.sendRaw(frame) }
+    }
+
+    /// Starts the writer of a socket: messages go out one at a time, in enqueue order.
+    static func startWriter(_ socket: WebSocketClient) -> AsyncStream<Outgoing>.Continuation {
+        let (stream, continuation) = AsyncStream.makeStream(of: Outgoing.self, bufferingPolicy: .unbounded)
+        Task {
+            for await item in stream {
+                switch item {
+                case .text(let text):
+                    // A failed write means the socket is closing; its reader reports the loss.
+                    do { try await socket.send(text: text) } catch { return }
+                case .close(let code):
+                    try? await socket.sendRaw(closeFrame(code: code))
+                    return
+                }
+            }
+        }
+        return continuation
     }
 
     /// Waits until the reader of a connection has seen the end of its socket, or `timeout`.

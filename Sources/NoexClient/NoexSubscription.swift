@@ -7,7 +7,8 @@ public import NoexWire
 /// `unsubscribe(subscriptionId:)` method with ``id``, ``NoexClient/close()``), or when the
 /// client could not subscribe again after a reconnect. It survives reconnects: the client
 /// subscribes again and maps the server's new subscription id to the same sequence. Iterate it
-/// from one task; dropping the iteration (breaking out, cancelling the task) also unsubscribes.
+/// from one task. Cancelling that task, or dropping every copy of the subscription, also
+/// unsubscribes; breaking out of a loop alone does not.
 public struct NoexSubscription: AsyncSequence, Sendable {
     /// The pushes' `data`.
     public typealias Element = JSONValue

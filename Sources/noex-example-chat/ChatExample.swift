@@ -9,6 +9,8 @@ import NoexWire
 ///
 /// It defines the `messages` bucket and the `chat-room` query when they are missing,
 /// subscribes to the room, prints every new message, and posts each line read from stdin.
+/// On a server that requires a login, set `NOEX_TOKEN` to a token `auth.login` accepts (with
+/// built-in identity: a session token from `identity.login`).
 @main
 struct ChatExample {
     static let usage = "usage: noex-example-chat <ws://host:port[/path]> <room> [name]"
@@ -31,6 +33,9 @@ struct ChatExample {
 
     static func run(url: String, room: String, author: String) async throws(NoexClientError) {
         let client = try await NoexClient.connect(to: url)
+        if let token = ProcessInfo.processInfo.environment["NOEX_TOKEN"], !token.isEmpty {
+            _ = try await client.auth.login(token: token)
+        }
         try await ensureSchema(client)
 
         let feed = try await client.store.subscribe(query: "chat-room", params: ["room": .string(room)])

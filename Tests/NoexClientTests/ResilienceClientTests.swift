@@ -30,24 +30,6 @@ struct ResilienceClientTests {
         await live.stop()
     }
 
-    @Test("pings are answered: a short heartbeat does not drop the connection")
-    func heartbeat() async throws {
-        let live = try await LiveServer.start { $0.heartbeat = HeartbeatConfiguration(intervalMs: 100, timeoutMs: 80) }
-        let client = try await live.client()
-        let states = await client.connectionStates()
-        // Several ping intervals pass; without pongs the server would close with 4001 (the
-        // timeout is shorter than the interval: the server only checks the latest ping).
-        try await Task.sleep(for: .milliseconds(700))
-        #expect(live.server.connectionCount == 1)
-        #expect(await client.connectionState == .connected)
-        #expect(try await client.store.buckets().count == 0)
-        await client.close()
-        var seen: [ConnectionState] = []
-        for await state in states { seen.append(state) }
-        #expect(seen == [.connected, .closed])
-        await live.stop()
-    }
-
     @Test("after a server restart on the same port the client reconnects, logs in again and pushes resume")
     func reconnectResubscribes() async throws {
         let store = try Store()
@@ -87,6 +69,7 @@ struct ResilienceClientTests {
         #expect(seen.first == .connected)
         #expect(seen.contains(.reconnecting(attempt: 1)))
         #expect(seen.last == .connected)
+        #expect(await eventually { await client.connectionState == .connected && live.server.connectionCount == 1 })
 
         // Logged in again (required auth would refuse the insert otherwise), and re-subscribed.
         #expect(try await client.auth.whoami().userId == "alice")
@@ -152,5 +135,75 @@ struct ResilienceClientTests {
         #expect(await clientError { try await client.store.buckets() }?.code == .clientClosed)
         #expect(await eventually { live.server.connectionCount == 0 })
         await live.stop()
+    }
+}
+
+@Suite("NoexClient edge cases of reconnection and cancellation")
+struct ReconnectEdgeTests {
+    @Test("a subscription the new server refuses ends its sequence; others carry on")
+    func refusedResubscribe() async throws {
+        var live = try await LiveServer.start()
+        let port = live.server.port
+        let client = try await live.client()
+        _ = try await client.store.defineBucket(name: "players", config: playersBucket)
+        _ = try await client.store.defineQuery(name: "all", config: ["bucket": "players"])
+        let store = PushCollector.collecting(try await client.store.subscribe(query: "all"))
+        let events = PushCollector.collecting(try await client.rules.subscribe(pattern: "*"))
+        await live.stop()
+        // A fresh store: the query "all" does not exist there.
+        live = try await LiveServer.start(port: port)
+        #expect(await store.wait { _, finished in finished })
+        #expect(await eventually { await client.connectionState == .connected && live.server.connectionCount == 1 })
+        _ = try await client.rules.emit(topic: "still.here")
+        #expect(await events.wait { values, _ in values.last?["topic"] == "still.here" })
+        #expect(await events.finished == false)
+        await client.close()
+        await live.stop()
+    }
+
+    @Test("reconnecting gives up after maximumAttempts and closes the client")
+    func givesUp() async throws {
+        let live = try await LiveServer.start()
+        let client = try await live.client {
+            $0.reconnect = ReconnectPolicy(initialDelay: .milliseconds(5), maximumDelay: .milliseconds(10), maximumAttempts: 2)
+        }
+        let states = await client.connectionStates()
+        await live.stop()
+        var seen: [ConnectionState] = []
+        for await state in states { seen.append(state) }
+        #expect(seen == [.connected, .reconnecting(attempt: 1), .reconnecting(attempt: 2), .closed])
+        #expect(await clientError { try await client.server.stats() }?.code == .clientClosed)
+    }
+
+    @Test("cancelling the calling task fails the request with CANCELLED")
+    func cancellation() async throws {
+        let live = try await LiveServer.start { configuration in
+            configuration.auth = TokenAuthConfiguration(required: false) { _ in
+                try await Task.sleep(for: .seconds(1))
+                return nil
+            }
+        }
+        let client = try await live.client()
+        let call = Task { await clientError { try await client.auth.login(token: "slow") } }
+        try await Task.sleep(for: .milliseconds(50))
+        call.cancel()
+        let error = await call.value
+        #expect(error?.code == .cancelled)
+        #expect(try await client.store.buckets().count == 0)
+        await client.close()
+        await live.stop()
+    }
+
+    @Test("system events arrive on systemEvents: a graceful stop announces shutdown")
+    func systemEvents() async throws {
+        let live = try await LiveServer.start()
+        let client = try await live.client { $0.reconnect = nil }
+        let stopping = Task { await live.server.stop(gracePeriod: .milliseconds(200)) }
+        var iterator = client.systemEvents.makeAsyncIterator()
+        let event = await iterator.next()
+        #expect(event?["event"] == "shutdown")
+        #expect(event?["gracePeriodMs"] == 200)
+        await stopping.value
+        await client.close()
     }
 }

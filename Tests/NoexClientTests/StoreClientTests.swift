@@ -1,5 +1,6 @@
 import NoexClient
 import NoexProtocol
+import NoexServer
 import NoexWire
 import Testing
 
@@ -155,6 +156,27 @@ struct StoreClientTests {
         #expect(unknown?.code == .notFound)
         let undefined = await clientError { try await client.store.subscribe(query: "missing") }
         #expect(undefined?.code == .queryNotDefined)
+        await client.close()
+        await live.stop()
+    }
+}
+
+@Suite("NoexClient subscription lifetime")
+struct SubscriptionLifetimeTests {
+    @Test("cancelling the task that iterates a subscription ends it on the server")
+    func cancelledIterationUnsubscribes() async throws {
+        let live = try await LiveServer.start()
+        let client = try await live.client()
+        _ = try await client.store.defineBucket(name: "players", config: playersBucket)
+        _ = try await client.store.defineQuery(name: "all", config: ["bucket": "players"])
+        let subscription = try await client.store.subscribe(query: "all")
+        let storeSubscriptions = { live.server.getStats()["connections"]?["totalStoreSubscriptions"] }
+        #expect(storeSubscriptions() == 1)
+        let reader = Task { for await _ in subscription {} }
+        try await Task.sleep(for: .milliseconds(20))
+        reader.cancel()
+        #expect(await eventually { storeSubscriptions() == 0 })
+        #expect(await subscription.serverId() == nil)
         await client.close()
         await live.stop()
     }

@@ -148,3 +148,38 @@ struct ClientRendererTests {
         #expect(wrongShape.contains { $0.contains(#"operation "store.count" unsubscribes from channel "event" but its payload has no required string "subscriptionId""#) })
     }
 }
+
+@Suite("Adding an operation gives the client a typed method")
+struct ClientNewOperationTests {
+    @Test("an operation appended to the repository's protocol.yaml appears as a typed client method")
+    func newOperation() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        var text = try String(contentsOf: root.appendingPathComponent("protocol.yaml"), encoding: .utf8)
+        text += """
+
+              store.upsert:
+                summary: Insert or replace a record.
+                tier: write
+                resource: bucket
+                since: 1.1.0
+                payload:
+                  bucket: {type: string, nonEmpty: true, description: Bucket name.}
+                  data: {type: object, description: The record.}
+                result:
+                  type: object
+                  fields:
+                    created: {type: boolean, description: Whether the key was new.}
+                    record: {type: Record, description: The stored record.}
+                errors: [VALIDATION_ERROR, BUCKET_NOT_DEFINED]
+
+            """
+        let spec = try Generator.spec(fromYAML: text, file: "protocol.yaml")
+        let store = try #require(Generator.render(.client, spec: spec).first { $0.name == "Client+Store.swift" }).contents
+        #expect(store.contains("public func upsert(bucket: String, data: JSONObject, timeout: Duration? = nil) async throws(NoexClientError) -> UpsertResult {"))
+        #expect(store.contains("let _payload = StoreUpsertRequest(bucket: bucket, data: data).payload()"))
+        #expect(store.contains("public var created: Bool"))
+        #expect(store.contains("public var record: JSONValue"))
+        #expect(store.contains("Since protocol 1.1.0."))
+    }
+}
