@@ -5,12 +5,15 @@
 # Markdown table: our figure, the reference's figure, the ratio. Exits 1 when any workload
 # reports protocol errors or fails.
 #
-# usage: Benchmarks/run.sh [--smoke] [-n RUNS] [-o W1,W2,W3,W4,W6,W5]
+# R1 is ours (not in bench.sh): push latency of rules events to 100 `rules.subscribe`
+# subscribers while a publisher emits 1,000 events/s.
+#
+# usage: Benchmarks/run.sh [--smoke] [-n RUNS] [-o W1,W2,W3,W4,W6,R1,W5]
 #   --smoke   one short run per workload (about 1 s each), checking only for protocol errors
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-SMOKE=0 RUNS=1 ONLY="W1,W2,W3,W4,W6,W5"
+SMOKE=0 RUNS=1 ONLY="W1,W2,W3,W4,W6,R1,W5"
 while [ $# -gt 0 ]; do
     case "$1" in
         --smoke) SMOKE=1 ;;
@@ -57,6 +60,19 @@ start_server() {  # starts a fresh server; sets SERVER_PID and PORT
     exit 1
 }
 
+run_rules_fanout() {  # R1 → appends one line to $WORK/results
+    local load seconds=5 warmup=1 drain=2
+    load="$(dirname "$BENCH")/noex-load"
+    [ "$SMOKE" = 1 ] && seconds=1 warmup=0 drain=1
+    taskset -apc 0 "$SERVER_PID" >/dev/null 2>&1
+    for run in $(seq "$RUNS"); do
+        result=$(timeout 30 taskset -c 1 "$load" -p "$PORT" -X "$SERVER_PID" -R -c 100 -r 1000 -w "$warmup" -t "$seconds" -D "$drain" -b \
+            -S '{"id":{{id}},"type":"rules.subscribe","pattern":"bench.rules.*"}' \
+            -M '{"id":{{id}},"type":"rules.emit","topic":"bench.rules.tick","data":{"ts":{{ts}},"seq":{{seq}}}}' 2>/dev/null)
+        echo "R1 rulesfan $result" | tee -a "$WORK/results"
+    done
+}
+
 run_bench() {  # workloads → appends bench.sh lines to $WORK/results
     if [ "$SMOKE" = 1 ]; then
         # bench.sh's own durations, shortened: print its command lines and run them quicker.
@@ -77,11 +93,14 @@ run_bench() {  # workloads → appends bench.sh lines to $WORK/results
 [ -x "$(dirname "$BENCH")/noex-load" ] || gcc -O2 -pthread -o "$(dirname "$BENCH")/noex-load" "$(dirname "$BENCH")/noex-load.c"
 
 IFS=, read -ra LIST <<< "$ONLY"
-SHARED=() FRESH=()
-for W in "${LIST[@]}"; do if [ "$W" = W5 ]; then FRESH+=("$W"); else SHARED+=("$W"); fi; done
-if [ ${#SHARED[@]} -gt 0 ]; then
+SHARED=() FRESH=() RULES=0
+for W in "${LIST[@]}"; do
+    case "$W" in W5) FRESH+=("$W") ;; R1) RULES=1 ;; *) SHARED+=("$W") ;; esac
+done
+if [ ${#SHARED[@]} -gt 0 ] || [ "$RULES" = 1 ]; then
     start_server
-    run_bench "$(IFS=,; echo "${SHARED[*]}")"
+    [ ${#SHARED[@]} -gt 0 ] && run_bench "$(IFS=,; echo "${SHARED[*]}")"
+    [ "$RULES" = 1 ] && run_rules_fanout
     stop_server
 fi
 if [ ${#FRESH[@]} -gt 0 ]; then
@@ -115,6 +134,7 @@ for W in "${LIST[@]}"; do
         W3) v=$(value W3 rps); echo "| W3 mixed (rps) | $v (p99 $(value W3 p99_us) µs) | 54,800 | $(ratio "$v" 54800) | ≥ 5×, p99 ≤ 2 ms |" ;;
         W4) v=$(value W4 pushes_per_s); echo "| W4 fan-out (pushes/s) | $v (missed $(value W4 missed), stale $(value W4 stale), p50 $(value W4 lat_p50_us) µs) | 64,700 | $(ratio "$v" 64700) | ≥ 2×, converge ≤ 100 ms |" ;;
         W6) v=$(value W6 lat_p99_us); echo "| W6 fan-out light (p99 µs) | $v (p50 $(value W6 lat_p50_us) µs, missed $(value W6 missed)) | 13,500 | $(ratio 13500 "$v") | 0 missed, p99 ≤ 2,000 µs |" ;;
+        R1) v=$(value R1 lat_p99_us); echo "| R1 rules events to 100 subscribers (p99 µs) | $v (p50 $(value R1 lat_p50_us) µs, $(value R1 pushes_per_s) pushes/s, missed $(value R1 missed)) | — | — | ours, no reference figure |" ;;
         W5) v=$(value W5 connect_per_s); echo "| W5 connect (conn/s) | $v ($(value W5 rss_per_conn_kb) KB/conn) | 4,700 (15.6 KB) | $(ratio "$v" 4700) | ≥ 4×, ≤ 4 KB/conn |" ;;
     esac
 done
