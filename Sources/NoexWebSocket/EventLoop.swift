@@ -63,6 +63,12 @@ final class EventLoop: Sendable {
         self.state = LoopConfined(value: EventLoopState())
     }
 
+    /// Releases the descriptors of a loop whose thread was never started.
+    func discardUnstarted() {
+        close(epollFD)
+        close(wakeFD)
+    }
+
     /// Starts the loop thread.
     func start() {
         let thread = Thread { [self] in self.run() }

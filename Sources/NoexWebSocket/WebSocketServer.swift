@@ -45,6 +45,7 @@ public final class WebSocketServer: Sendable {
             do {
                 for index in 0..<max(1, configuration.loopCount) { loops.append(try EventLoop(index: index)) }
             } catch {
+                for loop in loops { loop.discardUnstarted() }
                 close(fd)
                 throw error
             }

@@ -157,6 +157,24 @@ struct WebSocketServerTests {
         }
     }
 
+    @Test func lifecycleErrors() async throws {
+        let before = openDescriptorCount()
+        let server = WebSocketServer(
+            configuration: WebSocketServerConfiguration(host: "127.0.0.1", port: 0), delegate: RecordingDelegate())
+        let port = try server.start()
+        #expect(throws: WebSocketError.self) { try server.start() }
+        let rival = WebSocketServer(
+            configuration: WebSocketServerConfiguration(host: "127.0.0.1", port: port), delegate: RecordingDelegate())
+        #expect(throws: WebSocketError.system(call: "bind", errno: EADDRINUSE)) { try rival.start() }
+        let unresolvable = WebSocketServer(
+            configuration: WebSocketServerConfiguration(host: "no such host.invalid", port: 0), delegate: RecordingDelegate())
+        #expect(throws: WebSocketError.invalidAddress("no such host.invalid")) { try unresolvable.start() }
+        await server.shutdown()
+        await server.shutdown()   // idempotent
+        #expect(throws: WebSocketError.self) { try server.start() }
+        #expect(openDescriptorCount() == before)
+    }
+
     @Test func slowHandshakeTimesOut() async throws {
         try await withServer(configure: { $0.handshakeTimeout = .milliseconds(200) }) { _, port in
             let socket = try RawSocket(port: port)
