@@ -172,7 +172,9 @@ struct WebSocketServerTests {
         await server.shutdown()
         await server.shutdown()   // idempotent
         #expect(throws: WebSocketError.self) { try server.start() }
-        #expect(openDescriptorCount() == before)
+        // The count is process-wide and other suites open sockets in parallel: wait for a
+        // moment when it is back at (or below) where it started.
+        #expect(await eventually { openDescriptorCount() <= before })
     }
 
     @Test func slowHandshakeTimesOut() async throws {
@@ -295,6 +297,8 @@ struct WebSocketServerTests {
             #expect(await eventually(seconds: 30) { delegate.closedCount == 10_000 })
         }
         #expect(delegate.record.withLock { $0.opened } == 10_000)
-        #expect(openDescriptorCount() == before)
+        // Process-wide count, shared with suites running in parallel; a leak here would be
+        // thousands of descriptors, so wait for the count to settle back near where it started.
+        #expect(await eventually { openDescriptorCount() <= before + 32 })
     }
 }
