@@ -32,14 +32,10 @@ extension ServerSettings {
     public var storeConfiguration: StoreConfiguration {
         var configuration = StoreConfiguration()
         configuration.name = name
-        let cwd = FileManager.default.currentDirectoryPath
-        func absolute(_ path: String) -> String {
-            path.hasPrefix("/") ? path : URL(fileURLWithPath: cwd).appendingPathComponent(path).standardizedFileURL.path
-        }
         switch persistence {
         case .memory: configuration.persistence = .memory
-        case .file: configuration.persistence = .file(directory: absolute(dataDir))
-        case .sqlite: configuration.persistence = .sqlite(path: absolute(db))
+        case .file: configuration.persistence = .file(directory: Self.absolute(dataDir))
+        case .sqlite: configuration.persistence = .sqlite(path: Self.absolute(db))
         }
         return configuration
     }
