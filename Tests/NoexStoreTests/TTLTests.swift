@@ -85,6 +85,19 @@ import Testing
             "inserted:1", "inserted:2", "inserted:3", "deleted:1", "inserted:4", "updated:2", "deleted:2", "inserted:5", "updated:3",
         ])
     }
+
+    @Test func maxSizeAppliesInsideTransactions() throws {
+        let store = try makeStore()
+        try store.defineBucket("m", json: ["key": "id", "schema": ["id": ["type": "number"]], "maxSize": 2])
+        let m = try store.bucket("m")
+        try m.insert(["id": 1])
+        try m.insert(["id": 2])
+        try store.transaction { tx throws(StoreError) in
+            try tx.insert("m", ["id": 3])
+            try tx.insert("m", ["id": 4])
+        }
+        #expect(try m.all().map { $0["id"] } == [3, 4])
+    }
 }
 
 extension JSONValue {
