@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Release build of noex-server: CLI exits, then a real run on an ephemeral port with a YAML
 # rules file: the smoke client defines, subscribes, inserts, gets the push and sees the rule
-# fire; SIGTERM must then give a clean exit 0.
+# fire; a subscriber that stops reading leaves the server's memory bounded (F8); SIGTERM must
+# then give a clean exit 0.
 set -euo pipefail
 swift build -c release --product noex-server
 binary="$(swift build -c release --show-bin-path)/noex-server"
@@ -43,6 +44,7 @@ for _ in $(seq 1 100); do
 done
 [ -n "$port" ] || { echo "smoke: server did not start"; cat "$work/log"; exit 1; }
 timeout 30 python3 .ci/smoke-client.py "$port" --with-rules
+timeout 60 python3 .ci/slow-client.py "$port" "$pid"
 kill -TERM $pid
 status=0
 wait $pid || status=$?

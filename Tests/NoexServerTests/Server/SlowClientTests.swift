@@ -24,7 +24,6 @@ import Testing
 
         // 5,000 updates of a 20 KB record: 100 MB of pushes the client never reads.
         let connectionId = try #require(harness.server.getConnections().first?.connectionId)
-        let before = residentBytes()
         let updates = 5_000
         var largestBacklog = 0
         for seq in 1...updates {
@@ -35,11 +34,10 @@ import Testing
             }
         }
         await harness.store.settle()
-        // The server's own buffer never holds more than the limit plus one push; resident memory
-        // (shared with tests running in parallel, hence the wide margin) stays far below 100 MB.
+        // The server's own buffer never holds more than the limit plus one push. (Resident memory
+        // is measured on a real server process by .ci/slow-client.py: in this process other
+        // suites allocate in parallel.)
         #expect(largestBacklog <= BackpressureConfiguration().maxBufferedBytes + 64 << 10)
-        let growth = residentBytes() - before
-        #expect(growth < 48 << 20, "resident memory grew by \(growth >> 20) MB")
 
         // Reading again, the client converges on the newest state.
         var newest = 0.0

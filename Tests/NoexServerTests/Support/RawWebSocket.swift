@@ -123,18 +123,3 @@ final class RawWebSocket {
         }
     }
 }
-
-/// This process's resident memory, in bytes (`VmRSS` of /proc/self/status).
-func residentBytes() -> Int {
-    guard let file = fopen("/proc/self/status", "r") else { return 0 }
-    defer { fclose(file) }
-    var line = [CChar](repeating: 0, count: 256)
-    while fgets(&line, 256, file) != nil {
-        let bytes = line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
-        let text = String(decoding: bytes, as: UTF8.self)
-        if text.hasPrefix("VmRSS:") {
-            return (Int(text.split(separator: " ").dropFirst().first ?? "0") ?? 0) * 1024
-        }
-    }
-    return 0
-}
