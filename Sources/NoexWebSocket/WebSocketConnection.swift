@@ -14,6 +14,9 @@ public final class WebSocketConnection: Sendable, Hashable {
     let loop: EventLoop
     let core: LoopConfined<ServerConnection>
     let buffered = Atomic<Int>(0)
+    /// Bytes sent from other threads that the loop has not appended yet: counted in
+    /// ``bufferedBytes`` at once, so a producer on another thread sees its own backlog.
+    private let inTransit = Atomic<Int>(0)
 
     init(id: UInt64, loop: EventLoop, core: ServerConnection) {
         self.id = id
@@ -23,8 +26,18 @@ public final class WebSocketConnection: Sendable, Hashable {
         self.core = LoopConfined(value: core)
     }
 
-    /// Unsent outbound bytes (readable from any thread; updated by the loop).
-    public var bufferedBytes: Int { buffered.load(ordering: .relaxed) }
+    /// Unsent outbound bytes, including those still on their way to the loop (readable from any
+    /// thread).
+    public var bufferedBytes: Int { buffered.load(ordering: .relaxed) + inTransit.load(ordering: .relaxed) }
+
+    /// Runs `append` on the loop, counting `count` bytes as buffered until it has run.
+    private func appendOnLoop(count: Int, _ append: @escaping @Sendable () -> Void) {
+        inTransit.add(count, ordering: .relaxed)
+        loop.execute { [self] in
+            append()
+            inTransit.subtract(count, ordering: .relaxed)
+        }
+    }
 
     /// Whether the caller runs on this connection's loop thread.
     public var isOnLoopThread: Bool { loop.inLoop }
@@ -37,7 +50,7 @@ public final class WebSocketConnection: Sendable, Hashable {
         } else {
             let copy = Array(bytes)
             let core = self.core
-            loop.execute { core.value.sendText(copy) }
+            appendOnLoop(count: copy.count) { core.value.sendText(copy) }
         }
     }
 
@@ -59,7 +72,7 @@ public final class WebSocketConnection: Sendable, Hashable {
             core.value.send(storage)
         } else {
             let core = self.core
-            loop.execute { core.value.send(storage) }
+            appendOnLoop(count: frame.count) { core.value.send(storage) }
         }
     }
 
@@ -71,7 +84,7 @@ public final class WebSocketConnection: Sendable, Hashable {
         } else {
             let copy = Array(bytes)
             let core = self.core
-            loop.execute { core.value.sendBinary(copy) }
+            appendOnLoop(count: copy.count) { core.value.sendBinary(copy) }
         }
     }
 
