@@ -26,7 +26,9 @@ targets += [
         name: "NoexWireTests", dependencies: ["NoexWire"],
         exclude: ["Fixtures/make-js-fixtures.js"], swiftSettings: swiftSettings),
     // Hot-path micro-benchmarks; other modules add their cases to this one executable.
-    .executableTarget(name: "noex-microbench", dependencies: ["NoexWire"], swiftSettings: swiftSettings),
+    .executableTarget(
+        name: "noex-microbench", dependencies: ["NoexWire", "NoexProtocol", "NoexWebSocket", "NoexStore"],
+        swiftSettings: swiftSettings),
 ]
 
 // MARK: - Protocol contract and generator (protocol.yaml → Swift)

@@ -7,7 +7,7 @@
 
 /// Every registered case; a module adds its list here.
 extension MicroBenchmark {
-    static let all: [MicroBenchmark] = wire
+    static let all: [MicroBenchmark] = wire + server
 }
 
 var runner = MicroBenchmarkRunner()
