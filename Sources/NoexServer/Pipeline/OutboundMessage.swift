@@ -4,11 +4,14 @@ public import NoexWire
 public enum OutboundMessage {
     /// `{"id":…,"type":"result","data":…}`; `data` is omitted when `nil` (an undefined result).
     public static func result(id: Double, data: JSONValue?) -> [UInt8] {
-        var object = JSONObject(minimumCapacity: 3)
-        object.appendUnchecked(key: "id", value: .number(id))
-        object.appendUnchecked(key: "type", value: "result")
-        if let data { object.appendUnchecked(key: "data", value: data) }
-        return JSONSerializer.serialize(.object(object))
+        // Written directly, without a wrapper object: this is the hottest message.
+        var writer = JSONWriter(capacity: 128)
+        writer.beginObject()
+        writer.member("id", id)
+        writer.member("type", "result")
+        if let data { writer.member("data", data) }
+        writer.endObject()
+        return writer.bytes
     }
 
     /// `{"id":…,"type":"error","code":…,"message":…,"details":…}`.
@@ -28,12 +31,14 @@ public enum OutboundMessage {
 
     /// `{"type":"push","channel":…,"subscriptionId":…,"data":…}`.
     public static func push(channel: String, subscriptionId: String, data: JSONValue?) -> [UInt8] {
-        var object = JSONObject(minimumCapacity: 4)
-        object.appendUnchecked(key: "type", value: "push")
-        object.appendUnchecked(key: "channel", value: .string(channel))
-        object.appendUnchecked(key: "subscriptionId", value: .string(subscriptionId))
-        if let data { object.appendUnchecked(key: "data", value: data) }
-        return JSONSerializer.serialize(.object(object))
+        var writer = JSONWriter(capacity: 128)
+        writer.beginObject()
+        writer.member("type", "push")
+        writer.member("channel", channel)
+        writer.member("subscriptionId", subscriptionId)
+        if let data { writer.member("data", data) }
+        writer.endObject()
+        return writer.bytes
     }
 
     /// `{"type":"welcome","version":"1.0.0","serverTime":…,"requiresAuth":…}`.
