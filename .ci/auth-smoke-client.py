@@ -1,20 +1,14 @@
 #!/usr/bin/env python3
 """Auth smoke client for `noex-server --auth --admin-secret S --audit-file F`: anonymous access is
 refused, the secret logs in, a user is created and logs in, a reader cannot write, system buckets
-stay hidden. Usage: auth-smoke-client.py PORT SECRET. Reuses the raw client of smoke-client.py."""
-import importlib.util, os, sys
+stay hidden. Usage: auth-smoke-client.py PORT SECRET."""
+import sys
 
-spec = importlib.util.spec_from_file_location("smoke", os.path.join(os.path.dirname(__file__), "smoke-client.py"))
-smoke = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(smoke)
+from wsclient import Client
 
-def call(sock, message):
+def call(client, message):
     """The whole response (result or error) to one request."""
-    smoke.send(sock, message)
-    while True:
-        answer = smoke.receive(sock)
-        if answer.get("id") == message["id"] and answer["type"] in ("result", "error"):
-            return answer
+    return client.call(message)
 
 def expect(condition, what):
     if not condition:
@@ -22,16 +16,16 @@ def expect(condition, what):
 
 def main():
     port, secret = int(sys.argv[1]), sys.argv[2]
-    anon = smoke.connect(port)
-    welcome = smoke.receive(anon)
+    anon = Client(port)
+    welcome = anon.receive()
     expect(welcome.get("requiresAuth") is True, f"welcome {welcome}")
     refused = call(anon, {"id": 1, "type": "store.buckets"})
     expect(refused.get("code") == "UNAUTHORIZED", f"anonymous store.buckets gave {refused}")
     wrong = call(anon, {"id": 2, "type": "identity.loginWithSecret", "secret": "wrong"})
     expect(wrong.get("code") == "UNAUTHORIZED", f"wrong secret gave {wrong}")
 
-    admin = smoke.connect(port)
-    smoke.receive(admin)
+    admin = Client(port)
+    admin.receive()
     login = call(admin, {"id": 1, "type": "identity.loginWithSecret", "secret": secret})
     expect(login.get("type") == "result" and len(login["data"]["token"]) >= 43, f"secret login gave {login}")
     call(admin, {"id": 2, "type": "store.defineBucket", "name": "notes",
@@ -47,8 +41,8 @@ def main():
     stats = call(admin, {"id": 7, "type": "server.stats"})
     expect(stats.get("type") == "result", f"server.stats gave {stats}")
 
-    reader = smoke.connect(port)
-    smoke.receive(reader)
+    reader = Client(port)
+    reader.receive()
     rlogin = call(reader, {"id": 1, "type": "identity.login", "username": "rita", "password": "reader-pass-1"})
     expect(rlogin["data"]["user"]["roles"] == ["reader"], f"reader login gave {rlogin}")
     expect(call(reader, {"id": 2, "type": "store.all", "bucket": "notes"}).get("type") == "result", "reader read")

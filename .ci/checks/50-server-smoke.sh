@@ -4,6 +4,7 @@
 # fire; a subscriber that stops reading leaves the server's memory bounded (F8); SIGTERM must
 # then give a clean exit 0.
 set -euo pipefail
+source .ci/start-server.sh
 swift build -c release --product noex-server
 binary="$(swift build -c release --show-bin-path)/noex-server"
 work=$(mktemp -d)
@@ -34,15 +35,7 @@ cat >"$work/rules.yaml" <<'YAML'
       topic: output.smoke
       data: {ok: true}
 YAML
-"$binary" --host 127.0.0.1 --port 0 --rules "$work/rules.yaml" >"$work/log" 2>&1 &
-pid=$!
-port=""
-for _ in $(seq 1 100); do
-    port=$(sed -n 's#.*URL: *ws://127.0.0.1:\([0-9]*\).*#\1#p' "$work/log")
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || { echo "smoke: server did not start"; cat "$work/log"; exit 1; }
+start_noex_server "$work/log" "$binary" --host 127.0.0.1 --port 0 --rules "$work/rules.yaml"
 timeout 30 python3 .ci/smoke-client.py "$port" --with-rules
 timeout 60 python3 .ci/slow-client.py "$port" "$pid"
 kill -TERM $pid

@@ -3,6 +3,7 @@
 # secret; a live run enforces logins, roles and system buckets; the audit file gets one JSON
 # line per audited request and never the secret or a password.
 set -euo pipefail
+source .ci/start-server.sh
 swift build -c release --product noex-server
 binary="$(swift build -c release --show-bin-path)/noex-server"
 work=$(mktemp -d)
@@ -16,16 +17,7 @@ if [ "$status" -ne 1 ] || ! grep -qF -- "--admin-secret is required when --auth 
 fi
 
 secret="smoke-$RANDOM-secret"
-"$binary" --host 127.0.0.1 --port 0 --auth --admin-secret "$secret" --audit-file "$work/audit.jsonl" \
-    >"$work/log" 2>&1 &
-pid=$!
-port=""
-for _ in $(seq 1 100); do
-    port=$(sed -n 's#.*URL: *ws://127.0.0.1:\([0-9]*\).*#\1#p' "$work/log")
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || { echo "auth-smoke: server did not start"; cat "$work/log"; exit 1; }
+start_noex_server "$work/log" "$binary" --host 127.0.0.1 --port 0 --auth --admin-secret "$secret" --audit-file "$work/audit.jsonl"
 grep -q "Auth:         built-in" "$work/log" || { echo "auth-smoke: banner"; cat "$work/log"; exit 1; }
 timeout 30 python3 .ci/auth-smoke-client.py "$port" "$secret"
 kill -TERM $pid

@@ -5,6 +5,7 @@
 # docs/deployment.md must see the welcome.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source .ci/start-server.sh
 swift build --product noex-server
 swift build --product noex-example-chat
 bin="$(swift build --show-bin-path)"
@@ -12,15 +13,7 @@ work=$(mktemp -d)
 pid=""
 trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$work"' EXIT
 
-"$bin/noex-server" --host 127.0.0.1 --port 0 >"$work/server.log" 2>&1 &
-pid=$!
-port=""
-for _ in $(seq 1 100); do
-    port=$(sed -n 's#.*URL: *ws://127.0.0.1:\([0-9]*\).*#\1#p' "$work/server.log")
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || { echo "client-example: server did not start"; cat "$work/server.log"; exit 1; }
+start_noex_server "$work/server.log" "$bin/noex-server" --host 127.0.0.1 --port 0
 url="ws://127.0.0.1:$port"
 
 # alice stays 4 s and speaks after 2 s; bob speaks at once and stays 3 s; carol is elsewhere.
