@@ -22,9 +22,9 @@ enum ServerStatistics {
 
     /// `getStats()`: the wire stats plus `port`, `host` and `uptimeMs`.
     static func fullStats(core: ServerCore, port: Int) -> JSONObject {
-        var stats = wireStats(core: core)
-        let wire = stats
-        stats = [
+        let wire = wireStats(core: core)
+        // The reference's order: name, port, host, connectionCount, uptimeMs, then the rest.
+        var stats: JSONObject = [
             "name": wire["name"] ?? .null,
             "port": .number(Double(port)),
             "host": .string(core.configuration.host),
