@@ -198,24 +198,28 @@ struct WebSocketServerTests {
     }
 
     @Test func bufferedBytesAndDrain() async throws {
+        // 32 MiB: well above any kernel's send buffer (Linux caps autotuning at tcp_wmem's
+        // maximum, 4 MiB by default), so the first flush cannot write it all and the drain
+        // notification must follow a blocked write.
         let chunk = [UInt8](repeating: 0x61, count: 64 * 1024)
+        let chunks = 512
         let handle = Mutex<WebSocketConnection?>(nil)
         let delegate = RecordingDelegate(onOpen: { connection in
             handle.withLock { $0 = connection }
-            for _ in 0..<64 { connection.sendText(chunk) }
+            for _ in 0..<chunks { connection.sendText(chunk) }
         })
         try await withServer(delegate: delegate) { server, port in
             let socket = try RawSocket(port: port, receiveBuffer: 4096)
             defer { socket.close() }
             socket.send(RawSocket.upgradeRequest())
             #expect(socket.receiveHead().hasPrefix("HTTP/1.1 101 "))
-            // The peer is not reading: the server must hold most of the 4 MiB.
+            // The peer is not reading: the server must hold most of the 32 MiB.
             #expect(await eventually { delegate.record.withLock { $0.opened } == 1 })
             let pending = { handle.withLock { $0?.bufferedBytes ?? 0 } }
-            // After the first flush most of the 4 MiB is still queued and counted.
-            #expect(await eventually { pending() > 1 << 20 })
+            // After the first flush most of it is still queued and counted.
+            #expect(await eventually { pending() > 16 << 20 })
             #expect(delegate.record.withLock { $0.drained } == 0)
-            let total = 64 * (chunk.count + 10)   // 64 KiB payloads take the 10-byte header
+            let total = chunks * (chunk.count + 10)   // 64 KiB payloads take the 10-byte header
             let received = socket.receive(atLeast: total)
             #expect(received.count == total)
             #expect(await eventually { delegate.record.withLock { $0.drained } == 1 })
