@@ -21,6 +21,14 @@ public struct BucketHandle: Sendable {
         try store.read(name) { b, now in b.get(key, now: now) }
     }
 
+    /// The record with `key` as UTF-8 JSON text, or nil (also for an expired one).
+    ///
+    /// The same bytes `JSONSerializer` writes for `get(_:)`'s record, but serialised once per
+    /// version of the record: repeated reads of an unchanged record copy nothing but a reference.
+    public func getEncoded(_ key: JSONValue) throws(StoreError) -> [UInt8]? {
+        try store.readCaching(name) { b, now in b.encodedRecord(key, now: now) }
+    }
+
     /// Shallow-merges `changes` into the record (key, generated and metadata fields ignored),
     /// bumps `_version` and revalidates.
     /// - Returns: the full updated record.

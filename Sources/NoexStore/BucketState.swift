@@ -188,6 +188,18 @@ struct BucketState: Sendable {
         return record
     }
 
+    /// The JSON text of the record with `key`, serialised on the first read and kept until the
+    /// record changes (the table drops it on every write to the slot).
+    mutating func encodedRecord(_ key: JSONValue, now: Double) -> [UInt8]? {
+        guard let slot = table.slot(of: key), let record = table.value(atSlot: slot), !isExpired(record, now: now) else {
+            return nil
+        }
+        if let bytes = table.derivedBytes(atSlot: slot) { return bytes }
+        let bytes = JSONSerializer.serialize(.object(record))
+        table.setDerivedBytes(bytes, atSlot: slot)
+        return bytes
+    }
+
     /// Live records in table order, or sorted by key for `ordered_set` buckets.
     func ordered(now: Double) -> [(key: JSONValue, record: JSONObject)] {
         var result: [(key: JSONValue, record: JSONObject)] = []

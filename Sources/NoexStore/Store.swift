@@ -157,10 +157,15 @@ public final class Store: Sendable {
 
     /// Reads a bucket under the lock. `now` is only computed for TTL buckets.
     func read<R>(_ name: String, _ body: (borrowing BucketState, Double) throws(StoreError) -> R) throws(StoreError) -> R {
+        try readCaching(name) { b, now throws(StoreError) in try body(b, now) }
+    }
+
+    /// Like `read`, for reads that keep derived data (serialised records) in the bucket.
+    func readCaching<R>(_ name: String, _ body: (inout BucketState, Double) throws(StoreError) -> R) throws(StoreError) -> R {
         try state.withLock { s throws(StoreError) -> R in
             guard let box = s.buckets[name] else { throw StoreError.notDefined(name) }
             let now = box.state.definition.ttlMs == nil ? 0 : (Date().timeIntervalSince1970 * 1000)
-            return try body(box.state, now)
+            return try body(&box.state, now)
         }
     }
 

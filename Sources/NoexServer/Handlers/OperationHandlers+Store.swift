@@ -11,6 +11,14 @@ extension OperationHandlers {
         .record(try store.bucket(request.bucket).get(request.key))
     }
 
+    /// `store.get` answered with the record's JSON text, which the store serialises once per
+    /// version of the record: the hot read path skips building and serialising a tree.
+    func encodedGet(_ request: StoreGetRequest) throws -> [UInt8] {
+        try store.bucket(request.bucket).getEncoded(request.key) ?? Self.encodedNull
+    }
+
+    private static let encodedNull = Array("null".utf8)
+
     func update(_ request: StoreUpdateRequest, context: RequestContext) throws -> JSONValue? {
         .record(try store.bucket(request.bucket).update(request.key, request.data))
     }

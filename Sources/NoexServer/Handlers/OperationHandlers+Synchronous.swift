@@ -6,6 +6,8 @@ extension OperationHandlers {
     enum SynchronousOutcome {
         /// The handler ran; its result data (`nil` omits the `data` key).
         case finished(JSONValue?)
+        /// The handler ran; its result data as JSON text serialised earlier.
+        case finishedEncoded([UInt8])
         /// The handler may suspend (token validation, password hashing, procedures); run it
         /// from the connection's task instead.
         case needsTask
@@ -17,7 +19,7 @@ extension OperationHandlers {
     func dispatchSynchronously(_ request: Request, context: RequestContext) throws -> SynchronousOutcome {
         switch request {
         case .storeInsert(let r): .finished(try insert(r, context: context))
-        case .storeGet(let r): .finished(try get(r, context: context))
+        case .storeGet(let r): .finishedEncoded(try encodedGet(r))
         case .storeUpdate(let r): .finished(try update(r, context: context))
         case .storeDelete(let r): .finished(try delete(r, context: context))
         case .storeAll(let r): .finished(try all(r, context: context))

@@ -29,6 +29,18 @@ public enum OutboundMessage {
         return JSONSerializer.serialize(.object(object))
     }
 
+    /// `{"id":…,"type":"result","data":…}` with `data` already serialised.
+    public static func result(id: Double, encodedData data: [UInt8]) -> [UInt8] {
+        var writer = JSONWriter(capacity: 32 + data.count)
+        writer.beginObject()
+        writer.member("id", id)
+        writer.member("type", "result")
+        writer.key("data")
+        writer.raw(data)
+        writer.endObject()
+        return writer.bytes
+    }
+
     /// `{"type":"push","channel":…,"subscriptionId":…,"data":…}`.
     public static func push(channel: String, subscriptionId: String, data: JSONValue?) -> [UInt8] {
         var writer = JSONWriter(capacity: 128)

@@ -20,10 +20,10 @@ struct RequestPipeline: Sendable {
     func process(_ queued: QueuedMessage, on connection: ClientConnection) async {
         switch queued {
         case .message(.request(let id, let type, let object)):
-            let outcome: Result<JSONValue?, any Error>
+            let outcome: Result<ResultData, any Error>
             do {
                 let request = try prepare(type: type, message: object, on: connection)
-                outcome = .success(try await execute(request, type: type, message: object, on: connection, id: id))
+                outcome = .success(.value(try await execute(request, type: type, message: object, on: connection, id: id)))
             } catch {
                 outcome = .failure(error)
             }
@@ -31,9 +31,9 @@ struct RequestPipeline: Sendable {
         case .message(let envelope):
             processEnvelope(envelope, on: connection)
         case .prepared(let request, let id, let type, let object):
-            let outcome: Result<JSONValue?, any Error>
+            let outcome: Result<ResultData, any Error>
             do {
-                outcome = .success(try await execute(request, type: type, message: object, on: connection, id: id))
+                outcome = .success(.value(try await execute(request, type: type, message: object, on: connection, id: id)))
             } catch {
                 outcome = .failure(error)
             }
@@ -51,15 +51,16 @@ struct RequestPipeline: Sendable {
             processEnvelope(message, on: connection)
             return nil
         }
-        let outcome: Result<JSONValue?, any Error>
+        let outcome: Result<ResultData, any Error>
         do {
             let request = try prepare(type: type, message: object, on: connection)
             let context = RequestContext(connection: connection, requestId: id)
-            guard case .finished(let result) = try handlers.dispatchSynchronously(request, context: context) else {
-                return .prepared(request, id: id, type: type, message: object)
+            switch try handlers.dispatchSynchronously(request, context: context) {
+            case .finished(let result): outcome = .success(.value(result))
+            case .finishedEncoded(let bytes): outcome = .success(.encoded(bytes))
+            case .needsTask: return .prepared(request, id: id, type: type, message: object)
             }
             afterExecution(type: type, message: object, on: connection)
-            outcome = .success(result)
         } catch {
             outcome = .failure(error)
         }
@@ -81,14 +82,16 @@ struct RequestPipeline: Sendable {
 
     /// Sends the answer to a request, audited first.
     private func answer(
-        _ outcome: Result<JSONValue?, any Error>, id: Double, type: String, message: JSONObject,
+        _ outcome: Result<ResultData, any Error>, id: Double, type: String, message: JSONObject,
         on connection: ClientConnection
     ) {
         let response: [UInt8]
         var failure: ProtocolError?
         switch outcome {
-        case .success(let data):
+        case .success(.value(let data)):
             response = OutboundMessage.result(id: id, data: data)
+        case .success(.encoded(let bytes)):
+            response = OutboundMessage.result(id: id, encodedData: bytes)
         case .failure(let error):
             let mapped = ErrorMapping.protocolError(for: error)
             failure = mapped
