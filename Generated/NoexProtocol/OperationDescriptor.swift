@@ -57,9 +57,16 @@ public enum IdentityGate: String, Sendable, CaseIterable {
 }
 
 /// Static facts about one operation, as declared in protocol.yaml.
-public struct OperationDescriptor: Sendable, Hashable {
+///
+/// A class: every request looks its descriptor up, and a reference is one retain to pass around
+/// where a struct of strings and arrays is several. Equal descriptors have equal names (names are
+/// unique).
+public final class OperationDescriptor: Sendable, Hashable {
     /// The full name, e.g. `store.insert`.
     public let name: String
+    /// The position in ``Operations/all`` (declaration order); ``Request/init(operation:payload:)``
+    /// switches on it.
+    public let position: Int
     /// The namespace, the part of the name before the dot.
     public let namespace: OperationNamespace
     /// The tier, or `nil` when the operation is not in the tier map (never tier-checked, never
@@ -84,6 +91,7 @@ public struct OperationDescriptor: Sendable, Hashable {
     ///
     /// - Parameters:
     ///   - name: the full name.
+    ///   - position: its position in ``Operations/all``.
     ///   - namespace: its namespace.
     ///   - tier: its tier, if any.
     ///   - isAuthExempt: whether the auth check skips it.
@@ -93,10 +101,11 @@ public struct OperationDescriptor: Sendable, Hashable {
     ///   - errors: the codes it can answer.
     ///   - summary: a one-line summary.
     public init(
-        name: String, namespace: OperationNamespace, tier: OperationTier?, isAuthExempt: Bool, resourceField: String?,
+        name: String, position: Int, namespace: OperationNamespace, tier: OperationTier?, isAuthExempt: Bool, resourceField: String?,
         since: String, identityGate: IdentityGate?, errors: [ErrorCode], summary: String
     ) {
         self.name = name
+        self.position = position
         self.namespace = namespace
         self.tier = tier
         self.isAuthExempt = isAuthExempt
@@ -105,5 +114,15 @@ public struct OperationDescriptor: Sendable, Hashable {
         self.identityGate = identityGate
         self.errors = errors
         self.summary = summary
+    }
+
+    /// Descriptors are equal when their names are.
+    public static func == (lhs: OperationDescriptor, rhs: OperationDescriptor) -> Bool {
+        lhs.name == rhs.name
+    }
+
+    /// Hashes the name.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
     }
 }

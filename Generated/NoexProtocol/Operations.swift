@@ -8,7 +8,7 @@ public enum Operations {
     // protocol.yaml:371
     /// `store.insert`: Insert a record.
     public static let storeInsert = OperationDescriptor(
-        name: "store.insert", namespace: .store, tier: .write,
+        name: "store.insert", position: 0, namespace: .store, tier: .write,
         isAuthExempt: false, resourceField: "bucket", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .bucketNotDefined, .alreadyExists, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -17,7 +17,7 @@ public enum Operations {
     // protocol.yaml:382
     /// `store.get`: Read a record by primary key.
     public static let storeGet = OperationDescriptor(
-        name: "store.get", namespace: .store, tier: .read,
+        name: "store.get", position: 1, namespace: .store, tier: .read,
         isAuthExempt: false, resourceField: "bucket", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -26,7 +26,7 @@ public enum Operations {
     // protocol.yaml:392
     /// `store.update`: Merge fields into a record.
     public static let storeUpdate = OperationDescriptor(
-        name: "store.update", namespace: .store, tier: .write,
+        name: "store.update", position: 2, namespace: .store, tier: .write,
         isAuthExempt: false, resourceField: "bucket", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .bucketNotDefined, .notFound, .alreadyExists, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -35,7 +35,7 @@ public enum Operations {
     // protocol.yaml:403
     /// `store.delete`: Delete a record.
     public static let storeDelete = OperationDescriptor(
-        name: "store.delete", namespace: .store, tier: .write,
+        name: "store.delete", position: 3, namespace: .store, tier: .write,
         isAuthExempt: false, resourceField: "bucket", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -44,7 +44,7 @@ public enum Operations {
     // protocol.yaml:417
     /// `store.all`: Read every record of a bucket.
     public static let storeAll = OperationDescriptor(
-        name: "store.all", namespace: .store, tier: .read,
+        name: "store.all", position: 4, namespace: .store, tier: .read,
         isAuthExempt: false, resourceField: "bucket", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -53,7 +53,7 @@ public enum Operations {
     // protocol.yaml:426
     /// `store.where`: Read the records matching a filter.
     public static let storeWhere = OperationDescriptor(
-        name: "store.where", namespace: .store, tier: .read,
+        name: "store.where", position: 5, namespace: .store, tier: .read,
         isAuthExempt: false, resourceField: "bucket", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -62,7 +62,7 @@ public enum Operations {
     // protocol.yaml:436
     /// `store.findOne`: Read the first record matching a filter.
     public static let storeFindOne = OperationDescriptor(
-        name: "store.findOne", namespace: .store, tier: .read,
+        name: "store.findOne", position: 6, namespace: .store, tier: .read,
         isAuthExempt: false, resourceField: "bucket", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -71,7 +71,7 @@ public enum Operations {
     // protocol.yaml:446
     /// `store.count`: Count records, optionally filtered.
     public static let storeCount = OperationDescriptor(
-        name: "store.count", namespace: .store, tier: .read,
+        name: "store.count", position: 7, namespace: .store, tier: .read,
         isAuthExempt: false, resourceField: "bucket", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -80,7 +80,7 @@ public enum Operations {
     // protocol.yaml:456
     /// `store.first`: Read the first n records in key order.
     public static let storeFirst = OperationDescriptor(
-        name: "store.first", namespace: .store, tier: .read,
+        name: "store.first", position: 8, namespace: .store, tier: .read,
         isAuthExempt: false, resourceField: "bucket", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -89,7 +89,7 @@ public enum Operations {
     // protocol.yaml:466
     /// `store.last`: Read the last n records in key order.
     public static let storeLast = OperationDescriptor(
-        name: "store.last", namespace: .store, tier: .read,
+        name: "store.last", position: 9, namespace: .store, tier: .read,
         isAuthExempt: false, resourceField: "bucket", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -98,7 +98,7 @@ public enum Operations {
     // protocol.yaml:476
     /// `store.paginate`: Read one page of records after a cursor.
     public static let storePaginate = OperationDescriptor(
-        name: "store.paginate", namespace: .store, tier: .read,
+        name: "store.paginate", position: 10, namespace: .store, tier: .read,
         isAuthExempt: false, resourceField: "bucket", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -107,7 +107,7 @@ public enum Operations {
     // protocol.yaml:492
     /// `store.sum`: Sum a numeric field.
     public static let storeSum = OperationDescriptor(
-        name: "store.sum", namespace: .store, tier: .read,
+        name: "store.sum", position: 11, namespace: .store, tier: .read,
         isAuthExempt: false, resourceField: "bucket", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -116,7 +116,7 @@ public enum Operations {
     // protocol.yaml:503
     /// `store.avg`: Average a numeric field.
     public static let storeAvg = OperationDescriptor(
-        name: "store.avg", namespace: .store, tier: .read,
+        name: "store.avg", position: 12, namespace: .store, tier: .read,
         isAuthExempt: false, resourceField: "bucket", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -125,7 +125,7 @@ public enum Operations {
     // protocol.yaml:514
     /// `store.min`: Smallest value of a numeric field.
     public static let storeMin = OperationDescriptor(
-        name: "store.min", namespace: .store, tier: .read,
+        name: "store.min", position: 13, namespace: .store, tier: .read,
         isAuthExempt: false, resourceField: "bucket", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -134,7 +134,7 @@ public enum Operations {
     // protocol.yaml:525
     /// `store.max`: Largest value of a numeric field.
     public static let storeMax = OperationDescriptor(
-        name: "store.max", namespace: .store, tier: .read,
+        name: "store.max", position: 14, namespace: .store, tier: .read,
         isAuthExempt: false, resourceField: "bucket", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -143,7 +143,7 @@ public enum Operations {
     // protocol.yaml:536
     /// `store.clear`: Delete every record of a bucket.
     public static let storeClear = OperationDescriptor(
-        name: "store.clear", namespace: .store, tier: .write,
+        name: "store.clear", position: 15, namespace: .store, tier: .write,
         isAuthExempt: false, resourceField: "bucket", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -152,7 +152,7 @@ public enum Operations {
     // protocol.yaml:549
     /// `store.buckets`: List the bucket names.
     public static let storeBuckets = OperationDescriptor(
-        name: "store.buckets", namespace: .store, tier: .read,
+        name: "store.buckets", position: 16, namespace: .store, tier: .read,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -161,7 +161,7 @@ public enum Operations {
     // protocol.yaml:559
     /// `store.stats`: Store statistics.
     public static let storeStats = OperationDescriptor(
-        name: "store.stats", namespace: .store, tier: .read,
+        name: "store.stats", position: 17, namespace: .store, tier: .read,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -170,7 +170,7 @@ public enum Operations {
     // protocol.yaml:567
     /// `store.subscribe`: Subscribe to a defined query.
     public static let storeSubscribe = OperationDescriptor(
-        name: "store.subscribe", namespace: .store, tier: .read,
+        name: "store.subscribe", position: 18, namespace: .store, tier: .read,
         isAuthExempt: false, resourceField: "query", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .queryNotDefined, .rateLimited, .unauthorized, .forbidden, .backpressure, .internalError],
@@ -179,7 +179,7 @@ public enum Operations {
     // protocol.yaml:584
     /// `store.unsubscribe`: End a store subscription of this connection.
     public static let storeUnsubscribe = OperationDescriptor(
-        name: "store.unsubscribe", namespace: .store, tier: .read,
+        name: "store.unsubscribe", position: 19, namespace: .store, tier: .read,
         isAuthExempt: false, resourceField: "subscriptionId", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .notFound, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -188,7 +188,7 @@ public enum Operations {
     // protocol.yaml:596
     /// `store.transaction`: Run several store operations atomically.
     public static let storeTransaction = OperationDescriptor(
-        name: "store.transaction", namespace: .store, tier: .write,
+        name: "store.transaction", position: 20, namespace: .store, tier: .write,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .bucketNotDefined, .notFound, .alreadyExists, .conflict, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -197,7 +197,7 @@ public enum Operations {
     // protocol.yaml:613
     /// `store.defineBucket`: Create a bucket.
     public static let storeDefineBucket = OperationDescriptor(
-        name: "store.defineBucket", namespace: .store, tier: .admin,
+        name: "store.defineBucket", position: 21, namespace: .store, tier: .admin,
         isAuthExempt: false, resourceField: "name", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .alreadyExists, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -206,7 +206,7 @@ public enum Operations {
     // protocol.yaml:628
     /// `store.dropBucket`: Delete a bucket and its records.
     public static let storeDropBucket = OperationDescriptor(
-        name: "store.dropBucket", namespace: .store, tier: .admin,
+        name: "store.dropBucket", position: 22, namespace: .store, tier: .admin,
         isAuthExempt: false, resourceField: "name", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -215,7 +215,7 @@ public enum Operations {
     // protocol.yaml:641
     /// `store.updateBucket`: Add fields or indexes to a bucket, or change its TTL.
     public static let storeUpdateBucket = OperationDescriptor(
-        name: "store.updateBucket", namespace: .store, tier: .admin,
+        name: "store.updateBucket", position: 23, namespace: .store, tier: .admin,
         isAuthExempt: false, resourceField: "name", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -224,7 +224,7 @@ public enum Operations {
     // protocol.yaml:656
     /// `store.getBucketSchema`: Read a bucket's definition.
     public static let storeGetBucketSchema = OperationDescriptor(
-        name: "store.getBucketSchema", namespace: .store, tier: .admin,
+        name: "store.getBucketSchema", position: 24, namespace: .store, tier: .admin,
         isAuthExempt: false, resourceField: "name", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -233,7 +233,7 @@ public enum Operations {
     // protocol.yaml:669
     /// `store.defineQuery`: Define a declarative query.
     public static let storeDefineQuery = OperationDescriptor(
-        name: "store.defineQuery", namespace: .store, tier: .admin,
+        name: "store.defineQuery", position: 25, namespace: .store, tier: .admin,
         isAuthExempt: false, resourceField: "name", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .alreadyExists, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -242,7 +242,7 @@ public enum Operations {
     // protocol.yaml:684
     /// `store.undefineQuery`: Remove a query and its subscriptions.
     public static let storeUndefineQuery = OperationDescriptor(
-        name: "store.undefineQuery", namespace: .store, tier: .admin,
+        name: "store.undefineQuery", position: 26, namespace: .store, tier: .admin,
         isAuthExempt: false, resourceField: "name", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .queryNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -251,7 +251,7 @@ public enum Operations {
     // protocol.yaml:697
     /// `store.listQueries`: List the defined queries.
     public static let storeListQueries = OperationDescriptor(
-        name: "store.listQueries", namespace: .store, tier: .admin,
+        name: "store.listQueries", position: 27, namespace: .store, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -260,7 +260,7 @@ public enum Operations {
     // protocol.yaml:707
     /// `rules.emit`: Emit an event.
     public static let rulesEmit = OperationDescriptor(
-        name: "rules.emit", namespace: .rules, tier: .write,
+        name: "rules.emit", position: 28, namespace: .rules, tier: .write,
         isAuthExempt: false, resourceField: "topic", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -269,7 +269,7 @@ public enum Operations {
     // protocol.yaml:720
     /// `rules.setFact`: Set a fact.
     public static let rulesSetFact = OperationDescriptor(
-        name: "rules.setFact", namespace: .rules, tier: .write,
+        name: "rules.setFact", position: 29, namespace: .rules, tier: .write,
         isAuthExempt: false, resourceField: "key", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -278,7 +278,7 @@ public enum Operations {
     // protocol.yaml:730
     /// `rules.getFact`: Read a fact's value.
     public static let rulesGetFact = OperationDescriptor(
-        name: "rules.getFact", namespace: .rules, tier: .read,
+        name: "rules.getFact", position: 30, namespace: .rules, tier: .read,
         isAuthExempt: false, resourceField: "key", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -287,7 +287,7 @@ public enum Operations {
     // protocol.yaml:739
     /// `rules.deleteFact`: Delete a fact.
     public static let rulesDeleteFact = OperationDescriptor(
-        name: "rules.deleteFact", namespace: .rules, tier: .write,
+        name: "rules.deleteFact", position: 31, namespace: .rules, tier: .write,
         isAuthExempt: false, resourceField: "key", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -296,7 +296,7 @@ public enum Operations {
     // protocol.yaml:751
     /// `rules.queryFacts`: Read the facts matching a key pattern.
     public static let rulesQueryFacts = OperationDescriptor(
-        name: "rules.queryFacts", namespace: .rules, tier: .read,
+        name: "rules.queryFacts", position: 32, namespace: .rules, tier: .read,
         isAuthExempt: false, resourceField: "pattern", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -305,7 +305,7 @@ public enum Operations {
     // protocol.yaml:760
     /// `rules.getAllFacts`: Read every fact.
     public static let rulesGetAllFacts = OperationDescriptor(
-        name: "rules.getAllFacts", namespace: .rules, tier: .read,
+        name: "rules.getAllFacts", position: 33, namespace: .rules, tier: .read,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -314,7 +314,7 @@ public enum Operations {
     // protocol.yaml:766
     /// `rules.stats`: Rule engine statistics.
     public static let rulesStats = OperationDescriptor(
-        name: "rules.stats", namespace: .rules, tier: .read,
+        name: "rules.stats", position: 34, namespace: .rules, tier: .read,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -323,7 +323,7 @@ public enum Operations {
     // protocol.yaml:772
     /// `rules.subscribe`: Subscribe to events by topic pattern.
     public static let rulesSubscribe = OperationDescriptor(
-        name: "rules.subscribe", namespace: .rules, tier: .read,
+        name: "rules.subscribe", position: 35, namespace: .rules, tier: .read,
         isAuthExempt: false, resourceField: "pattern", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .rulesNotAvailable, .rateLimited, .unauthorized, .forbidden, .backpressure, .internalError],
@@ -332,7 +332,7 @@ public enum Operations {
     // protocol.yaml:788
     /// `rules.unsubscribe`: End a rules subscription of this connection.
     public static let rulesUnsubscribe = OperationDescriptor(
-        name: "rules.unsubscribe", namespace: .rules, tier: .read,
+        name: "rules.unsubscribe", position: 36, namespace: .rules, tier: .read,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -341,7 +341,7 @@ public enum Operations {
     // protocol.yaml:799
     /// `rules.registerRule`: Register a rule.
     public static let rulesRegisterRule = OperationDescriptor(
-        name: "rules.registerRule", namespace: .rules, tier: .admin,
+        name: "rules.registerRule", position: 37, namespace: .rules, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .alreadyExists, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -350,7 +350,7 @@ public enum Operations {
     // protocol.yaml:814
     /// `rules.unregisterRule`: Remove a rule.
     public static let rulesUnregisterRule = OperationDescriptor(
-        name: "rules.unregisterRule", namespace: .rules, tier: .admin,
+        name: "rules.unregisterRule", position: 38, namespace: .rules, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -359,7 +359,7 @@ public enum Operations {
     // protocol.yaml:826
     /// `rules.updateRule`: Change a rule.
     public static let rulesUpdateRule = OperationDescriptor(
-        name: "rules.updateRule", namespace: .rules, tier: .admin,
+        name: "rules.updateRule", position: 39, namespace: .rules, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -368,7 +368,7 @@ public enum Operations {
     // protocol.yaml:841
     /// `rules.enableRule`: Enable a rule.
     public static let rulesEnableRule = OperationDescriptor(
-        name: "rules.enableRule", namespace: .rules, tier: .admin,
+        name: "rules.enableRule", position: 40, namespace: .rules, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -377,7 +377,7 @@ public enum Operations {
     // protocol.yaml:853
     /// `rules.disableRule`: Disable a rule.
     public static let rulesDisableRule = OperationDescriptor(
-        name: "rules.disableRule", namespace: .rules, tier: .admin,
+        name: "rules.disableRule", position: 41, namespace: .rules, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -386,7 +386,7 @@ public enum Operations {
     // protocol.yaml:865
     /// `rules.getRule`: Read a rule.
     public static let rulesGetRule = OperationDescriptor(
-        name: "rules.getRule", namespace: .rules, tier: .admin,
+        name: "rules.getRule", position: 42, namespace: .rules, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -395,7 +395,7 @@ public enum Operations {
     // protocol.yaml:873
     /// `rules.getRules`: List the rules.
     public static let rulesGetRules = OperationDescriptor(
-        name: "rules.getRules", namespace: .rules, tier: .admin,
+        name: "rules.getRules", position: 43, namespace: .rules, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -404,7 +404,7 @@ public enum Operations {
     // protocol.yaml:882
     /// `rules.validateRule`: Check a rule without registering it.
     public static let rulesValidateRule = OperationDescriptor(
-        name: "rules.validateRule", namespace: .rules, tier: .admin,
+        name: "rules.validateRule", position: 44, namespace: .rules, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -413,7 +413,7 @@ public enum Operations {
     // protocol.yaml:897
     /// `auth.login`: Authenticate the connection with a token.
     public static let authLogin = OperationDescriptor(
-        name: "auth.login", namespace: .auth, tier: nil,
+        name: "auth.login", position: 45, namespace: .auth, tier: nil,
         isAuthExempt: true, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .unauthorized, .sessionRevoked, .unknownOperation, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -422,7 +422,7 @@ public enum Operations {
     // protocol.yaml:913
     /// `auth.logout`: Drop the connection's session.
     public static let authLogout = OperationDescriptor(
-        name: "auth.logout", namespace: .auth, tier: nil,
+        name: "auth.logout", position: 46, namespace: .auth, tier: nil,
         isAuthExempt: true, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -431,7 +431,7 @@ public enum Operations {
     // protocol.yaml:922
     /// `auth.whoami`: Describe the connection's session.
     public static let authWhoami = OperationDescriptor(
-        name: "auth.whoami", namespace: .auth, tier: nil,
+        name: "auth.whoami", position: 47, namespace: .auth, tier: nil,
         isAuthExempt: true, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -440,7 +440,7 @@ public enum Operations {
     // protocol.yaml:937
     /// `identity.login`: Log in with username and password.
     public static let identityLogin = OperationDescriptor(
-        name: "identity.login", namespace: .identity, tier: .admin,
+        name: "identity.login", position: 48, namespace: .identity, tier: .admin,
         isAuthExempt: true, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .unauthorized, .rateLimited, .sessionRevoked, .unknownOperation, .forbidden, .backpressure, .internalError],
@@ -449,7 +449,7 @@ public enum Operations {
     // protocol.yaml:948
     /// `identity.loginWithSecret`: Log in as the virtual superadmin with the server's admin secret.
     public static let identityLoginWithSecret = OperationDescriptor(
-        name: "identity.loginWithSecret", namespace: .identity, tier: .admin,
+        name: "identity.loginWithSecret", position: 49, namespace: .identity, tier: .admin,
         isAuthExempt: true, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .unauthorized, .rateLimited, .unknownOperation, .forbidden, .backpressure, .internalError],
@@ -458,7 +458,7 @@ public enum Operations {
     // protocol.yaml:957
     /// `identity.logout`: End the identity session.
     public static let identityLogout = OperationDescriptor(
-        name: "identity.logout", namespace: .identity, tier: .admin,
+        name: "identity.logout", position: 50, namespace: .identity, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: .authenticated,
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -467,7 +467,7 @@ public enum Operations {
     // protocol.yaml:968
     /// `identity.whoami`: Describe the connection's identity session.
     public static let identityWhoami = OperationDescriptor(
-        name: "identity.whoami", namespace: .identity, tier: nil,
+        name: "identity.whoami", position: 51, namespace: .identity, tier: nil,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: .authenticated,
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -476,7 +476,7 @@ public enum Operations {
     // protocol.yaml:980
     /// `identity.refreshSession`: Replace the session token with a fresh one.
     public static let identityRefreshSession = OperationDescriptor(
-        name: "identity.refreshSession", namespace: .identity, tier: nil,
+        name: "identity.refreshSession", position: 52, namespace: .identity, tier: nil,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: .authenticated,
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -485,7 +485,7 @@ public enum Operations {
     // protocol.yaml:987
     /// `identity.createUser`: Create a user.
     public static let identityCreateUser = OperationDescriptor(
-        name: "identity.createUser", namespace: .identity, tier: .admin,
+        name: "identity.createUser", position: 53, namespace: .identity, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: .admin,
         errors: [.validationError, .alreadyExists, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -494,7 +494,7 @@ public enum Operations {
     // protocol.yaml:1001
     /// `identity.getUser`: Read a user.
     public static let identityGetUser = OperationDescriptor(
-        name: "identity.getUser", namespace: .identity, tier: nil,
+        name: "identity.getUser", position: 54, namespace: .identity, tier: nil,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: .admin,
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -503,7 +503,7 @@ public enum Operations {
     // protocol.yaml:1009
     /// `identity.updateUser`: Change a user's profile.
     public static let identityUpdateUser = OperationDescriptor(
-        name: "identity.updateUser", namespace: .identity, tier: nil,
+        name: "identity.updateUser", position: 55, namespace: .identity, tier: nil,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: .authenticated,
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -513,7 +513,7 @@ public enum Operations {
     /// `identity.deleteUser`: Delete a user with their sessions, role assignments, ACL entries and
     /// ownerships.
     public static let identityDeleteUser = OperationDescriptor(
-        name: "identity.deleteUser", namespace: .identity, tier: .admin,
+        name: "identity.deleteUser", position: 56, namespace: .identity, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: .admin,
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -522,7 +522,7 @@ public enum Operations {
     // protocol.yaml:1036
     /// `identity.listUsers`: List users, one page at a time.
     public static let identityListUsers = OperationDescriptor(
-        name: "identity.listUsers", namespace: .identity, tier: nil,
+        name: "identity.listUsers", position: 57, namespace: .identity, tier: nil,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: .admin,
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -531,7 +531,7 @@ public enum Operations {
     // protocol.yaml:1051
     /// `identity.enableUser`: Enable a user.
     public static let identityEnableUser = OperationDescriptor(
-        name: "identity.enableUser", namespace: .identity, tier: .admin,
+        name: "identity.enableUser", position: 58, namespace: .identity, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: .admin,
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -540,7 +540,7 @@ public enum Operations {
     // protocol.yaml:1060
     /// `identity.disableUser`: Disable a user and end their sessions.
     public static let identityDisableUser = OperationDescriptor(
-        name: "identity.disableUser", namespace: .identity, tier: .admin,
+        name: "identity.disableUser", position: 59, namespace: .identity, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: .admin,
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -549,7 +549,7 @@ public enum Operations {
     // protocol.yaml:1069
     /// `identity.changePassword`: Change one's own password.
     public static let identityChangePassword = OperationDescriptor(
-        name: "identity.changePassword", namespace: .identity, tier: .admin,
+        name: "identity.changePassword", position: 60, namespace: .identity, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: .authenticated,
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -558,7 +558,7 @@ public enum Operations {
     // protocol.yaml:1084
     /// `identity.resetPassword`: Set another user's password.
     public static let identityResetPassword = OperationDescriptor(
-        name: "identity.resetPassword", namespace: .identity, tier: .admin,
+        name: "identity.resetPassword", position: 61, namespace: .identity, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: .admin,
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -567,7 +567,7 @@ public enum Operations {
     // protocol.yaml:1098
     /// `identity.createRole`: Create a custom role.
     public static let identityCreateRole = OperationDescriptor(
-        name: "identity.createRole", namespace: .identity, tier: .admin,
+        name: "identity.createRole", position: 62, namespace: .identity, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: .superadmin,
         errors: [.validationError, .alreadyExists, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -576,7 +576,7 @@ public enum Operations {
     // protocol.yaml:1109
     /// `identity.updateRole`: Change a role's description or permissions.
     public static let identityUpdateRole = OperationDescriptor(
-        name: "identity.updateRole", namespace: .identity, tier: nil,
+        name: "identity.updateRole", position: 63, namespace: .identity, tier: nil,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: .superadmin,
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -585,7 +585,7 @@ public enum Operations {
     // protocol.yaml:1119
     /// `identity.deleteRole`: Delete a custom role and its assignments.
     public static let identityDeleteRole = OperationDescriptor(
-        name: "identity.deleteRole", namespace: .identity, tier: .admin,
+        name: "identity.deleteRole", position: 64, namespace: .identity, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: .superadmin,
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -594,7 +594,7 @@ public enum Operations {
     // protocol.yaml:1131
     /// `identity.listRoles`: List the roles.
     public static let identityListRoles = OperationDescriptor(
-        name: "identity.listRoles", namespace: .identity, tier: nil,
+        name: "identity.listRoles", position: 65, namespace: .identity, tier: nil,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: .admin,
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -603,7 +603,7 @@ public enum Operations {
     // protocol.yaml:1140
     /// `identity.assignRole`: Give a user a role.
     public static let identityAssignRole = OperationDescriptor(
-        name: "identity.assignRole", namespace: .identity, tier: .admin,
+        name: "identity.assignRole", position: 66, namespace: .identity, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: .admin,
         errors: [.validationError, .notFound, .alreadyExists, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -612,7 +612,7 @@ public enum Operations {
     // protocol.yaml:1153
     /// `identity.removeRole`: Take a role from a user.
     public static let identityRemoveRole = OperationDescriptor(
-        name: "identity.removeRole", namespace: .identity, tier: .admin,
+        name: "identity.removeRole", position: 67, namespace: .identity, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: .admin,
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -621,7 +621,7 @@ public enum Operations {
     // protocol.yaml:1166
     /// `identity.getUserRoles`: List a user's roles.
     public static let identityGetUserRoles = OperationDescriptor(
-        name: "identity.getUserRoles", namespace: .identity, tier: nil,
+        name: "identity.getUserRoles", position: 68, namespace: .identity, tier: nil,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: .admin,
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -630,7 +630,7 @@ public enum Operations {
     // protocol.yaml:1177
     /// `identity.grant`: Grant a user or role operations on a resource.
     public static let identityGrant = OperationDescriptor(
-        name: "identity.grant", namespace: .identity, tier: .admin,
+        name: "identity.grant", position: 69, namespace: .identity, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: .authenticated,
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -639,7 +639,7 @@ public enum Operations {
     // protocol.yaml:1196
     /// `identity.revoke`: Revoke operations, or a whole ACL entry.
     public static let identityRevoke = OperationDescriptor(
-        name: "identity.revoke", namespace: .identity, tier: .admin,
+        name: "identity.revoke", position: 70, namespace: .identity, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: .authenticated,
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -648,7 +648,7 @@ public enum Operations {
     // protocol.yaml:1212
     /// `identity.getAcl`: List the ACL of a resource.
     public static let identityGetAcl = OperationDescriptor(
-        name: "identity.getAcl", namespace: .identity, tier: nil,
+        name: "identity.getAcl", position: 71, namespace: .identity, tier: nil,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: .authenticated,
         errors: [.validationError, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -657,7 +657,7 @@ public enum Operations {
     // protocol.yaml:1224
     /// `identity.myAccess`: Describe the caller's effective access.
     public static let identityMyAccess = OperationDescriptor(
-        name: "identity.myAccess", namespace: .identity, tier: nil,
+        name: "identity.myAccess", position: 72, namespace: .identity, tier: nil,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: .authenticated,
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -666,7 +666,7 @@ public enum Operations {
     // protocol.yaml:1230
     /// `identity.getOwner`: Read a resource's owner.
     public static let identityGetOwner = OperationDescriptor(
-        name: "identity.getOwner", namespace: .identity, tier: nil,
+        name: "identity.getOwner", position: 73, namespace: .identity, tier: nil,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: .authenticated,
         errors: [.validationError, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -675,7 +675,7 @@ public enum Operations {
     // protocol.yaml:1242
     /// `identity.transferOwner`: Hand a resource to another owner.
     public static let identityTransferOwner = OperationDescriptor(
-        name: "identity.transferOwner", namespace: .identity, tier: .admin,
+        name: "identity.transferOwner", position: 74, namespace: .identity, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: .authenticated,
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -684,7 +684,7 @@ public enum Operations {
     // protocol.yaml:1259
     /// `audit.query`: Read audit entries, newest first.
     public static let auditQuery = OperationDescriptor(
-        name: "audit.query", namespace: .audit, tier: .admin,
+        name: "audit.query", position: 75, namespace: .audit, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -693,7 +693,7 @@ public enum Operations {
     // protocol.yaml:1278
     /// `procedures.register`: Register a procedure.
     public static let proceduresRegister = OperationDescriptor(
-        name: "procedures.register", namespace: .procedures, tier: .admin,
+        name: "procedures.register", position: 76, namespace: .procedures, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .alreadyExists, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -702,7 +702,7 @@ public enum Operations {
     // protocol.yaml:1290
     /// `procedures.unregister`: Remove a procedure.
     public static let proceduresUnregister = OperationDescriptor(
-        name: "procedures.unregister", namespace: .procedures, tier: .admin,
+        name: "procedures.unregister", position: 77, namespace: .procedures, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .notFound, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -711,7 +711,7 @@ public enum Operations {
     // protocol.yaml:1302
     /// `procedures.update`: Change a procedure.
     public static let proceduresUpdate = OperationDescriptor(
-        name: "procedures.update", namespace: .procedures, tier: .admin,
+        name: "procedures.update", position: 78, namespace: .procedures, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .notFound, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -720,7 +720,7 @@ public enum Operations {
     // protocol.yaml:1316
     /// `procedures.get`: Read a procedure's definition.
     public static let proceduresGet = OperationDescriptor(
-        name: "procedures.get", namespace: .procedures, tier: .read,
+        name: "procedures.get", position: 79, namespace: .procedures, tier: .read,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .notFound, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -729,7 +729,7 @@ public enum Operations {
     // protocol.yaml:1324
     /// `procedures.list`: List the procedures.
     public static let proceduresList = OperationDescriptor(
-        name: "procedures.list", namespace: .procedures, tier: .admin,
+        name: "procedures.list", position: 80, namespace: .procedures, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -738,7 +738,7 @@ public enum Operations {
     // protocol.yaml:1332
     /// `procedures.call`: Run a procedure.
     public static let proceduresCall = OperationDescriptor(
-        name: "procedures.call", namespace: .procedures, tier: .write,
+        name: "procedures.call", position: 81, namespace: .procedures, tier: .write,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .notFound, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -747,7 +747,7 @@ public enum Operations {
     // protocol.yaml:1344
     /// `server.stats`: Server statistics.
     public static let serverStats = OperationDescriptor(
-        name: "server.stats", namespace: .server, tier: .admin,
+        name: "server.stats", position: 82, namespace: .server, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -756,7 +756,7 @@ public enum Operations {
     // protocol.yaml:1359
     /// `server.connections`: List the open connections.
     public static let serverConnections = OperationDescriptor(
-        name: "server.connections", namespace: .server, tier: .admin,
+        name: "server.connections", position: 83, namespace: .server, tier: .admin,
         isAuthExempt: false, resourceField: nil, since: "1.0.0",
         identityGate: nil,
         errors: [.unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
@@ -850,9 +850,9 @@ public enum Operations {
         serverConnections,
     ]
 
-    /// Position in ``all`` by name; the dispatch switches on it.
-    static let indexByName: [String: Int] = Dictionary(
-        uniqueKeysWithValues: all.enumerated().map { ($0.element.name, $0.offset) })
+    /// Every operation by name.
+    static let byName: [String: OperationDescriptor] = Dictionary(
+        uniqueKeysWithValues: all.map { ($0.name, $0) })
 
     /// Looks up an operation.
     ///
@@ -860,7 +860,7 @@ public enum Operations {
     ///
     /// - Returns: its descriptor, or `nil` for an unknown operation.
     public static func descriptor(for type: String) -> OperationDescriptor? {
-        indexByName[type].map { all[$0] }
+        byName[type]
     }
 
     /// The namespace a request type routes to, by prefix (`store.` → `.store`), whether or not the

@@ -275,8 +275,20 @@ public enum Request: Sendable, Hashable {
     ///   ``Operations/unknownOperationError(for:)``), `VALIDATION_ERROR` with the protocol's
     ///   message for a bad payload.
     public init(type: String, payload: JSONObject) throws(ProtocolError) {
-        guard let index = Operations.indexByName[type] else { throw Operations.unknownOperationError(for: type) }
-        switch index {
+        guard let operation = Operations.descriptor(for: type) else { throw Operations.unknownOperationError(for: type) }
+        try self.init(operation: operation, payload: payload)
+    }
+
+    /// Decodes and validates the payload of an operation already looked up (see
+    /// ``init(type:payload:)``).
+    ///
+    /// - Parameters:
+    ///   - operation: the operation's descriptor.
+    ///   - payload: the whole request object.
+    ///
+    /// - Throws: `VALIDATION_ERROR` with the protocol's message for a bad payload.
+    public init(operation: OperationDescriptor, payload: JSONObject) throws(ProtocolError) {
+        switch operation.position {
         case 0: self = .storeInsert(try StoreInsertRequest(payload: payload))
         case 1: self = .storeGet(try StoreGetRequest(payload: payload))
         case 2: self = .storeUpdate(try StoreUpdateRequest(payload: payload))
@@ -361,7 +373,7 @@ public enum Request: Sendable, Hashable {
         case 81: self = .proceduresCall(try ProceduresCallRequest(payload: payload))
         case 82: self = .serverStats(try ServerStatsRequest(payload: payload))
         case 83: self = .serverConnections(try ServerConnectionsRequest(payload: payload))
-        default: throw Operations.unknownOperationError(for: type)
+        default: throw Operations.unknownOperationError(for: operation.name)
         }
     }
 

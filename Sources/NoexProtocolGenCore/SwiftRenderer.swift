@@ -116,10 +116,15 @@ public struct SwiftRenderer {
             w.line("case superadmin")
         }
         w.line()
-        w.doc(["Static facts about one operation, as declared in protocol.yaml."])
-        w.block("public struct OperationDescriptor: Sendable, Hashable") { w in
+        w.doc([
+            "Static facts about one operation, as declared in protocol.yaml.",
+            "A class: every request looks its descriptor up, and a reference is one retain to pass around where a struct of strings and arrays is several. Equal descriptors have equal names (names are unique).",
+        ])
+        w.block("public final class OperationDescriptor: Sendable, Hashable") { w in
             w.doc(["The full name, e.g. `store.insert`."])
             w.line("public let name: String")
+            w.doc(["The position in ``Operations/all`` (declaration order); ``Request/init(operation:payload:)`` switches on it."])
+            w.line("public let position: Int")
             w.doc(["The namespace, the part of the name before the dot."])
             w.line("public let namespace: OperationNamespace")
             w.doc(["The tier, or `nil` when the operation is not in the tier map (never tier-checked, never audited)."])
@@ -139,17 +144,27 @@ public struct SwiftRenderer {
             w.line()
             w.doc([
                 "Creates a descriptor.",
-                "- Parameters:\n  - name: the full name.\n  - namespace: its namespace.\n  - tier: its tier, if any.\n  - isAuthExempt: whether the auth check skips it.\n  - resourceField: the payload field naming the resource.\n  - since: the version that introduced it.\n  - identityGate: the identity role gate.\n  - errors: the codes it can answer.\n  - summary: a one-line summary.",
+                "- Parameters:\n  - name: the full name.\n  - position: its position in ``Operations/all``.\n  - namespace: its namespace.\n  - tier: its tier, if any.\n  - isAuthExempt: whether the auth check skips it.\n  - resourceField: the payload field naming the resource.\n  - since: the version that introduced it.\n  - identityGate: the identity role gate.\n  - errors: the codes it can answer.\n  - summary: a one-line summary.",
             ])
             w.line("public init(")
             w.indented { w in
-                w.line("name: String, namespace: OperationNamespace, tier: OperationTier?, isAuthExempt: Bool, resourceField: String?,")
+                w.line("name: String, position: Int, namespace: OperationNamespace, tier: OperationTier?, isAuthExempt: Bool, resourceField: String?,")
                 w.line("since: String, identityGate: IdentityGate?, errors: [ErrorCode], summary: String")
             }
             w.block(")") { w in
-                for member in ["name", "namespace", "tier", "isAuthExempt", "resourceField", "since", "identityGate", "errors", "summary"] {
+                for member in ["name", "position", "namespace", "tier", "isAuthExempt", "resourceField", "since", "identityGate", "errors", "summary"] {
                     w.line("self.\(member) = \(member)")
                 }
+            }
+            w.line()
+            w.doc(["Descriptors are equal when their names are."])
+            w.block("public static func == (lhs: OperationDescriptor, rhs: OperationDescriptor) -> Bool") { w in
+                w.line("lhs.name == rhs.name")
+            }
+            w.line()
+            w.doc(["Hashes the name."])
+            w.block("public func hash(into hasher: inout Hasher)") { w in
+                w.line("hasher.combine(name)")
             }
         }
         return GeneratedHeader.swift(imports: ["public import NoexWire"]) + "\n" + w.text
@@ -161,11 +176,11 @@ public struct SwiftRenderer {
         var w = SwiftWriter()
         w.doc(["The catalogue of every operation of protocol \(spec.version)."])
         w.block("public enum Operations") { w in
-            for op in spec.operations {
+            for (position, op) in spec.operations.enumerated() {
                 w.doc(["`\(op.name)`: \(op.summary)"], line: op.line)
                 w.line("public static let \(SwiftNames.requestCase(op.name)) = OperationDescriptor(")
                 w.indented { w in
-                    w.line("name: \(SwiftNames.stringLiteral(op.name)), namespace: .\(SwiftNames.identifier(op.namespace)), tier: \(op.tier.map { ".\($0.rawValue)" } ?? "nil"),")
+                    w.line("name: \(SwiftNames.stringLiteral(op.name)), position: \(position), namespace: .\(SwiftNames.identifier(op.namespace)), tier: \(op.tier.map { ".\($0.rawValue)" } ?? "nil"),")
                     w.line("isAuthExempt: \(op.isAuthExempt), resourceField: \(op.resourceField.map(SwiftNames.stringLiteral) ?? "nil"), since: \(SwiftNames.stringLiteral(op.since)),")
                     w.line("identityGate: \(op.gate.map { ".\($0.rawValue)" } ?? "nil"),")
                     let codes = op.errors + spec.commonErrors.filter { !op.errors.contains($0) }
@@ -181,13 +196,13 @@ public struct SwiftRenderer {
             }
             w.line("]")
             w.line()
-            w.doc(["Position in ``all`` by name; the dispatch switches on it."])
-            w.line("static let indexByName: [String: Int] = Dictionary(")
-            w.indented { w in w.line("uniqueKeysWithValues: all.enumerated().map { ($0.element.name, $0.offset) })") }
+            w.doc(["Every operation by name."])
+            w.line("static let byName: [String: OperationDescriptor] = Dictionary(")
+            w.indented { w in w.line("uniqueKeysWithValues: all.map { ($0.name, $0) })") }
             w.line()
             w.doc(["Looks up an operation.", "- Parameter type: the request's `type`, e.g. `store.insert`.", "- Returns: its descriptor, or `nil` for an unknown operation."])
             w.block("public static func descriptor(for type: String) -> OperationDescriptor?") { w in
-                w.line("indexByName[type].map { all[$0] }")
+                w.line("byName[type]")
             }
             w.line()
             w.doc([
@@ -236,12 +251,21 @@ public struct SwiftRenderer {
                 "- Throws: `UNKNOWN_OPERATION` for an unknown type (see ``Operations/unknownOperationError(for:)``), `VALIDATION_ERROR` with the protocol's message for a bad payload.",
             ])
             w.block("public init(type: String, payload: JSONObject) throws(ProtocolError)") { w in
-                w.line("guard let index = Operations.indexByName[type] else { throw Operations.unknownOperationError(for: type) }")
-                w.switchBlock("index") { w in
+                w.line("guard let operation = Operations.descriptor(for: type) else { throw Operations.unknownOperationError(for: type) }")
+                w.line("try self.init(operation: operation, payload: payload)")
+            }
+            w.line()
+            w.doc([
+                "Decodes and validates the payload of an operation already looked up (see ``init(type:payload:)``).",
+                "- Parameters:\n  - operation: the operation's descriptor.\n  - payload: the whole request object.",
+                "- Throws: `VALIDATION_ERROR` with the protocol's message for a bad payload.",
+            ])
+            w.block("public init(operation: OperationDescriptor, payload: JSONObject) throws(ProtocolError)") { w in
+                w.switchBlock("operation.position") { w in
                     for (index, op) in spec.operations.enumerated() {
                         w.line("case \(index): self = .\(SwiftNames.requestCase(op.name))(try \(SwiftNames.payloadType(op.name))(payload: payload))")
                     }
-                    w.line("default: throw Operations.unknownOperationError(for: type)")
+                    w.line("default: throw Operations.unknownOperationError(for: operation.name)")
                 }
             }
             w.line()

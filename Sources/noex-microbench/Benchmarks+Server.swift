@@ -69,6 +69,9 @@ extension MicroBenchmark {
             MicroBenchmark("store: get among 10,000 records") {
                 blackHole(try? users?.get(.string("u\(gets.next() &* 7919 % 10_000)")))
             },
+            MicroBenchmark("store: getEncoded among 10,000 records (cached JSON text)") {
+                blackHole(try? users?.getEncoded(.string("u\(gets.next() &* 7919 % 10_000)")))
+            },
             MicroBenchmark("store: insert (schema-validated)") {
                 blackHole(try? users?.insert(["id": .string("i\(inserts.next())"), "name": "y", "n": 1]))
             },

@@ -123,21 +123,26 @@ struct RequestPipeline: Sendable {
         if connection.isOverloaded {
             throw ProtocolError(.backpressure, "Write buffer full, slow down")
         }
+        // One lookup per request; an unknown type still gets every check before its
+        // UNKNOWN_OPERATION, with the namespace its prefix names.
         let descriptor = Operations.descriptor(for: type)
+        let namespace = descriptor?.namespace ?? Operations.namespace(of: type)
         if let identity = core.identity {
-            try checkIdentityAuth(identity, type: type, descriptor: descriptor, message: message, connection: connection)
+            try checkIdentityAuth(
+                identity, type: type, namespace: namespace, descriptor: descriptor, message: message, connection: connection)
         } else {
-            try checkAuth(type: type, descriptor: descriptor, message: message, connection: connection)
+            try checkAuth(type: type, namespace: namespace, descriptor: descriptor, message: message, connection: connection)
         }
         try checkRateLimit(connection: connection)
-        try checkAvailability(type: type)
+        try checkAvailability(namespace)
         if let identity = core.identity, let gate = descriptor?.identityGate {
             try checkIdentityGate(gate, identity: identity, connection: connection)
         }
-        if type == "store.subscribe" || type == "rules.subscribe" {
+        if descriptor === Operations.storeSubscribe || descriptor === Operations.rulesSubscribe {
             try checkSubscriptionLimits(connection: connection)
         }
-        return try Request(type: type, payload: message)
+        guard let descriptor else { throw Operations.unknownOperationError(for: type) }
+        return try Request(operation: descriptor, payload: message)
     }
 
     /// Runs a prepared request through the generated dispatch.
@@ -159,10 +164,11 @@ struct RequestPipeline: Sendable {
 
     /// Spec-server §4.2 for token auth.
     private func checkAuth(
-        type: String, descriptor: OperationDescriptor?, message: JSONObject, connection: ClientConnection
+        type: String, namespace: OperationNamespace?, descriptor: OperationDescriptor?, message: JSONObject,
+        connection: ClientConnection
     ) throws(ProtocolError) {
-        if type == "ping" || type.hasPrefix("auth.") || descriptor?.isAuthExempt == true { return }
         guard let auth = core.configuration.auth else { return }
+        if namespace == .auth || descriptor?.isAuthExempt == true || type == "ping" { return }
         guard let session = connection.session else {
             if auth.required { throw ProtocolError(.unauthorized, "Authentication required") }
             return
@@ -186,23 +192,23 @@ struct RequestPipeline: Sendable {
     /// live authorization check, then keeps every `store.*` request away from system buckets
     /// (superadmin included). A connection whose session was revoked runs nothing more.
     private func checkIdentityAuth(
-        _ identity: IdentityManager, type: String, descriptor: OperationDescriptor?, message: JSONObject,
-        connection: ClientConnection
+        _ identity: IdentityManager, type: String, namespace: OperationNamespace?, descriptor: OperationDescriptor?,
+        message: JSONObject, connection: ClientConnection
     ) throws(ProtocolError) {
         if connection.isRevoked { throw ProtocolError(.unauthorized, "Authentication required") }
-        if type == "ping" || type.hasPrefix("auth.") || descriptor?.isAuthExempt == true { return }
+        if namespace == .auth || descriptor?.isAuthExempt == true || type == "ping" { return }
         guard let session = connection.session else { throw ProtocolError(.unauthorized, "Authentication required") }
         if session.isExpired(at: core.clock.nowMs()) {
             connection.clearSessionSilently()
             throw ProtocolError(.unauthorized, "Session expired")
         }
-        if !type.hasPrefix("identity.") {
+        if namespace != .identity {
             let resource = ResourceExtraction.resource(operation: type, message: message)
             if !identity.isAllowed(userId: session.userId, operation: type, resource: resource) {
                 throw ProtocolError(.forbidden, "No access to \(type) on \(resource)")
             }
         }
-        if type.hasPrefix("store.") { try SystemBucketGuard.check(type: type, message: message) }
+        if namespace == .store { try SystemBucketGuard.check(type: type, message: message) }
     }
 
     /// The role gate of an identity operation, checked before its payload. Unlike the reference
@@ -258,15 +264,19 @@ struct RequestPipeline: Sendable {
     }
 
     /// Namespaces whose service is not configured answer before any validation.
-    private func checkAvailability(type: String) throws(ProtocolError) {
-        if type.hasPrefix("rules."), core.configuration.rules == nil {
+    private func checkAvailability(_ namespace: OperationNamespace?) throws(ProtocolError) {
+        switch namespace {
+        case .rules? where core.configuration.rules == nil:
             throw ProtocolError(.rulesNotAvailable, "Rule engine is not configured")
-        }
-        if type.hasPrefix("auth."), core.configuration.auth == nil, core.identity == nil {
+        case .auth? where core.configuration.auth == nil && core.identity == nil:
             throw ProtocolError(.unknownOperation, "Authentication is not configured")
+        case .identity? where core.identity == nil:
+            throw ProtocolError.identityNotConfigured
+        case .audit? where core.auditLog == nil:
+            throw ProtocolError.auditNotConfigured
+        default:
+            return
         }
-        if type.hasPrefix("identity."), core.identity == nil { throw ProtocolError.identityNotConfigured }
-        if type.hasPrefix("audit."), core.auditLog == nil { throw ProtocolError.auditNotConfigured }
     }
 
     /// Spec-server §2.2: limits are checked before the payload is validated.
