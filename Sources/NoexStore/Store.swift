@@ -250,6 +250,13 @@ public final class Store: Sendable {
         return BucketHandle(store: self, name: name)
     }
 
+    /// A handle for data operations on a bucket, without checking now that it exists: each
+    /// operation checks anyway (and throws `bucketNotDefined`), so a caller about to run one
+    /// saves a lookup.
+    public func uncheckedBucket(_ name: String) -> BucketHandle {
+        BucketHandle(store: self, name: name)
+    }
+
     // MARK: Stats
 
     /// Store statistics in the shape of spec A.19 / spec-server §2.1 `store.stats`.

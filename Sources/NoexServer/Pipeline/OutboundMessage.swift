@@ -31,14 +31,15 @@ public enum OutboundMessage {
 
     /// `{"id":…,"type":"result","data":…}` with `data` already serialised.
     public static func result(id: Double, encodedData data: [UInt8]) -> [UInt8] {
-        var writer = JSONWriter(capacity: 32 + data.count)
-        writer.beginObject()
-        writer.member("id", id)
-        writer.member("type", "result")
-        writer.key("data")
-        writer.raw(data)
-        writer.endObject()
-        return writer.bytes
+        // Fixed keys as literal bytes: only the id and the data vary.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(48 + data.count)
+        bytes.append(contentsOf: #"{"id":"#.utf8)
+        JSONSerializer.serialize(.number(id), into: &bytes)
+        bytes.append(contentsOf: #","type":"result","data":"#.utf8)
+        bytes.append(contentsOf: data)
+        bytes.append(UInt8(ascii: "}"))
+        return bytes
     }
 
     /// `{"type":"push","channel":…,"subscriptionId":…,"data":…}`.
