@@ -11,6 +11,9 @@ struct JSONReader {
     /// Fingerprints of the keys of the objects being parsed, innermost object last; used to
     /// find duplicate keys without comparing strings.
     var keyPrints: [UInt64] = []
+    /// Whether short strings can be built in place (``SmallString/isLayoutVerified``), read
+    /// once per document rather than once per string.
+    let smallStrings = SmallString.isLayoutVerified
 
     /// Objects with more members than this switch from a linear duplicate-key scan to a
     /// hash table, so that a huge object cannot make parsing quadratic.

@@ -3,8 +3,16 @@ extension JSONSerializer {
     /// - Parameters:
     ///   - leading: a byte written before the opening quote (`,` or `{`), or 0 for none.
     ///   - trailing: a byte written after the closing quote (`:`), or 0 for none.
+    ///   - smallStrings: ``SmallString/isLayoutVerified``, read once by the caller.
     @usableFromInline
-    static func appendString(_ string: String, to buffer: inout [UInt8], leading: UInt8 = 0, trailing: UInt8 = 0) {
+    static func appendString(
+        _ string: String, to buffer: inout [UInt8], leading: UInt8 = 0, trailing: UInt8 = 0, smallStrings: Bool
+    ) {
+        if smallStrings, let small = SmallString.content(of: string),
+            appendSmall(small, to: &buffer, leading: leading, trailing: trailing)
+        {
+            return
+        }
         let done: Void? = string.utf8.withContiguousStorageIfAvailable { utf8 in
             appendQuoted(utf8, to: &buffer, leading: leading, trailing: trailing)
         }
@@ -14,6 +22,45 @@ extension JSONSerializer {
             native.makeContiguousUTF8()
             native.withUTF8 { appendQuoted($0, to: &buffer, leading: leading, trailing: trailing) }
         }
+    }
+
+    /// Appends a small string that needs no escaping straight from its two words (see
+    /// ``SmallString``); returns `false`, having written nothing, when it needs escaping.
+    @inline(__always)
+    static func appendSmall(
+        _ small: (low: UInt64, high: UInt64, count: Int), to buffer: inout [UInt8], leading: UInt8, trailing: UInt8
+    ) -> Bool {
+        let count = small.count
+        // Bytes past the count (and the flag byte) become "A"s, which never need escaping.
+        let fill = SWAR.ones &* UInt64(UInt8(ascii: "A"))
+        let lowKept: UInt64 = count >= 8 ? ~0 : (1 &<< UInt64(8 * count)) &- 1
+        let highKept: UInt64 = count <= 8 ? 0 : (1 &<< UInt64(8 * (count - 8))) &- 1
+        let low = small.low & lowKept | fill & ~lowKept
+        let high = small.high & highKept | fill & ~highKept
+        if SWAR.mayNeedEscape(low) || SWAR.mayNeedEscape(high) { return false }
+        // Both words are stored whole: up to 2 + 16 bytes, then the closing quote and the
+        // trailing byte overwrite whatever followed the content.
+        withSpareCapacity(&buffer, 20) { out in
+            var o = 0
+            if leading != 0 {
+                out[o] = leading
+                o += 1
+            }
+            out[o] = UInt8(ascii: "\"")
+            o += 1
+            let raw = UnsafeMutableRawPointer(out + o)
+            raw.storeBytes(of: small.low, as: UInt64.self)
+            raw.storeBytes(of: small.high, toByteOffset: 8, as: UInt64.self)
+            o += count
+            out[o] = UInt8(ascii: "\"")
+            o += 1
+            if trailing != 0 {
+                out[o] = trailing
+                o += 1
+            }
+            return o
+        }
+        return true
     }
 
     /// Whether any byte of `utf8` must be escaped; eight bytes at a time, the last word

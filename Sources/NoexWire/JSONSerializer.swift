@@ -27,6 +27,13 @@ public enum JSONSerializer {
     ///   - value: the value to render.
     ///   - buffer: the buffer to append to; its existing bytes are kept.
     public static func serialize(_ value: JSONValue, into buffer: inout [UInt8]) {
+        serialize(value, into: &buffer, smallStrings: SmallString.isLayoutVerified)
+    }
+
+    /// Appends a value's JSON text to `buffer`; `smallStrings` is
+    /// ``SmallString/isLayoutVerified``, read once per document.
+    @usableFromInline
+    static func serialize(_ value: JSONValue, into buffer: inout [UInt8], smallStrings: Bool) {
         switch value {
         case .null:
             appendASCII("null", to: &buffer)
@@ -35,23 +42,24 @@ public enum JSONSerializer {
         case .number(let number):
             appendNumber(number, to: &buffer)
         case .string(let string):
-            appendString(string, to: &buffer)
+            appendString(string, to: &buffer, smallStrings: smallStrings)
         case .array(let elements):
             buffer.append(UInt8(ascii: "["))
             var first = true
             for element in elements {
                 if !first { buffer.append(UInt8(ascii: ",")) }
                 first = false
-                serialize(element, into: &buffer)
+                serialize(element, into: &buffer, smallStrings: smallStrings)
             }
             buffer.append(UInt8(ascii: "]"))
         case .object(let object):
             var leading = UInt8(ascii: "{")
             for member in object.storage {
                 // The `{` or `,` before a key and the `:` after it go in the key's own write.
-                appendString(member.key, to: &buffer, leading: leading, trailing: UInt8(ascii: ":"))
+                appendString(
+                    member.key, to: &buffer, leading: leading, trailing: UInt8(ascii: ":"), smallStrings: smallStrings)
                 leading = UInt8(ascii: ",")
-                serialize(member.value, into: &buffer)
+                serialize(member.value, into: &buffer, smallStrings: smallStrings)
             }
             if leading == UInt8(ascii: "{") { buffer.append(leading) }
             buffer.append(UInt8(ascii: "}"))

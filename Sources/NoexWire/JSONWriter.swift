@@ -23,6 +23,9 @@ public struct JSONWriter: Sendable {
     /// Whether the next key or value must be preceded by a comma.
     @usableFromInline internal var needsComma = false
 
+    /// ``SmallString/isLayoutVerified``, read once per writer rather than once per string.
+    @usableFromInline internal let smallStrings = SmallString.isLayoutVerified
+
     /// Creates a writer with an empty buffer.
     /// - Parameter capacity: bytes to reserve up front.
     @inlinable public init(capacity: Int = 256) {
@@ -81,14 +84,15 @@ public struct JSONWriter: Sendable {
     /// Writes an object key and its colon; the next call writes the member's value.
     /// - Parameter key: the key, escaped as needed.
     @inlinable public mutating func key(_ key: String) {
-        JSONSerializer.appendString(key, to: &bytes, leading: separator, trailing: UInt8(ascii: ":"))
+        JSONSerializer.appendString(
+            key, to: &bytes, leading: separator, trailing: UInt8(ascii: ":"), smallStrings: smallStrings)
         needsComma = false
     }
 
     /// Writes a string value.
     /// - Parameter string: the string, escaped as needed.
     @inlinable public mutating func string(_ string: String) {
-        JSONSerializer.appendString(string, to: &bytes, leading: separator)
+        JSONSerializer.appendString(string, to: &bytes, leading: separator, smallStrings: smallStrings)
         needsComma = true
     }
 
@@ -130,7 +134,7 @@ public struct JSONWriter: Sendable {
     /// - Parameter value: the value, rendered as ``JSONSerializer`` renders it.
     @inlinable public mutating func value(_ value: JSONValue) {
         separate()
-        JSONSerializer.serialize(value, into: &bytes)
+        JSONSerializer.serialize(value, into: &bytes, smallStrings: smallStrings)
         needsComma = true
     }
 
