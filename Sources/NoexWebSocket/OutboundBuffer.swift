@@ -69,6 +69,17 @@ final class OutboundBuffer {
         }
     }
 
+    /// Queues an unmasked frame of `length` payload bytes that `writePayload` writes straight
+    /// into the buffer (it must initialise exactly `length` bytes).
+    func appendFrame(opcode: WebSocketOpcode, payloadLength length: Int, _ writePayload: (UnsafeMutableRawBufferPointer) -> Void) {
+        let header = WebSocketFrameEncoder.headerLength(payloadLength: length, masked: false)
+        append(maximum: header &+ length) { target in
+            WebSocketFrameEncoder.writeHeader(to: target, opcode: opcode, payloadLength: length)
+            writePayload(UnsafeMutableRawBufferPointer(start: target + header, count: length))
+            return header &+ length
+        }
+    }
+
     /// Queues a text or binary frame from any byte collection.
     func appendFrame(opcode: WebSocketOpcode, payload: some Collection<UInt8>) {
         let done: Void? = payload.withContiguousStorageIfAvailable {

@@ -299,6 +299,12 @@ final class ServerConnection: EventLoopHandler {
         markDirty()
     }
 
+    func sendText(count: Int, _ write: (UnsafeMutableRawBufferPointer) -> Void) {
+        guard phase == .open else { return }
+        outbound.appendFrame(opcode: .text, payloadLength: count, write)
+        markDirty()
+    }
+
     func sendText(_ bytes: UnsafeRawBufferPointer) {
         guard phase == .open else { return }
         outbound.appendFrame(opcode: .text, payload: bytes)

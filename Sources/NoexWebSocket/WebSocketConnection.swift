@@ -64,6 +64,23 @@ public final class WebSocketConnection: Sendable, Hashable {
         }
     }
 
+    /// Sends a text message of exactly `count` UTF-8 bytes that `write` puts straight into the
+    /// outbound buffer: no intermediate array on the loop thread (elsewhere the bytes are
+    /// written into a copy that hops to the loop).
+    /// - Parameters:
+    ///   - count: The message length in bytes.
+    ///   - write: Initialises every byte of the buffer it is given (exactly `count` bytes).
+    public func sendText(count: Int, writingWith write: (UnsafeMutableRawBufferPointer) -> Void) {
+        if loop.inLoop {
+            core.value.sendText(count: count, write)
+        } else {
+            sendText([UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                write(UnsafeMutableRawBufferPointer(buffer))
+                initialized = count
+            })
+        }
+    }
+
     /// Sends a pre-encoded frame shared with other connections.
     /// - Parameter frame: The frame, encoded once.
     public func sendText(_ frame: PreparedFrame) {

@@ -3,6 +3,19 @@ extension JSONSerializer {
     /// to 1e21 with a sign at most 26 (`-0.0000012345678901234567`).
     @usableFromInline static let maxNumberLength = 32
 
+    /// The most bytes ``write(number:to:)`` writes.
+    public static var maximumNumberLength: Int { maxNumberLength }
+
+    /// Writes a number as JSON text (as `JSON.stringify` does; NaN and infinities as `null`)
+    /// straight into memory, for callers that assemble messages without an array.
+    /// - Parameters:
+    ///   - number: The number.
+    ///   - out: Room for at least ``maximumNumberLength`` bytes.
+    /// - Returns: The number of bytes written.
+    public static func write(number: Double, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        writeNumber(number, to: out)
+    }
+
     /// Appends a number exactly as JavaScript's `JSON.stringify` writes it.
     /// - Parameter leading: a byte written first (`,`), or 0 for none.
     @usableFromInline

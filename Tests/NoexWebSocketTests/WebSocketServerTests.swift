@@ -253,6 +253,30 @@ struct WebSocketServerTests {
         }
     }
 
+    /// Messages written in place arrive intact, whether sent on the loop thread (straight into
+    /// the outbound buffer) or from elsewhere (through a copy), and in send order.
+    @Test func messagesWrittenInPlace() async throws {
+        /// Sends `text` through the in-place API.
+        @Sendable func sendInPlace(_ connection: WebSocketConnection, _ text: String) {
+            let bytes = Array(text.utf8)
+            connection.sendText(count: bytes.count) { $0.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: bytes.count)) }
+        }
+        let big = String(repeating: "y", count: 70_000)   // a 64-bit length header
+        let delegate = RecordingDelegate(onOpen: { connection in
+            #expect(connection.isOnLoopThread)
+            for text in ["on loop", "", big] { sendInPlace(connection, text) }
+            Thread.detachNewThread { sendInPlace(connection, "from another thread") }
+        })
+        try await withServer(delegate: delegate) { _, port in
+            let client = try await WebSocketClient.connect(host: "127.0.0.1", port: port)
+            #expect(try await client.receive() == .text("on loop"))
+            #expect(try await client.receive() == .text(""))
+            #expect(try await client.receive() == .text(big))
+            #expect(try await client.receive() == .text("from another thread"))
+            try await client.close()
+        }
+    }
+
     @Test func loopExecutorRunsTasksAndActorsOnTheLoopThread() async throws {
         let onLoop = Flags()
         let delegate = RecordingDelegate(onOpen: { connection in

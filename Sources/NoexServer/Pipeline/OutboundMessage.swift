@@ -31,15 +31,27 @@ public enum OutboundMessage {
 
     /// `{"id":…,"type":"result","data":…}` with `data` already serialised.
     public static func result(id: Double, encodedData data: [UInt8]) -> [UInt8] {
-        // Fixed keys as literal bytes: only the id and the data vary.
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(48 + data.count)
-        bytes.append(contentsOf: #"{"id":"#.utf8)
-        JSONSerializer.serialize(.number(id), into: &bytes)
-        bytes.append(contentsOf: #","type":"result","data":"#.utf8)
-        bytes.append(contentsOf: data)
-        bytes.append(UInt8(ascii: "}"))
-        return bytes
+        withResultHead(id: id) { head in Array(head) + data + [UInt8(ascii: "}")] }
+    }
+
+    /// Calls `body` with the bytes of a result message before its data,
+    /// `{"id":…,"type":"result","data":`, in a stack buffer valid during the call. The message
+    /// is that head, the data's JSON text, then `}`.
+    public static func withResultHead<R>(id: Double, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let open: StaticString = #"{"id":"#
+        let middle: StaticString = #","type":"result","data":"#
+        let capacity = open.utf8CodeUnitCount + JSONSerializer.maximumNumberLength + middle.utf8CodeUnitCount
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
+            // Fixed keys as literal bytes: only the id varies.
+            let out = buffer.baseAddress!
+            var o = 0
+            out.update(from: open.utf8Start, count: open.utf8CodeUnitCount)
+            o += open.utf8CodeUnitCount
+            o += JSONSerializer.write(number: id, to: out + o)
+            (out + o).update(from: middle.utf8Start, count: middle.utf8CodeUnitCount)
+            o += middle.utf8CodeUnitCount
+            return body(UnsafeRawBufferPointer(start: out, count: o))
+        }
     }
 
     /// `{"type":"push","channel":…,"subscriptionId":…,"data":…}`.

@@ -85,23 +85,19 @@ struct RequestPipeline: Sendable {
         _ outcome: Result<ResultData, any Error>, id: Double, type: String, message: JSONObject,
         on connection: ClientConnection
     ) {
-        let response: [UInt8]
-        var failure: ProtocolError?
-        switch outcome {
-        case .success(.value(let data)):
-            response = OutboundMessage.result(id: id, data: data)
-        case .success(.encoded(let bytes)):
-            response = OutboundMessage.result(id: id, encodedData: bytes)
-        case .failure(let error):
-            let mapped = ErrorMapping.protocolError(for: error)
-            failure = mapped
-            response = OutboundMessage.error(id: id, mapped, exposeDetails: exposeDetails)
-        }
         // Logged just before the answer leaves, so whoever reads the log on seeing the answer
         // (an `onEntry` hook, a test) finds the entry; the request's own result is already
         // computed, so an `audit.query` never contains itself.
-        audit(type: type, message: message, failure: failure, on: connection)
-        connection.send(response)
+        switch outcome {
+        case .success(let data):
+            audit(type: type, message: message, failure: nil, on: connection)
+            connection.sendResult(id: id, data)
+        case .failure(let error):
+            let mapped = ErrorMapping.protocolError(for: error)
+            let response = OutboundMessage.error(id: id, mapped, exposeDetails: exposeDetails)
+            audit(type: type, message: message, failure: mapped, on: connection)
+            connection.send(response)
+        }
     }
 
     /// Spec-identity §5: one entry per request of an audited tier, with the session as it is

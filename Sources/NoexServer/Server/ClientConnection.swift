@@ -99,6 +99,23 @@ final class ClientConnection: Sendable {
         socket.sendMessage(bytes)
     }
 
+    /// Sends a request's result; pre-serialised data goes straight into the transport's buffer
+    /// behind the message head, without assembling the message in an array first.
+    func sendResult(id: Double, _ data: ResultData) {
+        switch data {
+        case .value(let value):
+            socket.sendMessage(OutboundMessage.result(id: id, data: value))
+        case .encoded(let json):
+            OutboundMessage.withResultHead(id: id) { head in
+                socket.sendMessage(count: head.count + json.count + 1) { out in
+                    out.copyMemory(from: head)
+                    json.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: out[head.count...]).copyMemory(from: $0) }
+                    out[out.count - 1] = UInt8(ascii: "}")
+                }
+            }
+        }
+    }
+
     /// Whether new requests must be refused with `BACKPRESSURE` (F8).
     var isOverloaded: Bool {
         socket.bufferedBytes >= core.configuration.backpressure.maxBufferedBytes

@@ -11,6 +11,8 @@ protocol ClientSocket: AnyObject, Sendable {
     var bufferedBytes: Int { get }
     /// Queues one text message.
     func sendMessage(_ bytes: [UInt8])
+    /// Queues one text message of `count` bytes written by `write` (see the default).
+    func sendMessage(count: Int, _ write: (UnsafeMutableRawBufferPointer) -> Void)
     /// Closes with a close code and reason.
     func close(code: UInt16, reason: String)
 }
@@ -21,9 +23,24 @@ protocol TimerScheduler: Sendable {
     func runLater(after delay: Duration, _ work: @escaping @Sendable () -> Void)
 }
 
+extension ClientSocket {
+    /// Writes the message into an array and queues that.
+    func sendMessage(count: Int, _ write: (UnsafeMutableRawBufferPointer) -> Void) {
+        sendMessage([UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            write(UnsafeMutableRawBufferPointer(buffer))
+            initialized = count
+        })
+    }
+}
+
 extension WebSocketConnection: ClientSocket {
     func sendMessage(_ bytes: [UInt8]) {
         sendText(bytes)
+    }
+
+    /// Writes the message straight into the outbound buffer.
+    func sendMessage(count: Int, _ write: (UnsafeMutableRawBufferPointer) -> Void) {
+        sendText(count: count, writingWith: write)
     }
 }
 
