@@ -191,9 +191,11 @@ struct BucketState: Sendable {
     /// The JSON text of the record with `key`, serialised on the first read and kept until the
     /// record changes (the table drops it on every write to the slot).
     mutating func encodedRecord(_ key: JSONValue, now: Double) -> [UInt8]? {
-        guard let slot = table.slot(of: key), let record = table.value(atSlot: slot), !isExpired(record, now: now) else {
-            return nil
-        }
+        guard let slot = table.slot(of: key) else { return nil }
+        // Without a TTL nothing expires: a cached text answers without touching the record
+        // (one memory access fewer on the hottest read).
+        if definition.ttlMs == nil, let bytes = table.derivedBytes(atSlot: slot) { return bytes }
+        guard let record = table.value(atSlot: slot), !isExpired(record, now: now) else { return nil }
         if let bytes = table.derivedBytes(atSlot: slot) { return bytes }
         let bytes = JSONSerializer.serialize(.object(record))
         table.setDerivedBytes(bytes, atSlot: slot)
