@@ -118,12 +118,14 @@ extension OperationHandlers {
         let connection = context.connection
         let subscriptionId = core.makeSubscriptionId()
         let params = request.params.flatMap { $0.isNull ? nil : $0 }
+        let encoder = core.pushEncoder
         let (initial, subscription) = try store.subscribe(query: request.query, params: params) {
             [weak connection] result in
             connection?.pushSubscription(
                 subscriptionId,
                 frame: OutboundMessage.push(
-                    channel: PushChannel.subscription.rawValue, subscriptionId: subscriptionId, data: result))
+                    channel: PushChannel.subscription.rawValue, subscriptionId: subscriptionId,
+                    encodedData: result.map(encoder.encoded)))
         }
         _ = connection.addStoreSubscription(subscriptionId, subscription)
         var result: JSONObject = ["subscriptionId": .string(subscriptionId)]

@@ -66,6 +66,22 @@ public enum OutboundMessage {
         return writer.bytes
     }
 
+    /// `{"type":"push","channel":…,"subscriptionId":…,"data":…}` with `data` already serialised
+    /// (omitted when `nil`).
+    public static func push(channel: String, subscriptionId: String, encodedData data: [UInt8]?) -> [UInt8] {
+        var writer = JSONWriter(capacity: 64 + (data?.count ?? 0))
+        writer.beginObject()
+        writer.member("type", "push")
+        writer.member("channel", channel)
+        writer.member("subscriptionId", subscriptionId)
+        if let data {
+            writer.key("data")
+            writer.raw(data)
+        }
+        writer.endObject()
+        return writer.bytes
+    }
+
     /// `{"type":"welcome","version":"1.0.0","serverTime":…,"requiresAuth":…}`.
     public static func welcome(version: String, serverTime: Int64, requiresAuth: Bool) -> [UInt8] {
         JSONSerializer.serialize([

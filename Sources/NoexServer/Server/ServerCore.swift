@@ -15,6 +15,8 @@ final class ServerCore: Sendable {
     /// The audit log, when configured.
     let auditLog: AuditLog?
     let startedAt: Int64
+    /// Query results serialised once per notification for all their subscribers.
+    let pushEncoder = PushDataEncoder()
     private let nextConnectionNumber = Atomic<Int>(0)
     private let nextSubscriptionNumber = Atomic<Int>(0)
     private let running = Atomic<Bool>(true)
