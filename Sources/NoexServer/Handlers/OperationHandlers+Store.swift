@@ -118,9 +118,11 @@ extension OperationHandlers {
         let connection = context.connection
         let subscriptionId = core.makeSubscriptionId()
         let params = request.params.flatMap { $0.isNull ? nil : $0 }
-        let (initial, subscription) = try store.subscribe(query: request.query, params: params) {
-            [weak connection] result in
-            connection?.pushSubscription(
+        // Captured strongly (no weak reference to a connection, see `ConnectionLink`): the store
+        // drops this callback when the subscription is cancelled, by unsubscribe or by
+        // `tearDown()`, or by `addStoreSubscription` when the connection closed meanwhile.
+        let (initial, subscription) = try store.subscribe(query: request.query, params: params) { result in
+            connection.pushSubscription(
                 subscriptionId,
                 frame: OutboundMessage.push(
                     channel: PushChannel.subscription.rawValue, subscriptionId: subscriptionId, data: result))
