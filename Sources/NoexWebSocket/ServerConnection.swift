@@ -455,6 +455,7 @@ final class ServerConnection: EventLoopHandler {
         handle?.buffered.store(0, ordering: .relaxed)
         if opened, let handle {
             context.delegate.connectionDidClose(handle, code: code, reason: reason)
+            handle.attachment = nil
         }
     }
 

@@ -17,6 +17,8 @@ public final class WebSocketConnection: Sendable, Hashable {
     /// Bytes sent from other threads that the loop has not appended yet: counted in
     /// ``bufferedBytes`` at once, so a producer on another thread sees its own backlog.
     private let inTransit = Atomic<Int>(0)
+    /// Backs ``attachment``; only the loop thread touches it, hence no lock.
+    nonisolated(unsafe) private var attachmentStorage: AnyObject?
 
     init(id: UInt64, loop: EventLoop, core: ServerConnection) {
         self.id = id
@@ -24,6 +26,24 @@ public final class WebSocketConnection: Sendable, Hashable {
         self.remotePort = core.remotePort
         self.loop = loop
         self.core = LoopConfined(value: core)
+    }
+
+    /// An object the delegate keeps with this connection (typically its own per-connection
+    /// state), so its callbacks reach it without a lookup or a lock.
+    ///
+    /// Loop-confined: read and write it only on the connection's loop thread, i.e. inside
+    /// ``WebSocketServerDelegate`` callbacks or ``execute(_:)`` closures (checked in debug builds).
+    /// Held strongly; the server clears it right after ``WebSocketServerDelegate/connectionDidClose(_:code:reason:)``
+    /// returns, so an attachment that references this connection back forms no lasting cycle.
+    public var attachment: AnyObject? {
+        get {
+            assert(loop.inLoop, "WebSocketConnection.attachment read off its loop thread")
+            return attachmentStorage
+        }
+        set {
+            assert(loop.inLoop, "WebSocketConnection.attachment written off its loop thread")
+            attachmentStorage = newValue
+        }
     }
 
     /// Unsent outbound bytes, including those still on their way to the loop (readable from any

@@ -96,6 +96,42 @@ struct WebSocketServerTests {
         #expect(server.port == 0)
     }
 
+    /// Per-connection delegate state that points back at its connection, as a server's does.
+    final class Attachment: @unchecked Sendable {
+        let connection: WebSocketConnection
+        init(_ connection: WebSocketConnection) { self.connection = connection }
+    }
+
+    /// Holds attachments weakly, to see them freed.
+    final class WeakAttachments: @unchecked Sendable {
+        private let lock = Mutex<[() -> Attachment?]>([])
+        func add(_ attachment: Attachment) { lock.withLock { $0.append { [weak attachment] in attachment } } }
+        var live: Int { lock.withLock { $0.filter { $0() != nil }.count } }
+        var count: Int { lock.withLock { $0.count } }
+    }
+
+    @Test func attachmentIsKeptWhileOpenAndReleasedOnClose() async throws {
+        let attachments = WeakAttachments()
+        let delegate = RecordingDelegate { connection in
+            let attachment = Attachment(connection)
+            connection.attachment = attachment
+            attachments.add(attachment)
+        }
+        try await withServer(delegate: delegate) { _, port in
+            let first = try await WebSocketClient.connect(host: "127.0.0.1", port: port)
+            let second = try await WebSocketClient.connect(host: "127.0.0.1", port: port)
+            try await first.send(text: "x")
+            #expect(try await first.receive() == .text("x"))
+            #expect(await eventually { attachments.count == 2 })
+            #expect(attachments.live == 2)   // held by the open connections alone
+            try await first.close()
+            #expect(await eventually { delegate.closedCount == 1 })
+            #expect(await eventually { attachments.live == 1 })   // the cycle was broken on close
+            _ = second
+        }
+        #expect(await eventually { attachments.live == 0 })   // shutdown closes and releases the rest
+    }
+
     @Test func framesRightBehindTheRequestHeadAreProcessed() async throws {
         try await withServer { _, port in
             let socket = try RawSocket(port: port)

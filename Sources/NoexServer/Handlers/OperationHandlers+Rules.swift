@@ -36,9 +36,12 @@ extension OperationHandlers {
         let connection = context.connection
         let subscriptionId = core.makeSubscriptionId()
         // Registered before the engine can fire, so the first matching event is not lost.
-        let subscription = engine.subscribe(request.pattern) { [weak connection] topic, event in
+        // Captured strongly (no weak reference to a connection, see `ConnectionLink`): the engine
+        // drops this handler when the subscription is cancelled, by unsubscribe or by
+        // `tearDown()`, or by `addRulesSubscription` when the connection closed meanwhile.
+        let subscription = engine.subscribe(request.pattern) { topic, event in
             let data: JSONValue = ["topic": .string(topic), "event": .object(event.json)]
-            connection?.pushEvent(
+            connection.pushEvent(
                 subscriptionId,
                 frame: OutboundMessage.push(
                     channel: PushChannel.event.rawValue, subscriptionId: subscriptionId, data: data))

@@ -119,9 +119,11 @@ extension OperationHandlers {
         let subscriptionId = core.makeSubscriptionId()
         let params = request.params.flatMap { $0.isNull ? nil : $0 }
         let encoder = core.pushEncoder
-        let (initial, subscription) = try store.subscribe(query: request.query, params: params) {
-            [weak connection] result in
-            connection?.pushSubscription(
+        // Captured strongly (no weak reference to a connection, see `ConnectionLink`): the store
+        // drops this callback when the subscription is cancelled, by unsubscribe or by
+        // `tearDown()`, or by `addStoreSubscription` when the connection closed meanwhile.
+        let (initial, subscription) = try store.subscribe(query: request.query, params: params) { result in
+            connection.pushSubscription(
                 subscriptionId,
                 frame: OutboundMessage.push(
                     channel: PushChannel.subscription.rawValue, subscriptionId: subscriptionId,

@@ -13,6 +13,10 @@ import Synchronization
 /// goes to a queue drained by the connection's task, and everything after it waits there too.
 /// The task is started on first use, so idle connections cost no task. Pushes do not wait in
 /// the queue: they are written as soon as a subscription fires (the reference does the same).
+///
+/// Nothing holds a connection weakly (see ``ConnectionLink``): timers capture its `link`,
+/// subscription callbacks capture it strongly and are cancelled by `tearDown()`, which every way
+/// a connection ends goes through.
 final class ClientConnection: Sendable {
     /// Everything mutable about the connection, behind one lock.
     struct State {
@@ -43,6 +47,8 @@ final class ClientConnection: Sendable {
     let connectedAt: Int64
     let core: ServerCore
     let state = Mutex(State())
+    /// What timers capture instead of the connection; cleared by `tearDown()`.
+    let link = ConnectionLink()
     private let pipeline: RequestPipeline
 
     init(socket: any ClientSocket, core: ServerCore) {
@@ -52,6 +58,7 @@ final class ClientConnection: Sendable {
         remoteAddress = socket.remoteAddress
         connectedAt = core.clock.nowMs()
         pipeline = RequestPipeline(core: core)
+        link.attach(self)
     }
 
     // MARK: Inbound
@@ -182,8 +189,9 @@ final class ClientConnection: Sendable {
     func startHeartbeat(on scheduler: any TimerScheduler) {
         let interval = core.configuration.heartbeat.intervalMs
         guard interval > 0 else { return }
-        scheduler.runLater(after: .milliseconds(interval)) { [weak self] in
-            self?.heartbeatTick(on: scheduler)
+        let link = self.link
+        scheduler.runLater(after: .milliseconds(interval)) {
+            link.connection?.heartbeatTick(on: scheduler)
         }
     }
 
@@ -197,19 +205,22 @@ final class ClientConnection: Sendable {
         guard alive else { return }
         socket.sendMessage(OutboundMessage.ping(timestamp: now))
         let heartbeat = core.configuration.heartbeat
+        // The timers hold the link, not the connection: a closed connection is freed at once,
+        // and a timer that fires after `tearDown()` finds nothing and stops the cycle.
+        let link = self.link
         // Any pong after a ping answers every earlier ping too; the deadline runs from the
         // oldest ping that is still unanswered, whatever the interval.
-        scheduler.runLater(after: .milliseconds(max(1, heartbeat.timeoutMs))) { [weak self] in
-            guard let self else { return }
+        scheduler.runLater(after: .milliseconds(max(1, heartbeat.timeoutMs))) {
+            guard let connection = link.connection else { return }
             let deadline = Int64(heartbeat.timeoutMs)
-            let expired = state.withLock { state in
+            let expired = connection.state.withLock { state in
                 guard !state.closed, let since = state.unansweredPingSince else { return false }
-                return core.clock.nowMs() - since >= deadline
+                return connection.core.clock.nowMs() - since >= deadline
             }
-            if expired { close(code: CloseCode.heartbeatTimeout) }
+            if expired { connection.close(code: CloseCode.heartbeatTimeout) }
         }
-        scheduler.runLater(after: .milliseconds(heartbeat.intervalMs)) { [weak self] in
-            self?.heartbeatTick(on: scheduler)
+        scheduler.runLater(after: .milliseconds(heartbeat.intervalMs)) {
+            link.connection?.heartbeatTick(on: scheduler)
         }
     }
 
@@ -326,7 +337,13 @@ final class ClientConnection: Sendable {
         socket.close(code: code.code, reason: code.reason)
     }
 
-    /// Releases everything the connection holds; called once the socket has closed.
+    /// Releases everything the connection holds; called once the socket has closed, on every way
+    /// a connection ends (the transport's `connectionDidClose`, which also covers heartbeat
+    /// timeouts, revocations and server stop; an in-process connection's close or disconnect).
+    ///
+    /// Cancelling the subscriptions drops their callbacks (which hold the connection strongly)
+    /// from the store and the rules engine, and clearing `link` frees the timers' hold, so
+    /// afterwards nothing but the caller keeps the connection alive.
     func tearDown() {
         let (store, rules) = state.withLock { state -> ([StoreSubscription], [RulesSubscription]) in
             state.closed = true
@@ -341,6 +358,7 @@ final class ClientConnection: Sendable {
         for subscription in store { subscription.cancel() }
         for subscription in rules { subscription.cancel() }
         state.withLock { $0.queue }?.finish()
+        link.clear()
         core.remove(self)
     }
 }

@@ -20,7 +20,8 @@ final class ServerCore: Sendable {
     private let nextConnectionNumber = Atomic<Int>(0)
     private let nextSubscriptionNumber = Atomic<Int>(0)
     private let running = Atomic<Bool>(true)
-    /// Live connections by their transport id.
+    /// Live connections by their transport id (listing, revocation, stop; messages reach their
+    /// connection through the socket's attachment instead).
     private let connections = Mutex<[ObjectIdentifier: ClientConnection]>([:])
     /// Open connections per remote IP, for `maxConnectionsPerIp`.
     private let connectionsPerIp = Mutex<[String: Int]>([:])
@@ -115,10 +116,6 @@ final class ServerCore: Sendable {
         guard removed != nil else { return }
         registry.unregister(connection.id)
         releaseSlot(forIp: connection.remoteAddress)
-    }
-
-    func connection(for socket: any ClientSocket) -> ClientConnection? {
-        connections.withLock { $0[ObjectIdentifier(socket)] }
     }
 
     var liveConnections: [ClientConnection] {

@@ -28,11 +28,20 @@ final class ServerTransport: WebSocketServerDelegate {
 
     func connectionDidOpen(_ socket: WebSocketConnection) {
         guard let scheduler = server.withLock({ $0 }) else { return }
-        core.open(socket, scheduler: scheduler)
+        // Kept on the socket so each message reaches its connection without a lock or a lookup;
+        // the core's table still lists it (stats, revocation, stop).
+        socket.attachment = core.open(socket, scheduler: scheduler)
+    }
+
+    /// The protocol connection attached to `socket` in `connectionDidOpen` (loop thread only).
+    @inline(__always)
+    private func client(of socket: WebSocketConnection) -> ClientConnection? {
+        // Only this delegate attaches anything, and only ClientConnections.
+        socket.attachment.map { unsafeDowncast($0, to: ClientConnection.self) }
     }
 
     func connection(_ socket: WebSocketConnection, didReceiveText text: UnsafeRawBufferPointer) {
-        core.connection(for: socket)?.receive(text)
+        client(of: socket)?.receive(text)
     }
 
     func connection(_ socket: WebSocketConnection, didReceiveBinary data: UnsafeRawBufferPointer) {
@@ -40,10 +49,13 @@ final class ServerTransport: WebSocketServerDelegate {
     }
 
     func connectionDidDrain(_ socket: WebSocketConnection) {
-        core.connection(for: socket)?.didDrain()
+        client(of: socket)?.didDrain()
     }
 
     func connectionDidClose(_ socket: WebSocketConnection, code: UInt16?, reason: String) {
-        core.connection(for: socket)?.tearDown()
+        let connection = client(of: socket)
+        // Breaks socket → connection → socket (the WebSocket layer clears it too, after this call).
+        socket.attachment = nil
+        connection?.tearDown()
     }
 }

@@ -18,7 +18,10 @@ public final class InProcessConnection: Sendable {
     /// Every event the server produced for this connection.
     public let events: AsyncStream<Event>
     fileprivate let socket: InProcessSocket
-    private let connection = Mutex<ClientConnection?>(nil)
+    /// The server side, through its link: once the connection is torn down (closed by either
+    /// side) the handle no longer reaches it, so a test holding the handle does not keep the
+    /// closed connection alive, and later sends go nowhere, as on a closed socket.
+    private let link = Mutex<ConnectionLink?>(nil)
 
     fileprivate init(remoteAddress: String) {
         let (stream, continuation) = AsyncStream.makeStream(of: Event.self)
@@ -27,13 +30,16 @@ public final class InProcessConnection: Sendable {
     }
 
     fileprivate func attach(_ connection: ClientConnection?) {
-        self.connection.withLock { $0 = connection }
+        link.withLock { $0 = connection?.link }
         if connection == nil { socket.finish() }
     }
 
+    /// The live server-side connection, `nil` once it was torn down.
+    private var connection: ClientConnection? { link.withLock { $0 }?.connection }
+
     /// Sends one text message to the server.
     public func send(_ text: String) {
-        guard let connection = connection.withLock({ $0 }) else { return }
+        guard let connection else { return }
         var bytes = Array(text.utf8)
         bytes.withUnsafeMutableBytes { connection.receive(UnsafeRawBufferPointer($0)) }
     }
@@ -41,12 +47,12 @@ public final class InProcessConnection: Sendable {
     /// Simulates unsent outbound bytes, to exercise backpressure.
     public func setBufferedBytes(_ count: Int) {
         socket.buffered.store(count, ordering: .relaxed)
-        if count == 0 { connection.withLock { $0 }?.didDrain() }
+        if count == 0 { connection?.didDrain() }
     }
 
     /// Disconnects as a client would.
     public func disconnect() {
-        guard let connection = connection.withLock({ $0 }) else { return }
+        guard let connection else { return }
         connection.tearDown()
         socket.finish()
     }
@@ -93,7 +99,9 @@ extension NoexServer {
         let client = InProcessConnection(remoteAddress: remoteAddress)
         let connection = core.open(client.socket, scheduler: TaskScheduler())
         if let connection {
-            client.socket.whenClosed { [weak connection] in connection?.tearDown() }
+            // The socket holds the link, not the connection: no cycle outlives `tearDown()`.
+            let link = connection.link
+            client.socket.whenClosed { link.connection?.tearDown() }
         }
         client.attach(connection)
         return client
