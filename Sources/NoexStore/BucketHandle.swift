@@ -38,6 +38,12 @@ public struct BucketHandle: Sendable {
         try store.update(in: name, key: key, changes)
     }
 
+    /// Like `update(_:_:)`, returning the updated record as UTF-8 JSON text (the bytes
+    /// `JSONSerializer` writes for it), which is also kept for later `getEncoded(_:)` reads.
+    public func updateEncoded(_ key: JSONValue, _ changes: JSONObject) throws(StoreError) -> [UInt8] {
+        try store.updateEncoded(in: name, key: key, changes)
+    }
+
     /// Deletes the record with `key`; a missing key is a no-op without event.
     /// - Returns: whether a record was deleted.
     @discardableResult

@@ -35,6 +35,18 @@ extension Store {
     }
 
     func update(in name: String, key: JSONValue, _ changes: JSONObject) throws(StoreError) -> JSONObject {
+        try update(in: name, key: key, changes) { _, record in record }
+    }
+
+    /// Updates a record and returns its JSON text, which stays cached for later reads.
+    func updateEncoded(in name: String, key: JSONValue, _ changes: JSONObject) throws(StoreError) -> [UInt8] {
+        try update(in: name, key: key, changes) { state, record in state.encodeStored(record, key: key) }
+    }
+
+    /// The update pipeline; `result` runs under the lock on the stored record.
+    private func update<R>(
+        in name: String, key: JSONValue, _ changes: JSONObject, result: (inout BucketState, JSONObject) -> R
+    ) throws(StoreError) -> R {
         try commit { s, log throws(StoreError) in
             guard let box = s.buckets[name] else { throw StoreError.notDefined(name) }
             guard let existing = box.state.get(key, now: log.now) else { throw StoreError.notFound(bucket: name, key: key) }
@@ -45,7 +57,7 @@ extension Store {
             if pipeline != nil, box.state.definition.persistent {
                 log.changes.append(.put(bucket: name, key: key, record: record, counter: box.state.counter))
             }
-            return record
+            return result(&box.state, record)
         }
     }
 

@@ -47,6 +47,23 @@ import Testing
         #expect(try b.getEncoded("a") == nil)
     }
 
+    @Test func updateEncodedReturnsAndKeepsTheNewText() throws {
+        let (_, b) = try bucket()
+        try b.insert(["id": "a", "n": 1, "code": "A"])
+        let old = try #require(try b.getEncoded("a"))
+        let text = try b.updateEncoded("a", ["n": 2])
+        #expect(text == JSONSerializer.serialize(.object(try #require(try b.get("a")))))
+        #expect(text != old)
+        #expect(try b.getEncoded("a") == text)
+        try expectConsistent(b, ["a"])
+
+        // Failures leave the record and its text as they were.
+        #expect(storeError { () throws(StoreError) in try b.updateEncoded("a", ["n": "not a number"]) }?.code.rawValue == "VALIDATION_ERROR")
+        #expect(storeError { () throws(StoreError) in try b.updateEncoded("missing", ["n": 1]) }?.code.rawValue == "NOT_FOUND")
+        #expect(try b.getEncoded("a") == text)
+        try expectConsistent(b, ["a", "missing"])
+    }
+
     @Test func survivesCompactionOfTheTable() throws {
         let (_, b) = try bucket()
         let keys = (0..<300).map { JSONValue.string("k\($0)") }

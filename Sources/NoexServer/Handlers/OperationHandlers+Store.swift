@@ -17,6 +17,12 @@ extension OperationHandlers {
         try store.uncheckedBucket(request.bucket).getEncoded(request.key) ?? Self.encodedNull
     }
 
+    /// `store.update` answered with the updated record's JSON text, which the store keeps for
+    /// the next `store.get` of that record.
+    func encodedUpdate(_ request: StoreUpdateRequest) throws -> [UInt8] {
+        try store.uncheckedBucket(request.bucket).updateEncoded(request.key, request.data)
+    }
+
     private static let encodedNull = Array("null".utf8)
 
     func update(_ request: StoreUpdateRequest, context: RequestContext) throws -> JSONValue? {

@@ -20,7 +20,7 @@ extension OperationHandlers {
         switch request {
         case .storeInsert(let r): .finished(try insert(r, context: context))
         case .storeGet(let r): .finishedEncoded(try encodedGet(r))
-        case .storeUpdate(let r): .finished(try update(r, context: context))
+        case .storeUpdate(let r): .finishedEncoded(try encodedUpdate(r))
         case .storeDelete(let r): .finished(try delete(r, context: context))
         case .storeAll(let r): .finished(try all(r, context: context))
         case .storeWhere(let r): .finished(try self.where(r, context: context))
