@@ -33,6 +33,7 @@ extension MicroBenchmark {
         for i in 0..<10_000 { _ = try? users?.insert(["id": .string("u\(i)"), "name": "x", "n": .number(Double(i))]) }
         let inserts = BenchmarkCounter()
         let gets = BenchmarkCounter()
+        let updatesPlain = BenchmarkCounter()
 
         // 1,000 subscribers of one query over a one-record bucket: one update, one evaluation,
         // 1,000 callbacks.
@@ -71,6 +72,10 @@ extension MicroBenchmark {
             },
             MicroBenchmark("store: getEncoded among 10,000 records (cached JSON text)") {
                 blackHole(try? users?.getEncoded(.string("u\(gets.next() &* 7919 % 10_000)")))
+            },
+            MicroBenchmark("store: updateEncoded one field among 10,000 records") {
+                let n = updatesPlain.next()
+                blackHole(try? users?.updateEncoded(.string("u\(n &* 7919 % 10_000)"), ["n": .number(Double(n))]))
             },
             MicroBenchmark("store: insert (schema-validated)") {
                 blackHole(try? users?.insert(["id": .string("i\(inserts.next())"), "name": "y", "n": 1]))
