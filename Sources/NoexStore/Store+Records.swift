@@ -29,7 +29,7 @@ extension Store {
             if persist { log.changes.append(.delete(bucket: b.name, key: victim)) }
         }
         try b.insert(record, key: key)
-        log.touched.insert(b.name)
+        log.touch(b.name)
         log.events.append(.inserted(b.name, key, record))
         if persist { log.changes.append(.put(bucket: b.name, key: key, record: record, counter: b.counter)) }
     }
@@ -47,25 +47,35 @@ extension Store {
     private func update<R>(
         in name: String, key: JSONValue, _ changes: JSONObject, result: (inout BucketState, JSONObject) -> R
     ) throws(StoreError) -> R {
-        try commit { s, log throws(StoreError) in
+        let persisting = pipeline != nil
+        return try commit { s, log throws(StoreError) in
             guard let box = s.buckets[name] else { throw StoreError.notDefined(name) }
-            guard let existing = box.state.get(key, now: log.now) else { throw StoreError.notFound(bucket: name, key: key) }
-            let record = try box.state.prepareUpdate(existing: existing, changes: changes, now: log.now)
-            try box.state.replace(record, key: key, previous: existing)
-            log.touched.insert(name)
-            log.events.append(.updated(name, key, existing, record))
-            if pipeline != nil, box.state.definition.persistent {
-                log.changes.append(.put(bucket: name, key: key, record: record, counter: box.state.counter))
-            }
-            return result(&box.state, record)
+            return try Self.update(&box.state, key: key, changes, persisting: persisting, &log, result: result)
         }
+    }
+
+    /// The update on the bucket itself, through `inout` so that the bucket's state is never
+    /// copied (calling methods on `box.state` directly copied it on every update).
+    private static func update<R>(
+        _ b: inout BucketState, key: JSONValue, _ changes: JSONObject, persisting: Bool, _ log: inout CommitLog,
+        result: (inout BucketState, JSONObject) -> R
+    ) throws(StoreError) -> R {
+        guard let existing = b.get(key, now: log.now) else { throw StoreError.notFound(bucket: b.name, key: key) }
+        let record = try b.prepareUpdate(existing: existing, changes: changes, now: log.now)
+        try b.replace(record, key: key, previous: existing)
+        log.touch(b.name)
+        log.events.append(.updated(b.name, key, existing, record))
+        if persisting, b.definition.persistent {
+            log.changes.append(.put(bucket: b.name, key: key, record: record, counter: b.counter))
+        }
+        return result(&b, record)
     }
 
     func delete(from name: String, key: JSONValue) throws(StoreError) -> Bool {
         try commit { s, log throws(StoreError) in
             guard let box = s.buckets[name] else { throw StoreError.notDefined(name) }
             guard let (record, _) = box.state.remove(key) else { return false }
-            log.touched.insert(name)
+            log.touch(name)
             log.events.append(.deleted(name, key, record))
             if pipeline != nil, box.state.definition.persistent { log.changes.append(.delete(bucket: name, key: key)) }
             return !box.state.isExpired(record, now: log.now)
@@ -76,7 +86,7 @@ extension Store {
         try commit { s, log throws(StoreError) in
             guard let box = s.buckets[name] else { throw StoreError.notDefined(name) }
             box.state.removeAll()
-            log.touched.insert(name)
+            log.touch(name)
             log.clearedBuckets.append(name)
             if pipeline != nil, box.state.definition.persistent { log.changes.append(.clear(bucket: name)) }
         }
@@ -98,7 +108,7 @@ extension Store {
                     log.events.append(.deleted(name, key, record))
                     if pipeline != nil, box.state.definition.persistent { log.changes.append(.delete(bucket: name, key: key)) }
                 }
-                log.touched.insert(name)
+                log.touch(name)
             }
             return purged
         }) ?? 0

@@ -129,7 +129,7 @@ extension Store {
                 log.changes.append(.put(bucket: name, key: key, record: record, counter: b.counter))
             }
         }
-        log.touched.insert(name)
+        log.touch(name)
     }
 
     private func rollback(_ undo: [Undo], _ s: inout StoreState) {

@@ -44,8 +44,14 @@ struct CommitLog: Sendable {
     var changes: [PersistenceChange] = []
     /// Buckets changed without per-record events (clear, F6).
     var clearedBuckets: [String] = []
-    /// Buckets whose data changed.
-    var touched: Set<String> = []
+    /// Buckets whose data changed, each once (a handful at most: a linear check is cheaper
+    /// than hashing into a set on every write).
+    private(set) var touched: [String] = []
+
+    /// Records that `bucket`'s data changed.
+    mutating func touch(_ bucket: String) {
+        if !touched.contains(bucket) { touched.append(bucket) }
+    }
 }
 
 /// The schema-driven reactive store: buckets of validated records, indexes, reactive queries,
