@@ -33,19 +33,22 @@ public struct HTTPRequestHead: Sendable, Hashable {
     /// - Parameter name: The lowercased header name.
     /// - Returns: The combined value, or `nil` when absent.
     public func combinedHeader(_ name: String) -> String? {
-        let values = headers.filter { $0.name == name }.map(\.value)
-        return values.isEmpty ? nil : values.joined(separator: ",")
+        // Usually one occurrence: return it without building an array.
+        guard let first = headers.firstIndex(where: { $0.name == name }) else { return nil }
+        guard headers[(first + 1)...].contains(where: { $0.name == name }) else { return headers[first].value }
+        return headers[first...].filter { $0.name == name }.map(\.value).joined(separator: ",")
     }
 
     /// The path part of the target (before `?`).
     public var path: String {
-        guard let mark = target.firstIndex(of: "?") else { return target }
+        // Searched as UTF-8 bytes: cheaper than a Character search, and `?` is ASCII.
+        guard let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return target }
         return String(target[..<mark])
     }
 
     /// The query part of the target (after `?`), if any.
     public var query: String? {
-        guard let mark = target.firstIndex(of: "?") else { return nil }
+        guard let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return nil }
         return String(target[target.index(after: mark)...])
     }
 

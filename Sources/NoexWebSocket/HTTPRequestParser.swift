@@ -73,13 +73,18 @@ public struct HTTPRequestParser: Sendable {
         }
         lines.append(UnsafeRawBufferPointer(rebasing: head[start..<head.count]))
         guard lines.count - 1 <= maxHeaderCount else { return .failure(status: 431, reason: "too many headers") }
-        let requestLine = lines[0].split(separator: 32, omittingEmptySubsequences: false)
-        guard requestLine.count == 3, !requestLine[0].isEmpty, !requestLine[1].isEmpty else {
+        // Request line: exactly three fields separated by single spaces.
+        let requestLine = lines[0]
+        guard let firstSpace = requestLine.firstIndex(of: 32),
+              let secondSpace = requestLine[(firstSpace + 1)...].firstIndex(of: 32),
+              !requestLine[(secondSpace + 1)...].contains(32),
+              firstSpace > 0, secondSpace > firstSpace + 1
+        else {
             return .failure(status: 400, reason: "malformed request line")
         }
-        let method = String(decoding: requestLine[0], as: UTF8.self)
-        let target = String(decoding: requestLine[1], as: UTF8.self)
-        let version = String(decoding: requestLine[2], as: UTF8.self)
+        let method = String(decoding: requestLine[..<firstSpace], as: UTF8.self)
+        let target = String(decoding: requestLine[(firstSpace + 1)..<secondSpace], as: UTF8.self)
+        let version = String(decoding: requestLine[(secondSpace + 1)...], as: UTF8.self)
         guard method.utf8.allSatisfy(isTokenByte) else { return .failure(status: 400, reason: "malformed method") }
         guard version.hasPrefix("HTTP/1.") else { return .failure(status: 505, reason: "unsupported HTTP version") }
         guard target.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else {
@@ -91,18 +96,36 @@ public struct HTTPRequestParser: Sendable {
             guard let colon = line.firstIndex(of: 58), colon > 0 else {
                 return .failure(status: 400, reason: "malformed header line")
             }
-            let nameBytes = line[line.startIndex..<colon]
+            let nameBytes = UnsafeRawBufferPointer(rebasing: line[line.startIndex..<colon])
             guard nameBytes.allSatisfy(isTokenByte) else { return .failure(status: 400, reason: "malformed header name") }
             var valueStart = colon + 1
             var valueEnd = line.endIndex
             while valueStart < valueEnd && (line[valueStart] == 32 || line[valueStart] == 9) { valueStart += 1 }
             while valueEnd > valueStart && (line[valueEnd - 1] == 32 || line[valueEnd - 1] == 9) { valueEnd -= 1 }
-            let name = String(decoding: nameBytes.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
             let value = String(decoding: line[valueStart..<valueEnd], as: UTF8.self)
-            headers.append((name: name, value: value))
+            headers.append((name: lowercasedName(nameBytes), value: value))
         }
         return .complete(HTTPRequestHead(method: method, target: target, version: version, headers: headers),
                          headLength: headLength)
+    }
+
+    /// The names a WebSocket upgrade usually carries, lowercased: a match reuses the literal
+    /// instead of allocating (several are longer than a small string's 15 bytes).
+    private static let commonNames: [String] = [
+        "host", "upgrade", "connection", "sec-websocket-key", "sec-websocket-version", "origin",
+        "sec-websocket-extensions", "sec-websocket-protocol", "user-agent", "accept-encoding",
+        "accept-language", "cache-control", "pragma", "cookie", "authorization",
+    ]
+
+    /// A header name lowercased (ASCII; the bytes are token characters).
+    private static func lowercasedName(_ bytes: UnsafeRawBufferPointer) -> String {
+        for name in commonNames where name.utf8.count == bytes.count {
+            if name.utf8.elementsEqual(bytes, by: { $0 == ($1 >= 65 && $1 <= 90 ? $1 | 0x20 : $1) }) { return name }
+        }
+        return String(unsafeUninitializedCapacity: bytes.count) { target in
+            for (index, byte) in bytes.enumerated() { target[index] = byte >= 65 && byte <= 90 ? byte | 0x20 : byte }
+            return bytes.count
+        }
     }
 
     /// RFC 9110 token characters.

@@ -31,7 +31,7 @@ final class Listener: EventLoopHandler {
                 }
                 return
             }
-            SocketAddress.setOption(client, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
+            // No TCP_NODELAY call here: the accepted socket inherits it from the listener (Linux).
             let (address, port) = withUnsafePointer(to: &storage) { SocketAddress.describe($0) }
             let target = context.pickLoop()
             if target === loop {

@@ -107,8 +107,26 @@ final class ServerConnection: EventLoopHandler {
     // MARK: Handshake
 
     private func receivedHandshake(_ bytes: UnsafeRawBufferPointer) {
-        handshakeBytes.append(contentsOf: bytes)
-        let outcome = handshakeBytes.withUnsafeBytes { requestParser.parse($0) }
+        if handshakeBytes.isEmpty {
+            // The usual case: the whole head came in one read. Parse it where it lies (the
+            // loop's read buffer) and copy only what must wait for more bytes.
+            let outcome = requestParser.parse(bytes)
+            if case .needMoreData = outcome {
+                handshakeBytes.append(contentsOf: bytes)
+                return
+            }
+            handshake(outcome, bytes)
+        } else {
+            handshakeBytes.append(contentsOf: bytes)
+            let outcome = handshakeBytes.withUnsafeBytes { requestParser.parse($0) }
+            // `accept` empties `handshakeBytes`: hand it a copy of the bytes after the head.
+            let all = handshakeBytes
+            all.withUnsafeBytes { handshake(outcome, $0) }
+        }
+    }
+
+    /// Acts on a parsed request head; `bytes` is everything received so far.
+    private func handshake(_ outcome: HTTPRequestParser.Outcome, _ bytes: UnsafeRawBufferPointer) {
         switch outcome {
         case .needMoreData:
             return
@@ -126,19 +144,22 @@ final class ServerConnection: EventLoopHandler {
                     reject(status: status)
                     return
                 }
-                accept(key: key, headLength: headLength)
+                accept(key: key, rest: UnsafeRawBufferPointer(rebasing: bytes[headLength...]))
             }
         }
     }
 
-    private func accept(key: String, headLength: Int) {
+    /// - Parameter rest: Bytes received behind the request head (frames sent early).
+    private func accept(key: String, rest bytes: UnsafeRawBufferPointer) {
         if let timerID { loop.cancelTimer(timerID) }
         timerID = nil
-        WebSocketHandshake.switchingProtocolsResponse(key: key).withUnsafeBytes { outbound.append(bytes: $0) }
+        WebSocketHandshake.appendSwitchingProtocolsResponse(key: key, to: outbound)
         markDirty()
         phase = .open
         opened = true
-        var rest = Array(handshakeBytes[headLength...])
+        // Copied: the bytes may live in the loop's read buffer or in `handshakeBytes`, and the
+        // delegate runs before they are parsed. Usually empty (no allocation).
+        var rest = Array(bytes)
         handshakeBytes = []
         guard let handle else { return }
         context.delegate.connectionDidOpen(handle)

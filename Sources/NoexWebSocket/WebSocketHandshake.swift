@@ -44,16 +44,42 @@ public enum WebSocketHandshake {
         guard head.header("sec-websocket-version") == "13" else {
             return .reject(status: 426, reason: "unsupported WebSocket version")
         }
-        guard let key = head.header("sec-websocket-key"), let decoded = Base64.decode(key), decoded.count == 16 else {
+        guard let key = head.header("sec-websocket-key"), Base64.decodedCount(key) == 16 else {
             return .reject(status: 400, reason: "invalid Sec-WebSocket-Key")
         }
         return .upgrade(key: key)
     }
 
     /// Whether a comma-separated header value lists `token` (case-insensitive).
+    /// `token` must be lowercase ASCII. Compares bytes, so nothing is allocated per element.
     static func containsToken(_ value: String, _ token: String) -> Bool {
-        value.split(separator: ",").contains {
-            $0.trimmingWhitespace().lowercased() == token
+        var value = value
+        var token = token
+        return value.withUTF8 { bytes in
+            token.withUTF8 { token in
+                var start = 0
+                while start <= bytes.count {
+                    var end = start
+                    while end < bytes.count && bytes[end] != 44 { end += 1 }   // ","
+                    var low = start
+                    var high = end
+                    while low < high && (bytes[low] == 32 || bytes[low] == 9) { low += 1 }
+                    while high > low && (bytes[high - 1] == 32 || bytes[high - 1] == 9) { high -= 1 }
+                    if high - low == token.count {
+                        var equal = true
+                        for offset in 0..<token.count {
+                            let byte = bytes[low + offset]
+                            if (byte >= 65 && byte <= 90 ? byte | 0x20 : byte) != token[offset] {
+                                equal = false
+                                break
+                            }
+                        }
+                        if equal { return true }
+                    }
+                    start = end + 1
+                }
+                return false
+            }
         }
     }
 
@@ -64,6 +90,39 @@ public enum WebSocketHandshake {
         Array(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Accept: \(acceptValue(forKey: key))\r\n\r\n").utf8)
     }
+
+    /// Appends the `101 Switching Protocols` response for `key` to `outbound`, hashing and
+    /// encoding on the stack (the same bytes as ``switchingProtocolsResponse(key:)``).
+    static func appendSwitchingProtocolsResponse(key: String, to outbound: OutboundBuffer) {
+        let prefix: StaticString =
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "
+        var key = key
+        key.withUTF8 { key in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: key.count + 36 + 20) { scratch in
+                // SHA-1 input (key + GUID), then the 20-byte digest behind it.
+                let input = UnsafeMutableBufferPointer(rebasing: scratch[0..<(key.count + 36)])
+                UnsafeMutableRawBufferPointer(input).copyBytes(from: UnsafeRawBufferPointer(key))
+                guidBytes.withUTF8Buffer { guid in
+                    UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(input)[key.count...])
+                        .copyBytes(from: UnsafeRawBufferPointer(guid))
+                }
+                let digest = scratch.baseAddress! + key.count + 36
+                _ = SHA1(input.baseAddress, input.count, digest)
+                outbound.append(maximum: prefix.utf8CodeUnitCount + 28 + 4) { target in
+                    target.copyMemory(from: prefix.utf8Start, byteCount: prefix.utf8CodeUnitCount)
+                    let start = prefix.utf8CodeUnitCount
+                    let at = start + Base64.encode(UnsafeBufferPointer(start: digest, count: 20), to: target + start)
+                    for offset in 0..<4 {
+                        target.storeBytes(of: offset & 1 == 0 ? 13 : 10, toByteOffset: at + offset, as: UInt8.self)
+                    }
+                    return at + 4
+                }
+            }
+        }
+    }
+
+    /// ``guid`` as a static string, for hashing without building a `String`.
+    private static let guidBytes: StaticString = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
     /// An error response that ends the connection.
     /// - Parameter status: The HTTP status (400, 403, 404, 405, 426, 431, 505, ...).

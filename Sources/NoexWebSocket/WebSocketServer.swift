@@ -41,6 +41,7 @@ public final class WebSocketServer: Sendable {
             guard case .idle = state else { throw WebSocketError.invalidState("server already started") }
             let configuration = self.configuration
             let fd = try Self.listen(configuration)
+            SocketAddress.reserveDescriptorTable(entries: configuration.descriptorTableReserve, using: fd)
             var loops: [EventLoop] = []
             do {
                 for index in 0..<max(1, configuration.loopCount) { loops.append(try EventLoop(index: index)) }
@@ -70,6 +71,9 @@ public final class WebSocketServer: Sendable {
             let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             guard fd >= 0 else { throw WebSocketError.system(call: "socket", errno: errno) }
             SocketAddress.setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
+            // Accepted sockets inherit TCP_NODELAY from the listener on Linux: one call here
+            // instead of a setsockopt per connection.
+            SocketAddress.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
             guard bind(fd, address, length) == 0 else {
                 let code = errno
                 close(fd)

@@ -23,6 +23,13 @@ public struct WebSocketServerConfiguration: Sendable {
     /// against peers that send or ping without reading). The application sees the backlog in
     /// ``WebSocketConnection/bufferedBytes``.
     public var pauseReadsAbove: Int = 16 << 20
+    /// At start the server grows the process's descriptor table to this many entries (bounded by
+    /// the `RLIMIT_NOFILE` soft limit); 0 leaves it alone. Linux grows the table by doubling as
+    /// descriptors are opened, and in a multi-threaded process every growth waits for an RCU
+    /// grace period (about 10–20 ms here) inside `accept4`, stalling the event loop: growing it
+    /// once up front keeps a connect storm from paying that ~7 times. The cost is kernel memory,
+    /// about 8 bytes per entry (512 KB for 65,536).
+    public var descriptorTableReserve: Int = 65_536
     /// Event-loop threads; connections are spread over them round-robin.
     /// One is the measured best on a single core (see docs/performance-echo.md).
     public var loopCount: Int = 1

@@ -92,7 +92,41 @@ struct WebSocketHandshakeTests {
         #expect(status(validate(upgradeRequest.replacingOccurrences(of: "dGhlIHNhbXBsZSBub25jZQ==", with: "short=="))) == 400)
         #expect(status(validate(upgradeRequest.replacingOccurrences(of: "Host: server.example.com\r\n", with: ""))) == 400)
         #expect(status(validate(upgradeRequest.replacingOccurrences(of: "HTTP/1.1", with: "HTTP/1.0"))) == 400)
+        // A valid base64 key that is not 16 bytes, and one with a bad character.
+        #expect(status(validate(upgradeRequest.replacingOccurrences(of: "dGhlIHNhbXBsZSBub25jZQ==", with: "dGhlIHNhbXBsZSBub25jZQ=A"))) == 400)
+        #expect(status(validate(upgradeRequest.replacingOccurrences(of: "dGhlIHNhbXBsZSBub25jZQ==", with: "dGhlIHNhbXBsZSBub25jZX=="))) == nil)
+        #expect(status(validate(upgradeRequest.replacingOccurrences(of: "dGhlIHNhbXBsZSBub25jZQ==", with: "dGhlIHNhbXBsZSBub25jZXE="))) == 400)
+        #expect(status(validate(upgradeRequest.replacingOccurrences(of: "keep-alive, Upgrade", with: "keep-alive, Upgrade2"))) == 426)
         let refusal = String(decoding: WebSocketHandshake.errorResponse(status: 426), as: UTF8.self)
         #expect(refusal.hasPrefix("HTTP/1.1 426 Upgrade Required\r\n") && refusal.contains("Sec-WebSocket-Version: 13\r\n"))
+    }
+
+    /// Header names in any case, tokens in any case with spaces and tabs, and a Connection
+    /// header split over two lines (combined with a comma) are all accepted.
+    @Test func tokensAndNamesInAnyCase() {
+        let request = """
+            GET /chat HTTP/1.1\r
+            HOST: server.example.com\r
+            upgrade:\t WebSocket \r
+            connection: keep-alive\r
+            CONNECTION:  UPGRADE\t\r
+            Sec-Websocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r
+            SEC-WEBSOCKET-VERSION: 13\r
+            X-Custom-Header: Value\r
+            \r\n
+            """
+        guard case let .complete(head, _) = parseRequest(request) else {
+            Issue.record("not parsed")
+            return
+        }
+        #expect(head.headers.map(\.name) == [
+            "host", "upgrade", "connection", "connection", "sec-websocket-key", "sec-websocket-version", "x-custom-header",
+        ])
+        #expect(head.header("x-custom-header") == "Value")
+        #expect(head.combinedHeader("connection") == "keep-alive,UPGRADE")
+        #expect(WebSocketHandshake.validate(head, path: "/chat") == .upgrade(key: "dGhlIHNhbXBsZSBub25jZQ=="))
+        #expect(String(decoding: WebSocketHandshake.switchingProtocolsResponse(key: "dGhlIHNhbXBsZSBub25jZQ=="), as: UTF8.self)
+            == "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n")
     }
 }

@@ -84,12 +84,17 @@ public enum OutboundMessage {
 
     /// `{"type":"welcome","version":"1.0.0","serverTime":…,"requiresAuth":…}`.
     public static func welcome(version: String, serverTime: Int64, requiresAuth: Bool) -> [UInt8] {
-        JSONSerializer.serialize([
-            "type": "welcome",
-            "version": .string(version),
-            "serverTime": .number(Double(serverTime)),
-            "requiresAuth": .bool(requiresAuth),
-        ])
+        // Written directly (sent on every connect): no dictionary, no value tree.
+        var writer = JSONWriter(capacity: 96)
+        writer.beginObject()
+        writer.member("type", "welcome")
+        writer.member("version", version)
+        writer.key("serverTime")
+        writer.number(Int(serverTime))
+        writer.key("requiresAuth")
+        writer.bool(requiresAuth)
+        writer.endObject()
+        return writer.bytes
     }
 
     /// `{"type":"ping","timestamp":…}`.
