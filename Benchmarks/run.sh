@@ -116,10 +116,16 @@ if grep -Eq 'proto_errors=[1-9]|exit=|status=|aborted=1' "$WORK/results"; then
 fi
 [ "$SMOKE" = 1 ] && exit $STATUS
 
-value() {  # workload key → the median (or single) figure
-    local line
-    line=$(grep -E "^$1 [a-z]+ median" "$WORK/results" | tail -1)
-    [ -n "$line" ] || line=$(grep -E "^$1 " "$WORK/results" | tail -1)
+value() {  # workload key → that figure from the median run (or the single run)
+    local line median headline
+    line=$(grep -E "^$1 " "$WORK/results" | grep -v " median " | tail -1)
+    median=$(grep -E "^$1 [a-z]+ median" "$WORK/results" | tail -1)
+    if [ -n "$median" ]; then
+        # bench.sh's median line carries only the headline figure: report every figure from
+        # the run that produced it.
+        headline=$(sed -n 's/.* median \([a-z_0-9]*\)=\([0-9.]*\).*/\1=\2/p' <<< "$median")
+        line=$(grep -E "^$1 " "$WORK/results" | grep -v " median " | grep -E "(^| )$headline( |$)" | tail -1)
+    fi
     sed -n "s/.*\b$2=\([0-9.]*\).*/\1/p" <<< "$line" | head -1
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == 0) print "—"; else printf "%.1f×", a / b }'; }
