@@ -26,7 +26,7 @@ public struct BucketHandle: Sendable {
     /// The same bytes `JSONSerializer` writes for `get(_:)`'s record, but serialised once per
     /// version of the record: repeated reads of an unchanged record copy nothing but a reference.
     public func getEncoded(_ key: JSONValue) throws(StoreError) -> [UInt8]? {
-        try store.readCaching(name) { b, now in b.encodedRecord(key, now: now) }
+        try store.getEncoded(key, inBucket: name)
     }
 
     /// Shallow-merges `changes` into the record (key, generated and metadata fields ignored),
@@ -41,7 +41,7 @@ public struct BucketHandle: Sendable {
     /// Like `update(_:_:)`, returning the updated record as UTF-8 JSON text (the bytes
     /// `JSONSerializer` writes for it), which is also kept for later `getEncoded(_:)` reads.
     public func updateEncoded(_ key: JSONValue, _ changes: JSONObject) throws(StoreError) -> [UInt8] {
-        try store.updateEncoded(in: name, key: key, changes)
+        try store.updateEncoded(key, changes, inBucket: name)
     }
 
     /// Deletes the record with `key`; a missing key is a no-op without event.

@@ -1,5 +1,5 @@
 internal import Dispatch
-internal import NoexWire
+public import NoexWire
 internal import Synchronization
 
 extension Store {
@@ -34,12 +34,20 @@ extension Store {
         if persist { log.changes.append(.put(bucket: b.name, key: key, record: record, counter: b.counter)) }
     }
 
+    /// ``BucketHandle/getEncoded(_:)`` without making a handle (see ``updateEncoded(_:_:inBucket:)``).
+    /// - Throws: `bucketNotDefined`.
+    public func getEncoded(_ key: JSONValue, inBucket name: String) throws(StoreError) -> [UInt8]? {
+        try readCaching(name) { b, now in b.encodedRecord(key, now: now) }
+    }
+
     func update(in name: String, key: JSONValue, _ changes: JSONObject) throws(StoreError) -> JSONObject {
         try update(in: name, key: key, changes) { _, record in record }
     }
 
-    /// Updates a record and returns its JSON text, which stays cached for later reads.
-    func updateEncoded(in name: String, key: JSONValue, _ changes: JSONObject) throws(StoreError) -> [UInt8] {
+    /// ``BucketHandle/updateEncoded(_:_:)`` without making a handle: for a caller on a hot path
+    /// that would otherwise make one per call (each copy of a handle retains the store).
+    /// - Throws: `notFound`, `validation`, `uniqueConstraint`, `bucketNotDefined`.
+    public func updateEncoded(_ key: JSONValue, _ changes: JSONObject, inBucket name: String) throws(StoreError) -> [UInt8] {
         try update(in: name, key: key, changes) { state, record in state.encodeStored(record, key: key) }
     }
 

@@ -14,13 +14,13 @@ extension OperationHandlers {
     /// `store.get` answered with the record's JSON text, which the store serialises once per
     /// version of the record: the hot read path skips building and serialising a tree.
     func encodedGet(_ request: StoreGetRequest) throws -> [UInt8] {
-        try store.uncheckedBucket(request.bucket).getEncoded(request.key) ?? Self.encodedNull
+        try store.getEncoded(request.key, inBucket: request.bucket) ?? Self.encodedNull
     }
 
     /// `store.update` answered with the updated record's JSON text, which the store keeps for
     /// the next `store.get` of that record.
     func encodedUpdate(_ request: StoreUpdateRequest) throws -> [UInt8] {
-        try store.uncheckedBucket(request.bucket).updateEncoded(request.key, request.data)
+        try store.updateEncoded(request.key, request.data, inBucket: request.bucket)
     }
 
     private static let encodedNull = Array("null".utf8)
