@@ -35,8 +35,6 @@ final class ClientConnection: Sendable {
         /// Event pushes dropped per subscription while backpressured (F8).
         var droppedEvents: [String: Int] = [:]
         var closed = false
-        /// Messages in the queue or being handled by the task; 0 lets the next one run at once.
-        var queued = 0
         /// The queue feeding the connection's task, created with the task on first use.
         var queue: AsyncStream<QueuedMessage>.Continuation?
     }
@@ -47,6 +45,9 @@ final class ClientConnection: Sendable {
     let connectedAt: Int64
     let core: ServerCore
     let state = Mutex(State())
+    /// Messages in the queue or being handled by the task; 0 lets the next one run at once.
+    /// Apart from `state`: it is read for every message, and an atomic load is cheaper than a lock.
+    private let queued = Atomic<Int>(0)
     /// What timers capture instead of the connection; cleared by `tearDown()`.
     let link = ConnectionLink()
     private let pipeline: RequestPipeline
@@ -67,7 +68,7 @@ final class ClientConnection: Sendable {
     /// (one caller at a time per connection).
     func receive(_ bytes: UnsafeRawBufferPointer) {
         let message = InboundMessage.parse(bytes)
-        if state.withLock({ $0.queued == 0 }) {
+        if queued.load(ordering: .acquiring) == 0 {
             guard let leftover = pipeline.processImmediately(message, on: self) else { return }
             enqueue(leftover)
         } else {
@@ -79,14 +80,14 @@ final class ClientConnection: Sendable {
     private func enqueue(_ message: QueuedMessage) {
         let queue = state.withLock { state -> AsyncStream<QueuedMessage>.Continuation? in
             guard !state.closed else { return nil }
-            state.queued += 1
+            queued.add(1, ordering: .releasing)
             if let queue = state.queue { return queue }
             let (stream, continuation) = AsyncStream.makeStream(of: QueuedMessage.self)
             state.queue = continuation
             Task { [self] in
-                for await queued in stream {
-                    await pipeline.process(queued, on: self)
-                    self.state.withLock { $0.queued -= 1 }
+                for await message in stream {
+                    await pipeline.process(message, on: self)
+                    self.queued.subtract(1, ordering: .releasing)
                 }
             }
             return continuation
