@@ -82,8 +82,9 @@ import Testing
     }
 
     @Test func heartbeatTimeoutFreesTheConnection() async throws {
-        // The timeout leaves room to take the watch before the close, even on a loaded machine.
-        let harness = try await startHarness(heartbeat: HeartbeatConfiguration(intervalMs: 20, timeoutMs: 500))
+        // The timeout leaves room to take the watch before the close even when CI's parallel
+        // suites make connecting take seconds (500 ms was not enough there).
+        let harness = try await startHarness(heartbeat: HeartbeatConfiguration(intervalMs: 20, timeoutMs: 4_000))
         defer { Task { await harness.stop() } }
         let client = try await harness.liveClient()
         let watched = try watchNewest(harness.server)
