@@ -6,8 +6,9 @@ internal import Synchronization
 /// A bucket's state in a reference cell, so the lock holder reads and mutates it in place:
 /// a struct stored directly in the dictionary would be copied (a dozen retains) on every read.
 final class BucketBox: @unchecked Sendable {
-    // @unchecked: `state` is only touched while the store's Mutex is held.
-    var state: BucketState
+    // @unchecked: `state` is only touched while the store's Mutex is held, which also makes the
+    // runtime's dynamic exclusivity check on every access redundant (turned off).
+    @exclusivity(unchecked) var state: BucketState
 
     init(_ state: BucketState) { self.state = state }
 }

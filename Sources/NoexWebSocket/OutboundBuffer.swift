@@ -17,14 +17,16 @@ final class OutboundBuffer {
     private static let initialCapacity = 1024
     private static let retainedCapacity = 64 * 1024
 
-    private var storage: UnsafeMutableRawPointer?
-    private var capacity = 0
-    private var head = 0
-    private var tail = 0
-    private var segments: [Segment] = []
-    private var firstSegment = 0
+    // Loop-confined, so the runtime's dynamic exclusivity checks (a call per access on this
+    // hottest path, several per frame) guard nothing here and are turned off.
+    @exclusivity(unchecked) private var storage: UnsafeMutableRawPointer?
+    @exclusivity(unchecked) private var capacity = 0
+    @exclusivity(unchecked) private var head = 0
+    @exclusivity(unchecked) private var tail = 0
+    @exclusivity(unchecked) private var segments: [Segment] = []
+    @exclusivity(unchecked) private var firstSegment = 0
     /// Unsent bytes in total.
-    private(set) var count = 0
+    @exclusivity(unchecked) private(set) var count = 0
 
     deinit { storage?.deallocate() }
 

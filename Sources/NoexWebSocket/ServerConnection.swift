@@ -16,37 +16,39 @@ final class ServerConnection: EventLoopHandler {
         case closed
     }
 
-    private(set) var fd: Int32
+    // Loop-confined state: no dynamic exclusivity checks (they cost a runtime call per access
+    // on the frame path and guard nothing a single thread could not see anyway).
+    @exclusivity(unchecked) private(set) var fd: Int32
     let loop: EventLoop
     let context: ServerContext
     let remoteAddress: String
     let remotePort: Int
     /// The public handle; cleared on close to break the handle ↔ core cycle.
-    var handle: WebSocketConnection?
+    @exclusivity(unchecked) var handle: WebSocketConnection?
 
-    private var phase = Phase.handshaking
-    private var opened = false
-    private var requestParser: HTTPRequestParser
-    private var handshakeBytes: [UInt8] = []
-    private var decoder: WebSocketFrameDecoder
-    private var machine: WebSocketStateMachine
+    @exclusivity(unchecked) private var phase = Phase.handshaking
+    @exclusivity(unchecked) private var opened = false
+    @exclusivity(unchecked) private var requestParser: HTTPRequestParser
+    @exclusivity(unchecked) private var handshakeBytes: [UInt8] = []
+    @exclusivity(unchecked) private var decoder: WebSocketFrameDecoder
+    @exclusivity(unchecked) private var machine: WebSocketStateMachine
     /// Bytes of an incomplete frame carried over to the next read.
-    private var inbound: [UInt8] = []
+    @exclusivity(unchecked) private var inbound: [UInt8] = []
     /// Payload bytes of the incomplete frame already unmasked (and UTF-8-checked if text).
-    private var partialUnmasked = 0
-    private var partialValidator: UTF8Validator?
+    @exclusivity(unchecked) private var partialUnmasked = 0
+    @exclusivity(unchecked) private var partialValidator: UTF8Validator?
     let outbound = OutboundBuffer()
-    var isDirty = false
-    private var writeRegistered = false
+    @exclusivity(unchecked) var isDirty = false
+    @exclusivity(unchecked) private var writeRegistered = false
     /// Reads are paused while the peer leaves too much output unread (see `pauseReadsAbove`).
-    private var readsPaused = false
-    private var blocked = false
-    private var closeAfterFlush = false
-    private var shutdownAfterFlush = false
-    private var didShutdownWrite = false
-    private var timerID: UInt64?
-    private var closeCode: UInt16?
-    private var closeReason = ""
+    @exclusivity(unchecked) private var readsPaused = false
+    @exclusivity(unchecked) private var blocked = false
+    @exclusivity(unchecked) private var closeAfterFlush = false
+    @exclusivity(unchecked) private var shutdownAfterFlush = false
+    @exclusivity(unchecked) private var didShutdownWrite = false
+    @exclusivity(unchecked) private var timerID: UInt64?
+    @exclusivity(unchecked) private var closeCode: UInt16?
+    @exclusivity(unchecked) private var closeReason = ""
 
     init(fd: Int32, loop: EventLoop, context: ServerContext, remoteAddress: String, remotePort: Int) {
         self.fd = fd
