@@ -31,13 +31,33 @@ public enum OutboundMessage {
 
     /// `{"id":…,"type":"result","data":…}` with `data` already serialised.
     public static func result(id: Double, encodedData data: [UInt8]) -> [UInt8] {
-        withResultHead(id: id) { head in Array(head) + data + [UInt8(ascii: "}")] }
+        writeResult(id: id, encodedData: data) { count, write in
+            [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                write(UnsafeMutableRawBufferPointer(buffer))
+                initialized = count
+            }
+        }
+    }
+
+    /// Writes `{"id":…,"type":"result","data":…}` with `data` already serialised, without
+    /// assembling it first: `emit` gets the message's length and a function that writes exactly
+    /// that many bytes into the buffer it is given (e.g. a connection's outbound buffer).
+    public static func writeResult<R>(
+        id: Double, encodedData data: [UInt8],
+        _ emit: (_ count: Int, _ write: (UnsafeMutableRawBufferPointer) -> Void) -> R
+    ) -> R {
+        withResultHead(id: id) { head in
+            emit(head.count + data.count + 1) { out in
+                out.copyMemory(from: head)
+                data.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: out[head.count...]).copyMemory(from: $0) }
+                out[out.count - 1] = UInt8(ascii: "}")
+            }
+        }
     }
 
     /// Calls `body` with the bytes of a result message before its data,
-    /// `{"id":…,"type":"result","data":`, in a stack buffer valid during the call. The message
-    /// is that head, the data's JSON text, then `}`.
-    public static func withResultHead<R>(id: Double, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+    /// `{"id":…,"type":"result","data":`, in a stack buffer valid during the call.
+    private static func withResultHead<R>(id: Double, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         let open: StaticString = #"{"id":"#
         let middle: StaticString = #","type":"result","data":"#
         let capacity = open.utf8CodeUnitCount + JSONSerializer.maximumNumberLength + middle.utf8CodeUnitCount
@@ -56,28 +76,32 @@ public enum OutboundMessage {
 
     /// `{"type":"push","channel":…,"subscriptionId":…,"data":…}`.
     public static func push(channel: String, subscriptionId: String, data: JSONValue?) -> [UInt8] {
-        var writer = JSONWriter(capacity: 128)
-        writer.beginObject()
-        writer.member("type", "push")
-        writer.member("channel", channel)
-        writer.member("subscriptionId", subscriptionId)
-        if let data { writer.member("data", data) }
-        writer.endObject()
-        return writer.bytes
+        push(channel: channel, subscriptionId: subscriptionId, capacity: 128) { writer in
+            if let data { writer.member("data", data) }
+        }
     }
 
     /// `{"type":"push","channel":…,"subscriptionId":…,"data":…}` with `data` already serialised
     /// (omitted when `nil`).
     public static func push(channel: String, subscriptionId: String, encodedData data: [UInt8]?) -> [UInt8] {
-        var writer = JSONWriter(capacity: 64 + (data?.count ?? 0))
+        push(channel: channel, subscriptionId: subscriptionId, capacity: 64 + (data?.count ?? 0)) { writer in
+            if let data {
+                writer.key("data")
+                writer.raw(data)
+            }
+        }
+    }
+
+    /// A push message whose `data` member (if any) `writeData` adds.
+    private static func push(
+        channel: String, subscriptionId: String, capacity: Int, writeData: (inout JSONWriter) -> Void
+    ) -> [UInt8] {
+        var writer = JSONWriter(capacity: capacity)
         writer.beginObject()
         writer.member("type", "push")
         writer.member("channel", channel)
         writer.member("subscriptionId", subscriptionId)
-        if let data {
-            writer.key("data")
-            writer.raw(data)
-        }
+        writeData(&writer)
         writer.endObject()
         return writer.bytes
     }

@@ -114,12 +114,8 @@ final class ClientConnection: Sendable {
         case .value(let value):
             socket.sendMessage(OutboundMessage.result(id: id, data: value))
         case .encoded(let json):
-            OutboundMessage.withResultHead(id: id) { head in
-                socket.sendMessage(count: head.count + json.count + 1) { out in
-                    out.copyMemory(from: head)
-                    json.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: out[head.count...]).copyMemory(from: $0) }
-                    out[out.count - 1] = UInt8(ascii: "}")
-                }
+            OutboundMessage.writeResult(id: id, encodedData: json) { count, write in
+                socket.sendMessage(count: count, write)
             }
         }
     }
