@@ -160,29 +160,6 @@ struct DeclarativeQuery: Sendable {
 
     /// Compiles a filter after interpolating its templates (also inside operators and arrays).
     static func compileFilter(_ filter: JSONObject, params: JSONValue?) throws(StoreError) -> RecordFilter {
-        var result = RecordFilter()
-        for member in filter.members {
-            switch member.key {
-            case "$or", "$and":
-                guard case .array(let items) = member.value else {
-                    throw .invalidArgument("Invalid filter: \"\(member.key)\" expects an array of filters")
-                }
-                var filters: [RecordFilter] = []
-                for item in items {
-                    guard case .object(let o) = item else {
-                        throw .invalidArgument("Invalid filter: \"\(member.key)\" expects an array of filters")
-                    }
-                    filters.append(try compileFilter(o, params: params))
-                }
-                if member.key == "$or" { result.anyOf.append(filters) } else { result.allOf += filters }
-            default:
-                if let value = interpolate(member.value, params: params) {
-                    result.clauses.append((member.key, try RecordFilter.condition(value)))
-                } else {
-                    result.clauses.append((member.key, .missing))
-                }
-            }
-        }
-        return result
+        try RecordFilter(filter) { interpolate($0, params: params) }
     }
 }

@@ -26,8 +26,13 @@ struct RecordFilter: Sendable {
     init() {}
 
     /// Compiles a filter object.
+    /// - Parameters:
+    ///   - json: the filter.
+    ///   - resolve: maps each field's value before it is compiled (declarative queries fill in
+    ///     their `{{ params.x }}` templates here); `nil` makes the clause require the field to
+    ///     be absent.
     /// - Throws: `StoreError.invalidArgument` for an unknown operator or a malformed `$or`/`$and`.
-    init(_ json: JSONObject) throws(StoreError) {
+    init(_ json: JSONObject, resolve: (JSONValue) -> JSONValue? = { $0 }) throws(StoreError) {
         for member in json.members {
             switch member.key {
             case "$or", "$and":
@@ -39,11 +44,15 @@ struct RecordFilter: Sendable {
                     guard case .object(let o) = item else {
                         throw .invalidArgument("Invalid filter: \"\(member.key)\" expects an array of filters")
                     }
-                    filters.append(try RecordFilter(o))
+                    filters.append(try RecordFilter(o, resolve: resolve))
                 }
                 if member.key == "$or" { anyOf.append(filters) } else { allOf += filters }
             default:
-                clauses.append((member.key, try Self.condition(member.value)))
+                if let value = resolve(member.value) {
+                    clauses.append((member.key, try Self.condition(value)))
+                } else {
+                    clauses.append((member.key, .missing))
+                }
             }
         }
     }
