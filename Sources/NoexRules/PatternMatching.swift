@@ -55,19 +55,7 @@ public enum PatternMatching {
     /// `.`: a `*` segment matches any one segment, except that a trailing `*` matches the rest,
     /// including nothing, so `order.*` matches `order`, `order.created` and `order.a.b`.
     public static func subscriptionTopic(_ pattern: String, matches topic: String) -> Bool {
-        guard pattern.utf8.contains(star) else { return pattern == topic }
-        if pattern == "*" { return true }
-        let p = pattern.split(separator: ".", omittingEmptySubsequences: false)
-        let t = topic.split(separator: ".", omittingEmptySubsequences: false)
-        for i in p.indices {
-            if p[i] == "*" {
-                if i == p.count - 1 { return true }
-                if i >= t.count { return false }
-                continue
-            }
-            if i >= t.count || p[i] != t[i] { return false }
-        }
-        return p.count == t.count
+        Subscription(pattern).matches(topic) { topic.split(separator: ".", omittingEmptySubsequences: false) }
     }
 
     /// A subscription pattern prepared once, matched against many topics.
@@ -90,7 +78,7 @@ public enum PatternMatching {
             }
         }
 
-        /// Same result as ``PatternMatching/subscriptionTopic(_:matches:)``; `segments` is the
+        /// The matcher behind ``PatternMatching/subscriptionTopic(_:matches:)``; `segments` is the
         /// topic split on `.`, computed at most once per event by the caller.
         func matches(_ topic: String, segments: () -> [Substring]) -> Bool {
             switch kind {
