@@ -24,10 +24,10 @@ echo "release: checksum verifies"
 mkdir "$work/unpacked"
 tar -xzf "$tarball" -C "$work/unpacked" --strip-components=1
 binary="$work/unpacked/bin/noex-server"
-documented=$(grep -v '^#' packaging/runtime-packages.txt | grep -v '^$' | sort -u)
+documented=$(grep -v '^#' packaging/runtime-packages.txt | grep -v '^$' | LC_ALL=C sort -u)
 resolved=$(ldd "$binary" | awk '/=> \// {print $3}' | while read -r lib; do
     dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "$lib"
-done | cut -d: -f1 | sort -u)
+done | cut -d: -f1 | LC_ALL=C sort -u)
 if [ "$documented" != "$resolved" ]; then
     echo "release: packaging/runtime-packages.txt does not match ldd:"
     diff <(echo "$documented") <(echo "$resolved") || true
