@@ -35,7 +35,7 @@ if options.help {
     exit(0)
 }
 if options.version {
-    printLine("noex-server v\(ServerSettings.version)")
+    printLine(ServerBuild.versionLine)
     exit(0)
 }
 

@@ -129,7 +129,7 @@ public struct ServerSettings: Sendable, Hashable {
         case .sqlite: persistenceLine = "sqlite (\(db))"
         }
         return """
-            noex-server v\(Self.version)
+            \(ServerBuild.versionLine)
               URL:          ws://\(host):\(port)
               Persistence:  \(persistenceLine)
               Auth:         \(auth ? "built-in" : "disabled")
@@ -141,8 +141,8 @@ public struct ServerSettings: Sendable, Hashable {
             """
     }
 
-    /// The version `--version` and the banner print (the reference's CLI string).
-    public static let version = "0.1.0"
+    /// The release `--version` and the banner print (``ServerBuild/version``).
+    public static var version: String { ServerBuild.version }
 
     // MARK: Conversions with JavaScript's semantics
 
