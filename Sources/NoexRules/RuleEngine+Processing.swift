@@ -21,8 +21,11 @@ extension RuleEngine {
         // previous one finished, which includes the condition checks of rules skipped between.
         var mark = ContinuousClock.now
         for rule in rules {
-            // The chain's action budget is spent: nothing more runs (reported where it ran out).
-            if base.budget.isExhausted { break }
+            // The chain's action budget is spent: nothing more runs.
+            if base.budget.isExhausted {
+                actionLimitReached(base.budget, ruleId: rule.id)
+                break
+            }
             var context: ExecutionContext
             if rule.lookups.isEmpty {
                 // Most rules fail their conditions; check them before copying the context.
