@@ -81,13 +81,14 @@ import Testing
             "actions": [["type": "set_fact", "key": "hit", "value": true]],
         ]
         _ = try await attacker.result("rules.registerRule", ["rule": redos])
+        // Unbounded, ICU gives up on this search only when its backtracking stack is exhausted,
+        // after seconds; eight of them in a row kept every connection waiting past 10 s.
         let text = String(repeating: "a", count: 40) + "b"
-        for id in 904...906 {
-            let answer = try await attack(
-                #"{"id":\#(id),"type":"rules.emit","topic":"check","data":{"text":"\#(text)"}}"#, id: id,
-                attacker: attacker, healthy: healthy)
-            #expect(answer["type"] == "result")
+        for id in 921...928 {
+            try await attacker.sendRaw(#"{"id":\#(id),"type":"rules.emit","topic":"check","data":{"text":"\#(text)"}}"#)
         }
+        #expect(try await healthy.result("rules.stats")["factsCount"] != nil)
+        for id in 921...928 { #expect(try await attacker.response(id: id)["type"] == "result") }
         #expect(try await healthy.result("rules.getFact", ["key": "hit"]) == .null)
         // The same rule still works on ordinary input.
         _ = try await attacker.result("rules.emit", ["topic": "check", "data": ["text": "aaa"]])
