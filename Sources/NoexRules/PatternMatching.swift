@@ -108,7 +108,7 @@ public enum PatternMatching {
 
     /// Anchored glob in which `*` matches one or more bytes other than `separator`.
     ///
-    /// Linear-time, without backtracking (issue 14: the old recursive matcher took hours on
+    /// Linear-time, O(|pattern| + |text|), without backtracking (issue 14: the old recursive matcher took hours on
     /// `**************b` against a 40-byte key). Neither `*` nor a literal byte other than the
     /// separator matches a separator, so the separators of pattern and text pair up one to one:
     /// the pattern matches when it has as many segments as the text and each pattern segment
@@ -139,8 +139,9 @@ public enum PatternMatching {
     /// `Cn` must end it; each middle chunk goes at its leftmost occurrence at or after the
     /// position its star run allows. Leftmost placement is always safe: any match with a chunk
     /// further right stays a match when the chunk moves left (the star after it absorbs the
-    /// difference), so no alternative is ever revisited. Cost: at most one pass over the text
-    /// per chunk byte, O(|p|·|t|) in the worst case, no exponential blow-up.
+    /// difference), so no alternative is ever revisited. Each chunk search starts where the
+    /// previous chunk ended and reads the text once (``firstOccurrence(_:_:_:in:from:to:)``):
+    /// O(|p| + |t|) per segment.
     private static func segmentMatches(
         _ p: UnsafeBufferPointer<UInt8>, _ ps: Int, _ pe: Int, _ t: UnsafeBufferPointer<UInt8>, _ ts: Int, _ te: Int
     ) -> Bool {
@@ -171,17 +172,43 @@ public enum PatternMatching {
         }
     }
 
-    /// The first index `i` in `from...to - length` where `t[i..<i + length]` equals the chunk.
+    /// The first index `i` in `from...to - length` where `t[i..<i + length]` equals the chunk
+    /// `p[chunk..<chunk + length]`.
+    ///
+    /// Short chunks are compared in place (at most four bytes per text position); longer ones
+    /// use Knuth-Morris-Pratt, so the text is read once whatever the chunk: with every chunk
+    /// search starting where the previous match ended, a whole glob costs O(|p| + |t|).
     private static func firstOccurrence(
         _ p: UnsafeBufferPointer<UInt8>, _ chunk: Int, _ length: Int, in t: UnsafeBufferPointer<UInt8>, from: Int,
         to: Int
     ) -> Int? {
-        var i = from
-        while i + length <= to {
-            if bytesEqual(p, chunk, t, i, length) { return i }
-            i += 1
+        if length <= 4 {
+            var i = from
+            while i + length <= to {
+                if bytesEqual(p, chunk, t, i, length) { return i }
+                i += 1
+            }
+            return nil
         }
-        return nil
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: length) { border -> Int? in
+            // border[q]: length of the longest proper prefix of chunk[0...q] that is also its suffix.
+            border[0] = 0
+            var k = 0
+            for q in 1..<length {
+                while k > 0, p[chunk + q] != p[chunk + k] { k = border[k - 1] }
+                if p[chunk + q] == p[chunk + k] { k += 1 }
+                border[q] = k
+            }
+            var matched = 0
+            var i = from
+            while i < to {
+                while matched > 0, t[i] != p[chunk + matched] { matched = border[matched - 1] }
+                if t[i] == p[chunk + matched] { matched += 1 }
+                if matched == length { return i - length + 1 }
+                i += 1
+            }
+            return nil
+        }
     }
 
     @inline(__always)

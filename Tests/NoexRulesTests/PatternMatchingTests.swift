@@ -105,6 +105,30 @@ import Testing
             #expect(actual == expected, "\(String(decoding: p, as: UTF8.self)) vs \(String(decoding: t, as: UTF8.self))")
             if actual != expected { return }
         }
+        // Longer literal chunks (the Knuth-Morris-Pratt search) over a two-letter alphabet.
+        for _ in 0..<20_000 {
+            let p = (0..<Int.random(in: 0...14, using: &generator)).map { _ in
+                Int.random(in: 0..<8, using: &generator) == 0 ? UInt8(ascii: "*") : Array("ab".utf8).randomElement(using: &generator)!
+            }
+            let t = (0..<Int.random(in: 0...18, using: &generator)).map { _ in Array("ab".utf8).randomElement(using: &generator)! }
+            let expected = Self.reference(p, 0, t, 0, UInt8(ascii: ":"))
+            let actual = PatternMatching.glob(p[...], t[...], separator: UInt8(ascii: ":"))
+            #expect(actual == expected, "\(String(decoding: p, as: UTF8.self)) vs \(String(decoding: t, as: UTF8.self))")
+            if actual != expected { return }
+        }
+    }
+
+    @Test(arguments: [
+        ("*abcab*", "xxabcabcabyy", true),
+        ("*aabaa*x", "aabaabaaabaax", true),
+        ("*aabaab*", "aabaaabaa", false),
+        ("a*ababab*b", "aabababababb", true),
+        ("*abababa", "abababababa", true),
+        ("**abcde**", "xabcdex", false),
+        ("**abcde**", "xxabcdexx", true),
+    ])
+    func longChunks(pattern: String, key: String, expected: Bool) {
+        #expect(PatternMatching.factKey(pattern, matches: key) == expected)
     }
 
     @Test func theAttackPatternsFinish() {
