@@ -105,12 +105,15 @@ import Testing
     @Test func numbersOutOfRangeAreRefused() async throws {
         let (harness, attacker, healthy) = try await start()
         defer { Task { await harness.stop() } }
+        try harness.defineUsers()
         let huge = String(repeating: "7", count: 100_000)
         let cases = [
             (907, #"{"id":907,"type":"rules.setFact","key":"n","value":1e400}"#),
             (908, #"{"id":908,"type":"rules.setFact","key":"n","value":{"deep":[-1e400]}}"#),
             (909, #"{"id":909,"type":"rules.setFact","key":"n","value":\#(huge)}"#),
             (910, #"{"id":910,"type":"rules.emit","topic":"t","data":{"x":1e999}}"#),
+            // Every operation: the check is made on the message, before the operation's own.
+            (912, #"{"id":912,"type":"store.insert","bucket":"users","data":{"name":"Ann","age":1e400}}"#),
         ]
         for (id, text) in cases {
             let answer = try await attack(text, id: id, attacker: attacker, healthy: healthy)
@@ -119,6 +122,7 @@ import Testing
         }
         // Nothing was stored; an in-range number still is.
         #expect(try await healthy.result("rules.getFact", ["key": "n"]) == .null)
+        #expect(try await healthy.result("store.count", ["bucket": "users"]) == 0)
         try await attacker.sendRaw(#"{"id":911,"type":"rules.setFact","key":"n","value":1e308}"#)
         #expect(try await attacker.response(id: 911)["type"] == "result")
         #expect(try await healthy.result("rules.getFact", ["key": "n"]) == 1e308)
