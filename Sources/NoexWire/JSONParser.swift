@@ -17,8 +17,8 @@ public enum JSONParser {
     public static let maximumDepth = 512
 
     /// The longest number literal ``parse(_:numbersOutOfRange:)`` converts, in bytes; a longer
-    /// one counts as out of range. 1,100 bytes hold any `Double` written out in full (the
-    /// longest exact decimal expansion, of the smallest subnormal, has 767 significant digits).
+    /// one counts as out of range. 1,100 bytes hold any `Double` written out exactly as a plain
+    /// decimal (the longest, -2^-1074, takes 1,077 characters: 2^-n has n decimal places).
     public static let maximumNumberLength = 1_100
 
     /// Parses one JSON text from raw bytes.
