@@ -9,7 +9,8 @@ extension RuleEngine {
     ///   - source: recorded in the fact's metadata (`api` by default).
     /// - Returns: the stored fact (version 1 for a new key, +1 per set).
     /// - Throws: ``RulesError/notRunning(_:)`` once stopped; ``RulesError/invalidArgument(_:)``
-    ///   for an empty key, a key longer than ``RuleEngineLimits/maxKeyLength``, or a new key
+    ///   for an empty key, a key longer than ``RuleEngineLimits/maxKeyLength``, a value beyond
+    ///   ``RuleEngineLimits/maxFactValueNodes`` or the nesting bound, or a new key
     ///   when the engine already holds ``RuleEngineLimits/maxFacts`` facts (nothing is stored).
     @discardableResult
     public func setFact(_ key: String, _ value: JSONValue, source: String = "api") throws(RulesError) -> Fact {
@@ -70,12 +71,13 @@ extension RuleEngine {
 
     // MARK: Internal
 
-    /// Writes a fact: the one place the key length and the fact count are checked.
+    /// Writes a fact: the one place the key length, the value size and the fact count are checked.
     /// - Throws: ``RulesError/notRunning(_:)`` when the engine is stopped,
     ///   ``RulesError/invalidArgument(_:)`` for a key or count beyond the limits.
     func storeFact(_ key: String, _ value: JSONValue, source: String) throws(RulesError) -> Fact {
         let limits = configuration.limits
         if let problem = limits.keyProblem(key, what: "Fact key") { throw .invalidArgument(problem) }
+        if let problem = limits.factValueProblem(value) { throw .invalidArgument(problem) }
         let now = configuration.clock.now()
         return try state.withLock { s throws(RulesError) -> Fact in
             guard s.running else { throw notRunningError }

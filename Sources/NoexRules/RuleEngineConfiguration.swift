@@ -33,7 +33,7 @@ public struct RuleEngineConfiguration: Sendable {
     ///   - logger: log sink (default standard error).
     ///   - tracingEnabled: record trace entries (default off).
     ///   - tracingMaxEntries: trace capacity (default 10,000).
-    ///   - limits: cost bounds (default ``RuleEngineLimits/init(maxPatternLength:maxPatternWildcards:maxKeyLength:maxFacts:maxRules:maxActionsPerEvent:maxRegexLength:regexTimeLimitMs:)``).
+    ///   - limits: cost bounds (default ``RuleEngineLimits/init(maxPatternLength:maxPatternWildcards:maxKeyLength:maxFacts:maxRules:maxFactValueNodes:maxActionsPerEvent:maxRegexLength:regexTimeLimitMs:)``).
     public init(
         name: String = "rule-engine",
         maxChainDepth: Int = 16,

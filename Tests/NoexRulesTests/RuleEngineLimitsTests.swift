@@ -104,6 +104,32 @@ import Testing
         #expect(h.engine.rules().count == 2)
     }
 
+    @Test func factValuesAreBoundedInNodesAndDepth() throws {
+        let h = Harness(limits: RuleEngineLimits(maxFactValueNodes: 4))
+        try h.engine.setFact("v", [1, 2, 3])  // 4 nodes
+        #expect(invalidArgument { () throws(RulesError) in _ = try h.engine.setFact("v", [1, 2, 3, 4]) }
+            == "Fact value is too large: more than 4 nodes (maxFactValueNodes)")
+        #expect(h.engine.getFact("v") == [1, 2, 3])
+
+        let deep = Harness()
+        var value: JSONValue = 1
+        for _ in 0..<JSONParser.maximumDepth { value = [value] }
+        try deep.engine.setFact("d", value)  // 512 levels, as the parser accepts
+        #expect(invalidArgument { () throws(RulesError) in _ = try deep.engine.setFact("d", [value]) }
+            == "Fact value is nested too deeply: more than 512 levels")
+    }
+
+    @Test func aRuleThatWrapsAFactInItselfStopsAtTheValueBound() throws {
+        let h = Harness(limits: RuleEngineLimits(maxFactValueNodes: 50))
+        // Each firing stores the previous fact object: 5 more nodes (and one more level) each time.
+        try h.engine.registerRule(
+            rule("wrap", trigger: ["type": "fact", "pattern": "x"], actions: [setFactAction("x", ["ref": "trigger.fact"])]))
+        try h.engine.setFact("x", 1)
+        // 1 + 5·9 = 46 nodes fit (version 10); 51 do not: the tenth wrap fails and is logged.
+        #expect(h.engine.getFactFull("x")?.version == 10)
+        #expect(h.logs.values.contains { $0.contains("Fact value is too large: more than 50 nodes (maxFactValueNodes)") })
+    }
+
     // MARK: Actions per trigger
 
     /// A rule that answers `fan.out` with `width` `fan.out` events: width^depth without a budget.

@@ -3,7 +3,7 @@ public import NoexWire
 
 extension ServerSettings {
     /// Reads the config-file object `rulesLimits` (`maxPatternLength`, `maxPatternWildcards`,
-    /// `maxKeyLength`, `maxFacts`, `maxRules`, `maxActionsPerEvent`, `maxRegexLength`,
+    /// `maxKeyLength`, `maxFacts`, `maxRules`, `maxFactValueNodes`, `maxActionsPerEvent`, `maxRegexLength`,
     /// `regexTimeLimitMs`); a missing, non-integer or non-positive value keeps the default.
     public static func rulesLimits(_ object: JSONObject) -> RuleEngineLimits {
         var limits = RuleEngineLimits()
@@ -15,6 +15,7 @@ extension ServerSettings {
         read("maxKeyLength", \.maxKeyLength)
         read("maxFacts", \.maxFacts)
         read("maxRules", \.maxRules)
+        read("maxFactValueNodes", \.maxFactValueNodes)
         read("maxActionsPerEvent", \.maxActionsPerEvent)
         read("maxRegexLength", \.maxRegexLength)
         read("regexTimeLimitMs", \.regexTimeLimitMs)

@@ -19,14 +19,14 @@ import Testing
         let resolved = try settings(file: [
             "rulesLimits": [
                 "maxPatternLength": 100, "maxPatternWildcards": 5, "maxKeyLength": 200, "maxFacts": 1_000,
-                "maxRules": 50, "maxActionsPerEvent": 300, "maxRegexLength": 64, "regexTimeLimitMs": 25,
+                "maxRules": 50, "maxFactValueNodes": 70, "maxActionsPerEvent": 300, "maxRegexLength": 64, "regexTimeLimitMs": 25,
             ],
         ])
         #expect(
             resolved.ruleEngineConfiguration.limits
                 == RuleEngineLimits(
                     maxPatternLength: 100, maxPatternWildcards: 5, maxKeyLength: 200, maxFacts: 1_000, maxRules: 50,
-                    maxActionsPerEvent: 300, maxRegexLength: 64, regexTimeLimitMs: 25))
+                    maxFactValueNodes: 70, maxActionsPerEvent: 300, maxRegexLength: 64, regexTimeLimitMs: 25))
     }
 
     @Test func unusableValuesKeepTheDefault() throws {
