@@ -66,7 +66,7 @@ do {
     exit(1)
 }
 
-let rules: RuleEngine? = settings.rules ? RuleEngine() : nil
+let rules: RuleEngine? = settings.rules ? RuleEngine(configuration: settings.ruleEngineConfiguration) : nil
 if let path = settings.rulesFile {
     guard let rules else {
         printError("Error: --rules needs the rules engine (remove --no-rules)")

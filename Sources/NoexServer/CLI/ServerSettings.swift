@@ -1,3 +1,4 @@
+public import NoexRules
 public import NoexWire
 
 /// The `noex-server` settings after merging flags, the config file and defaults (spec-server §6).
@@ -37,6 +38,8 @@ public struct ServerSettings: Sendable, Hashable {
     public var connectionLimits = ConnectionLimits()
     /// Config-file key `forwardStoreEvents` (ours, additive): store changes become rules events.
     public var forwardStoreEvents = false
+    /// Config-file key `rulesLimits` (ours, additive): the rule engine's cost bounds.
+    public var rulesLimits = RuleEngineLimits()
 
     /// Creates the defaults.
     public init() {}
@@ -111,6 +114,7 @@ public struct ServerSettings: Sendable, Hashable {
                     ?? settings.connectionLimits.maxTotalSubscriptions)
         }
         settings.forwardStoreEvents = file["forwardStoreEvents"]?.boolValue ?? false
+        settings.rulesLimits = rulesLimits(file["rulesLimits"]?.objectValue ?? [:])
         return errors.isEmpty ? .success(settings) : .failure(ResolveErrors(messages: errors))
     }
 

@@ -33,6 +33,7 @@ extension OperationHandlers {
 
     func subscribe(_ request: RulesSubscribeRequest, context: RequestContext) throws -> JSONValue? {
         let engine = try rulesEngine()
+        try engine.validatePattern(request.pattern, field: "pattern")
         let connection = context.connection
         let subscriptionId = core.makeSubscriptionId()
         // Registered before the engine can fire, so the first matching event is not lost.

@@ -73,6 +73,8 @@ struct RequestPipeline: Sendable {
         switch message {
         case .invalid(let error):
             connection.send(OutboundMessage.error(id: 0, error, exposeDetails: exposeDetails))
+        case .rejected(let id, let error):
+            connection.send(OutboundMessage.error(id: id, error, exposeDetails: exposeDetails))
         case .pong:
             connection.recordPong()
         case .request:
