@@ -175,7 +175,7 @@ extension NoexClient {
             return try UnsubscribeResult(json: _answer)
         }
 
-        // protocol.yaml:799
+        // protocol.yaml:800
         /// `rules.registerRule`: Register a rule.
         ///
         /// - Parameters:
@@ -193,7 +193,7 @@ extension NoexClient {
             return try RegisterRuleResult(json: _answer)
         }
 
-        // protocol.yaml:814
+        // protocol.yaml:815
         /// `rules.unregisterRule`: Remove a rule.
         ///
         /// - Parameters:
@@ -210,7 +210,7 @@ extension NoexClient {
             return try UnregisterRuleResult(json: _answer)
         }
 
-        // protocol.yaml:826
+        // protocol.yaml:827
         /// `rules.updateRule`: Change a rule.
         ///
         /// The updates are merged over the existing rule, which is validated again and gets a new
@@ -231,7 +231,7 @@ extension NoexClient {
             return try UpdateRuleResult(json: _answer)
         }
 
-        // protocol.yaml:841
+        // protocol.yaml:842
         /// `rules.enableRule`: Enable a rule.
         ///
         /// - Parameters:
@@ -248,7 +248,7 @@ extension NoexClient {
             return try EnableRuleResult(json: _answer)
         }
 
-        // protocol.yaml:853
+        // protocol.yaml:854
         /// `rules.disableRule`: Disable a rule.
         ///
         /// - Parameters:
@@ -265,7 +265,7 @@ extension NoexClient {
             return try DisableRuleResult(json: _answer)
         }
 
-        // protocol.yaml:865
+        // protocol.yaml:866
         /// `rules.getRule`: Read a rule.
         ///
         /// - Parameters:
@@ -281,7 +281,7 @@ extension NoexClient {
             return try await self.client.request("rules.getRule", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:873
+        // protocol.yaml:874
         /// `rules.getRules`: List the rules.
         ///
         /// - Parameters:
@@ -297,7 +297,7 @@ extension NoexClient {
             return try GetRulesResult(json: _answer)
         }
 
-        // protocol.yaml:882
+        // protocol.yaml:883
         /// `rules.validateRule`: Check a rule without registering it.
         ///
         /// - Parameters:
@@ -338,10 +338,10 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:794
+        // protocol.yaml:795
         /// The result of `rules.unsubscribe`.
         public struct UnsubscribeResult: Sendable, Hashable {
-            // protocol.yaml:796
+            // protocol.yaml:797
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -362,30 +362,30 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:805
+        // protocol.yaml:806
         /// The result of `rules.registerRule`.
         public struct RegisterRuleResult: Sendable, Hashable {
-            // protocol.yaml:807
+            // protocol.yaml:808
             /// Rule id.
             ///
             /// Declared as `string`.
             public var id: String
-            // protocol.yaml:808
+            // protocol.yaml:809
             /// Rule name.
             ///
             /// Declared as `string`.
             public var name: String
-            // protocol.yaml:809
+            // protocol.yaml:810
             /// Version.
             ///
             /// Declared as `integer`.
             public var version: Int
-            // protocol.yaml:810
+            // protocol.yaml:811
             /// ms since the epoch.
             ///
             /// Declared as `number`.
             public var createdAt: Double
-            // protocol.yaml:811
+            // protocol.yaml:812
             /// ms since the epoch.
             ///
             /// Declared as `number`.
@@ -410,15 +410,15 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:820
+        // protocol.yaml:821
         /// The result of `rules.unregisterRule`.
         public struct UnregisterRuleResult: Sendable, Hashable {
-            // protocol.yaml:822
+            // protocol.yaml:823
             /// Rule id.
             ///
             /// Declared as `string`.
             public var ruleId: String
-            // protocol.yaml:823
+            // protocol.yaml:824
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -440,20 +440,20 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:834
+        // protocol.yaml:835
         /// The result of `rules.updateRule`.
         public struct UpdateRuleResult: Sendable, Hashable {
-            // protocol.yaml:836
+            // protocol.yaml:837
             /// Rule id.
             ///
             /// Declared as `string`.
             public var id: String
-            // protocol.yaml:837
+            // protocol.yaml:838
             /// The new version.
             ///
             /// Declared as `integer`.
             public var version: Int
-            // protocol.yaml:838
+            // protocol.yaml:839
             /// ms since the epoch.
             ///
             /// Declared as `number`.
@@ -476,15 +476,15 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:847
+        // protocol.yaml:848
         /// The result of `rules.enableRule`.
         public struct EnableRuleResult: Sendable, Hashable {
-            // protocol.yaml:849
+            // protocol.yaml:850
             /// Rule id.
             ///
             /// Declared as `string`.
             public var ruleId: String
-            // protocol.yaml:850
+            // protocol.yaml:851
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -506,15 +506,15 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:859
+        // protocol.yaml:860
         /// The result of `rules.disableRule`.
         public struct DisableRuleResult: Sendable, Hashable {
-            // protocol.yaml:861
+            // protocol.yaml:862
             /// Rule id.
             ///
             /// Declared as `string`.
             public var ruleId: String
-            // protocol.yaml:862
+            // protocol.yaml:863
             /// Always false.
             ///
             /// Declared as `boolean`.
@@ -536,10 +536,10 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:877
+        // protocol.yaml:878
         /// The result of `rules.getRules`.
         public struct GetRulesResult: Sendable, Hashable {
-            // protocol.yaml:879
+            // protocol.yaml:880
             /// In registration order.
             ///
             /// Declared as `RuleSummary[]`.
@@ -560,20 +560,20 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:888
+        // protocol.yaml:889
         /// The result of `rules.validateRule`.
         public struct ValidateRuleResult: Sendable, Hashable {
-            // protocol.yaml:890
+            // protocol.yaml:891
             /// True when there are no errors.
             ///
             /// Declared as `boolean`.
             public var valid: Bool
-            // protocol.yaml:891
+            // protocol.yaml:892
             /// Errors.
             ///
             /// Declared as `ValidationIssue[]`.
             public var errors: JSONValue
-            // protocol.yaml:892
+            // protocol.yaml:893
             /// Warnings.
             ///
             /// Declared as `ValidationIssue[]`.

@@ -639,7 +639,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func unsubscribe(_ request: RulesUnsubscribeRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:799
+    // protocol.yaml:800
     /// Handles `rules.registerRule`: Register a rule.
     ///
     /// Result: `object`.
@@ -655,7 +655,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func registerRule(_ request: RulesRegisterRuleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:814
+    // protocol.yaml:815
     /// Handles `rules.unregisterRule`: Remove a rule.
     ///
     /// Result: `object`.
@@ -671,7 +671,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func unregisterRule(_ request: RulesUnregisterRuleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:826
+    // protocol.yaml:827
     /// Handles `rules.updateRule`: Change a rule.
     ///
     /// The updates are merged over the existing rule, which is validated again and gets a new
@@ -690,7 +690,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func updateRule(_ request: RulesUpdateRuleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:841
+    // protocol.yaml:842
     /// Handles `rules.enableRule`: Enable a rule.
     ///
     /// Result: `object`.
@@ -706,7 +706,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func enableRule(_ request: RulesEnableRuleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:853
+    // protocol.yaml:854
     /// Handles `rules.disableRule`: Disable a rule.
     ///
     /// Result: `object`.
@@ -722,7 +722,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func disableRule(_ request: RulesDisableRuleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:865
+    // protocol.yaml:866
     /// Handles `rules.getRule`: Read a rule.
     ///
     /// Result: `Rule`.
@@ -738,7 +738,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getRule(_ request: RulesGetRuleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:873
+    // protocol.yaml:874
     /// Handles `rules.getRules`: List the rules.
     ///
     /// Result: `object`.
@@ -754,7 +754,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getRules(_ request: RulesGetRulesRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:882
+    // protocol.yaml:883
     /// Handles `rules.validateRule`: Check a rule without registering it.
     ///
     /// Result: `object`.
@@ -780,7 +780,7 @@ public protocol AuthOperations<Context>: Sendable {
     /// Per-request context the server passes to every handler method.
     associatedtype Context
 
-    // protocol.yaml:897
+    // protocol.yaml:898
     /// Handles `auth.login`: Authenticate the connection with a token.
     ///
     /// The application validates the token (in built-in identity mode: an identity session token).
@@ -799,7 +799,7 @@ public protocol AuthOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func login(_ request: AuthLoginRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:913
+    // protocol.yaml:914
     /// Handles `auth.logout`: Drop the connection's session.
     ///
     /// Result: `object`.
@@ -815,7 +815,7 @@ public protocol AuthOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func logout(_ request: AuthLogoutRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:922
+    // protocol.yaml:923
     /// Handles `auth.whoami`: Describe the connection's session.
     ///
     /// Result: `object`. Exactly `{authenticated:false}` without a (valid) session.
@@ -842,7 +842,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// Per-request context the server passes to every handler method.
     associatedtype Context
 
-    // protocol.yaml:937
+    // protocol.yaml:938
     /// Handles `identity.login`: Log in with username and password.
     ///
     /// Failed attempts are rate-limited per username and per client address.
@@ -861,7 +861,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func login(_ request: IdentityLoginRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:948
+    // protocol.yaml:949
     /// Handles `identity.loginWithSecret`: Log in as the virtual superadmin with the server's admin
     /// secret.
     ///
@@ -878,7 +878,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func loginWithSecret(_ request: IdentityLoginWithSecretRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:957
+    // protocol.yaml:958
     /// Handles `identity.logout`: End the identity session.
     ///
     /// Deletes the stored session token, if the connection has one.
@@ -896,7 +896,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func logout(_ request: IdentityLogoutRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:968
+    // protocol.yaml:969
     /// Handles `identity.whoami`: Describe the connection's identity session.
     ///
     /// Result: `object`.
@@ -912,7 +912,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func whoami(_ request: IdentityWhoamiRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:980
+    // protocol.yaml:981
     /// Handles `identity.refreshSession`: Replace the session token with a fresh one.
     ///
     /// Roles are read again; the old token stops working.
@@ -930,7 +930,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func refreshSession(_ request: IdentityRefreshSessionRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:987
+    // protocol.yaml:988
     /// Handles `identity.createUser`: Create a user.
     ///
     /// Result: `UserInfo`.
@@ -946,7 +946,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func createUser(_ request: IdentityCreateUserRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1001
+    // protocol.yaml:1002
     /// Handles `identity.getUser`: Read a user.
     ///
     /// Result: `UserInfo`.
@@ -962,7 +962,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getUser(_ request: IdentityGetUserRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1009
+    // protocol.yaml:1010
     /// Handles `identity.updateUser`: Change a user's profile.
     ///
     /// Users may update themselves; admins anyone. `userId` is validated before the self-or-admin
@@ -981,7 +981,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func updateUser(_ request: IdentityUpdateUserRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1024
+    // protocol.yaml:1025
     /// Handles `identity.deleteUser`: Delete a user with their sessions, role assignments, ACL
     /// entries and ownerships.
     ///
@@ -998,7 +998,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func deleteUser(_ request: IdentityDeleteUserRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1036
+    // protocol.yaml:1037
     /// Handles `identity.listUsers`: List users, one page at a time.
     ///
     /// Result: `object`.
@@ -1014,7 +1014,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func listUsers(_ request: IdentityListUsersRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1051
+    // protocol.yaml:1052
     /// Handles `identity.enableUser`: Enable a user.
     ///
     /// Result: `UserInfo`.
@@ -1030,7 +1030,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func enableUser(_ request: IdentityEnableUserRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1060
+    // protocol.yaml:1061
     /// Handles `identity.disableUser`: Disable a user and end their sessions.
     ///
     /// Result: `UserInfo`.
@@ -1046,7 +1046,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func disableUser(_ request: IdentityDisableUserRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1069
+    // protocol.yaml:1070
     /// Handles `identity.changePassword`: Change one's own password.
     ///
     /// Ends all sessions of the user.
@@ -1064,7 +1064,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func changePassword(_ request: IdentityChangePasswordRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1084
+    // protocol.yaml:1085
     /// Handles `identity.resetPassword`: Set another user's password.
     ///
     /// Ends all sessions of the user.
@@ -1082,7 +1082,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func resetPassword(_ request: IdentityResetPasswordRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1098
+    // protocol.yaml:1099
     /// Handles `identity.createRole`: Create a custom role.
     ///
     /// Result: `RoleInfo`.
@@ -1098,7 +1098,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func createRole(_ request: IdentityCreateRoleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1109
+    // protocol.yaml:1110
     /// Handles `identity.updateRole`: Change a role's description or permissions.
     ///
     /// Result: `RoleInfo`.
@@ -1114,7 +1114,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func updateRole(_ request: IdentityUpdateRoleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1119
+    // protocol.yaml:1120
     /// Handles `identity.deleteRole`: Delete a custom role and its assignments.
     ///
     /// Result: `object`.
@@ -1130,7 +1130,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func deleteRole(_ request: IdentityDeleteRoleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1131
+    // protocol.yaml:1132
     /// Handles `identity.listRoles`: List the roles.
     ///
     /// Result: `object`.
@@ -1146,7 +1146,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func listRoles(_ request: IdentityListRolesRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1140
+    // protocol.yaml:1141
     /// Handles `identity.assignRole`: Give a user a role.
     ///
     /// Result: `object`.
@@ -1162,7 +1162,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func assignRole(_ request: IdentityAssignRoleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1153
+    // protocol.yaml:1154
     /// Handles `identity.removeRole`: Take a role from a user.
     ///
     /// Result: `object`.
@@ -1178,7 +1178,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func removeRole(_ request: IdentityRemoveRoleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1166
+    // protocol.yaml:1167
     /// Handles `identity.getUserRoles`: List a user's roles.
     ///
     /// Result: `object`.
@@ -1194,7 +1194,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getUserRoles(_ request: IdentityGetUserRolesRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1177
+    // protocol.yaml:1178
     /// Handles `identity.grant`: Grant a user or role operations on a resource.
     ///
     /// Allowed for superadmins, admins, the resource's owner and users holding `admin` on it.
@@ -1213,7 +1213,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func grant(_ request: IdentityGrantRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1196
+    // protocol.yaml:1197
     /// Handles `identity.revoke`: Revoke operations, or a whole ACL entry.
     ///
     /// Result: `object`.
@@ -1229,7 +1229,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func revoke(_ request: IdentityRevokeRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1212
+    // protocol.yaml:1213
     /// Handles `identity.getAcl`: List the ACL of a resource.
     ///
     /// Result: `object`.
@@ -1245,7 +1245,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getAcl(_ request: IdentityGetAclRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1224
+    // protocol.yaml:1225
     /// Handles `identity.myAccess`: Describe the caller's effective access.
     ///
     /// Result: `EffectiveAccess`.
@@ -1261,7 +1261,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func myAccess(_ request: IdentityMyAccessRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1230
+    // protocol.yaml:1231
     /// Handles `identity.getOwner`: Read a resource's owner.
     ///
     /// Result: `object`.
@@ -1277,7 +1277,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getOwner(_ request: IdentityGetOwnerRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1242
+    // protocol.yaml:1243
     /// Handles `identity.transferOwner`: Hand a resource to another owner.
     ///
     /// Allowed for the current owner and superadmins.
@@ -1305,7 +1305,7 @@ public protocol AuditOperations<Context>: Sendable {
     /// Per-request context the server passes to every handler method.
     associatedtype Context
 
-    // protocol.yaml:1259
+    // protocol.yaml:1260
     /// Handles `audit.query`: Read audit entries, newest first.
     ///
     /// All filters are optional and combined with AND; null is not accepted for any of them.
@@ -1333,7 +1333,7 @@ public protocol ProceduresOperations<Context>: Sendable {
     /// Per-request context the server passes to every handler method.
     associatedtype Context
 
-    // protocol.yaml:1278
+    // protocol.yaml:1279
     /// Handles `procedures.register`: Register a procedure.
     ///
     /// Result: `object`.
@@ -1349,7 +1349,7 @@ public protocol ProceduresOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func register(_ request: ProceduresRegisterRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1290
+    // protocol.yaml:1291
     /// Handles `procedures.unregister`: Remove a procedure.
     ///
     /// Result: `object`.
@@ -1365,7 +1365,7 @@ public protocol ProceduresOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func unregister(_ request: ProceduresUnregisterRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1302
+    // protocol.yaml:1304
     /// Handles `procedures.update`: Change a procedure.
     ///
     /// The updates replace top-level members of the definition; the name cannot change.
@@ -1383,7 +1383,7 @@ public protocol ProceduresOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func update(_ request: ProceduresUpdateRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1316
+    // protocol.yaml:1319
     /// Handles `procedures.get`: Read a procedure's definition.
     ///
     /// Result: `object`. The definition as registered, unknown members included.
@@ -1399,7 +1399,7 @@ public protocol ProceduresOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func get(_ request: ProceduresGetRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1324
+    // protocol.yaml:1328
     /// Handles `procedures.list`: List the procedures.
     ///
     /// Result: `object`.
@@ -1413,7 +1413,7 @@ public protocol ProceduresOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func list(_ request: ProceduresListRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1332
+    // protocol.yaml:1336
     /// Handles `procedures.call`: Run a procedure.
     ///
     /// With `transaction:true` the procedure's writes commit together or not at all.
@@ -1441,7 +1441,7 @@ public protocol ServerOperations<Context>: Sendable {
     /// Per-request context the server passes to every handler method.
     associatedtype Context
 
-    // protocol.yaml:1344
+    // protocol.yaml:1349
     /// Handles `server.stats`: Server statistics.
     ///
     /// Result: `object`.
@@ -1455,7 +1455,7 @@ public protocol ServerOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func stats(_ request: ServerStatsRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1359
+    // protocol.yaml:1364
     /// Handles `server.connections`: List the open connections.
     ///
     /// Result: `ConnectionInfo[]`.

@@ -333,12 +333,12 @@ public enum Operations {
     /// `rules.unsubscribe`: End a rules subscription of this connection.
     public static let rulesUnsubscribe = OperationDescriptor(
         name: "rules.unsubscribe", position: 36, namespace: .rules, tier: .read,
-        isAuthExempt: false, resourceField: nil, since: "1.0.0",
+        isAuthExempt: false, resourceField: "subscriptionId", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "End a rules subscription of this connection.")
 
-    // protocol.yaml:799
+    // protocol.yaml:800
     /// `rules.registerRule`: Register a rule.
     public static let rulesRegisterRule = OperationDescriptor(
         name: "rules.registerRule", position: 37, namespace: .rules, tier: .admin,
@@ -347,7 +347,7 @@ public enum Operations {
         errors: [.validationError, .alreadyExists, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Register a rule.")
 
-    // protocol.yaml:814
+    // protocol.yaml:815
     /// `rules.unregisterRule`: Remove a rule.
     public static let rulesUnregisterRule = OperationDescriptor(
         name: "rules.unregisterRule", position: 38, namespace: .rules, tier: .admin,
@@ -356,7 +356,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Remove a rule.")
 
-    // protocol.yaml:826
+    // protocol.yaml:827
     /// `rules.updateRule`: Change a rule.
     public static let rulesUpdateRule = OperationDescriptor(
         name: "rules.updateRule", position: 39, namespace: .rules, tier: .admin,
@@ -365,7 +365,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Change a rule.")
 
-    // protocol.yaml:841
+    // protocol.yaml:842
     /// `rules.enableRule`: Enable a rule.
     public static let rulesEnableRule = OperationDescriptor(
         name: "rules.enableRule", position: 40, namespace: .rules, tier: .admin,
@@ -374,7 +374,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Enable a rule.")
 
-    // protocol.yaml:853
+    // protocol.yaml:854
     /// `rules.disableRule`: Disable a rule.
     public static let rulesDisableRule = OperationDescriptor(
         name: "rules.disableRule", position: 41, namespace: .rules, tier: .admin,
@@ -383,7 +383,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Disable a rule.")
 
-    // protocol.yaml:865
+    // protocol.yaml:866
     /// `rules.getRule`: Read a rule.
     public static let rulesGetRule = OperationDescriptor(
         name: "rules.getRule", position: 42, namespace: .rules, tier: .admin,
@@ -392,7 +392,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read a rule.")
 
-    // protocol.yaml:873
+    // protocol.yaml:874
     /// `rules.getRules`: List the rules.
     public static let rulesGetRules = OperationDescriptor(
         name: "rules.getRules", position: 43, namespace: .rules, tier: .admin,
@@ -401,7 +401,7 @@ public enum Operations {
         errors: [.rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List the rules.")
 
-    // protocol.yaml:882
+    // protocol.yaml:883
     /// `rules.validateRule`: Check a rule without registering it.
     public static let rulesValidateRule = OperationDescriptor(
         name: "rules.validateRule", position: 44, namespace: .rules, tier: .admin,
@@ -410,7 +410,7 @@ public enum Operations {
         errors: [.validationError, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Check a rule without registering it.")
 
-    // protocol.yaml:897
+    // protocol.yaml:898
     /// `auth.login`: Authenticate the connection with a token.
     public static let authLogin = OperationDescriptor(
         name: "auth.login", position: 45, namespace: .auth, tier: nil,
@@ -419,7 +419,7 @@ public enum Operations {
         errors: [.validationError, .unauthorized, .sessionRevoked, .unknownOperation, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Authenticate the connection with a token.")
 
-    // protocol.yaml:913
+    // protocol.yaml:914
     /// `auth.logout`: Drop the connection's session.
     public static let authLogout = OperationDescriptor(
         name: "auth.logout", position: 46, namespace: .auth, tier: nil,
@@ -428,7 +428,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Drop the connection's session.")
 
-    // protocol.yaml:922
+    // protocol.yaml:923
     /// `auth.whoami`: Describe the connection's session.
     public static let authWhoami = OperationDescriptor(
         name: "auth.whoami", position: 47, namespace: .auth, tier: nil,
@@ -437,7 +437,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Describe the connection's session.")
 
-    // protocol.yaml:937
+    // protocol.yaml:938
     /// `identity.login`: Log in with username and password.
     public static let identityLogin = OperationDescriptor(
         name: "identity.login", position: 48, namespace: .identity, tier: .admin,
@@ -446,7 +446,7 @@ public enum Operations {
         errors: [.validationError, .unauthorized, .rateLimited, .sessionRevoked, .unknownOperation, .forbidden, .backpressure, .internalError],
         summary: "Log in with username and password.")
 
-    // protocol.yaml:948
+    // protocol.yaml:949
     /// `identity.loginWithSecret`: Log in as the virtual superadmin with the server's admin secret.
     public static let identityLoginWithSecret = OperationDescriptor(
         name: "identity.loginWithSecret", position: 49, namespace: .identity, tier: .admin,
@@ -455,7 +455,7 @@ public enum Operations {
         errors: [.validationError, .unauthorized, .rateLimited, .unknownOperation, .forbidden, .backpressure, .internalError],
         summary: "Log in as the virtual superadmin with the server's admin secret.")
 
-    // protocol.yaml:957
+    // protocol.yaml:958
     /// `identity.logout`: End the identity session.
     public static let identityLogout = OperationDescriptor(
         name: "identity.logout", position: 50, namespace: .identity, tier: .admin,
@@ -464,7 +464,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "End the identity session.")
 
-    // protocol.yaml:968
+    // protocol.yaml:969
     /// `identity.whoami`: Describe the connection's identity session.
     public static let identityWhoami = OperationDescriptor(
         name: "identity.whoami", position: 51, namespace: .identity, tier: nil,
@@ -473,7 +473,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Describe the connection's identity session.")
 
-    // protocol.yaml:980
+    // protocol.yaml:981
     /// `identity.refreshSession`: Replace the session token with a fresh one.
     public static let identityRefreshSession = OperationDescriptor(
         name: "identity.refreshSession", position: 52, namespace: .identity, tier: nil,
@@ -482,7 +482,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Replace the session token with a fresh one.")
 
-    // protocol.yaml:987
+    // protocol.yaml:988
     /// `identity.createUser`: Create a user.
     public static let identityCreateUser = OperationDescriptor(
         name: "identity.createUser", position: 53, namespace: .identity, tier: .admin,
@@ -491,7 +491,7 @@ public enum Operations {
         errors: [.validationError, .alreadyExists, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Create a user.")
 
-    // protocol.yaml:1001
+    // protocol.yaml:1002
     /// `identity.getUser`: Read a user.
     public static let identityGetUser = OperationDescriptor(
         name: "identity.getUser", position: 54, namespace: .identity, tier: nil,
@@ -500,7 +500,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read a user.")
 
-    // protocol.yaml:1009
+    // protocol.yaml:1010
     /// `identity.updateUser`: Change a user's profile.
     public static let identityUpdateUser = OperationDescriptor(
         name: "identity.updateUser", position: 55, namespace: .identity, tier: nil,
@@ -509,7 +509,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Change a user's profile.")
 
-    // protocol.yaml:1024
+    // protocol.yaml:1025
     /// `identity.deleteUser`: Delete a user with their sessions, role assignments, ACL entries and
     /// ownerships.
     public static let identityDeleteUser = OperationDescriptor(
@@ -519,7 +519,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Delete a user with their sessions, role assignments, ACL entries and ownerships.")
 
-    // protocol.yaml:1036
+    // protocol.yaml:1037
     /// `identity.listUsers`: List users, one page at a time.
     public static let identityListUsers = OperationDescriptor(
         name: "identity.listUsers", position: 57, namespace: .identity, tier: nil,
@@ -528,7 +528,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List users, one page at a time.")
 
-    // protocol.yaml:1051
+    // protocol.yaml:1052
     /// `identity.enableUser`: Enable a user.
     public static let identityEnableUser = OperationDescriptor(
         name: "identity.enableUser", position: 58, namespace: .identity, tier: .admin,
@@ -537,7 +537,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Enable a user.")
 
-    // protocol.yaml:1060
+    // protocol.yaml:1061
     /// `identity.disableUser`: Disable a user and end their sessions.
     public static let identityDisableUser = OperationDescriptor(
         name: "identity.disableUser", position: 59, namespace: .identity, tier: .admin,
@@ -546,7 +546,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Disable a user and end their sessions.")
 
-    // protocol.yaml:1069
+    // protocol.yaml:1070
     /// `identity.changePassword`: Change one's own password.
     public static let identityChangePassword = OperationDescriptor(
         name: "identity.changePassword", position: 60, namespace: .identity, tier: .admin,
@@ -555,7 +555,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Change one's own password.")
 
-    // protocol.yaml:1084
+    // protocol.yaml:1085
     /// `identity.resetPassword`: Set another user's password.
     public static let identityResetPassword = OperationDescriptor(
         name: "identity.resetPassword", position: 61, namespace: .identity, tier: .admin,
@@ -564,7 +564,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Set another user's password.")
 
-    // protocol.yaml:1098
+    // protocol.yaml:1099
     /// `identity.createRole`: Create a custom role.
     public static let identityCreateRole = OperationDescriptor(
         name: "identity.createRole", position: 62, namespace: .identity, tier: .admin,
@@ -573,7 +573,7 @@ public enum Operations {
         errors: [.validationError, .alreadyExists, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Create a custom role.")
 
-    // protocol.yaml:1109
+    // protocol.yaml:1110
     /// `identity.updateRole`: Change a role's description or permissions.
     public static let identityUpdateRole = OperationDescriptor(
         name: "identity.updateRole", position: 63, namespace: .identity, tier: nil,
@@ -582,7 +582,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Change a role's description or permissions.")
 
-    // protocol.yaml:1119
+    // protocol.yaml:1120
     /// `identity.deleteRole`: Delete a custom role and its assignments.
     public static let identityDeleteRole = OperationDescriptor(
         name: "identity.deleteRole", position: 64, namespace: .identity, tier: .admin,
@@ -591,7 +591,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Delete a custom role and its assignments.")
 
-    // protocol.yaml:1131
+    // protocol.yaml:1132
     /// `identity.listRoles`: List the roles.
     public static let identityListRoles = OperationDescriptor(
         name: "identity.listRoles", position: 65, namespace: .identity, tier: nil,
@@ -600,7 +600,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List the roles.")
 
-    // protocol.yaml:1140
+    // protocol.yaml:1141
     /// `identity.assignRole`: Give a user a role.
     public static let identityAssignRole = OperationDescriptor(
         name: "identity.assignRole", position: 66, namespace: .identity, tier: .admin,
@@ -609,7 +609,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .alreadyExists, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Give a user a role.")
 
-    // protocol.yaml:1153
+    // protocol.yaml:1154
     /// `identity.removeRole`: Take a role from a user.
     public static let identityRemoveRole = OperationDescriptor(
         name: "identity.removeRole", position: 67, namespace: .identity, tier: .admin,
@@ -618,7 +618,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Take a role from a user.")
 
-    // protocol.yaml:1166
+    // protocol.yaml:1167
     /// `identity.getUserRoles`: List a user's roles.
     public static let identityGetUserRoles = OperationDescriptor(
         name: "identity.getUserRoles", position: 68, namespace: .identity, tier: nil,
@@ -627,7 +627,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List a user's roles.")
 
-    // protocol.yaml:1177
+    // protocol.yaml:1178
     /// `identity.grant`: Grant a user or role operations on a resource.
     public static let identityGrant = OperationDescriptor(
         name: "identity.grant", position: 69, namespace: .identity, tier: .admin,
@@ -636,7 +636,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Grant a user or role operations on a resource.")
 
-    // protocol.yaml:1196
+    // protocol.yaml:1197
     /// `identity.revoke`: Revoke operations, or a whole ACL entry.
     public static let identityRevoke = OperationDescriptor(
         name: "identity.revoke", position: 70, namespace: .identity, tier: .admin,
@@ -645,7 +645,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Revoke operations, or a whole ACL entry.")
 
-    // protocol.yaml:1212
+    // protocol.yaml:1213
     /// `identity.getAcl`: List the ACL of a resource.
     public static let identityGetAcl = OperationDescriptor(
         name: "identity.getAcl", position: 71, namespace: .identity, tier: nil,
@@ -654,7 +654,7 @@ public enum Operations {
         errors: [.validationError, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List the ACL of a resource.")
 
-    // protocol.yaml:1224
+    // protocol.yaml:1225
     /// `identity.myAccess`: Describe the caller's effective access.
     public static let identityMyAccess = OperationDescriptor(
         name: "identity.myAccess", position: 72, namespace: .identity, tier: nil,
@@ -663,7 +663,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Describe the caller's effective access.")
 
-    // protocol.yaml:1230
+    // protocol.yaml:1231
     /// `identity.getOwner`: Read a resource's owner.
     public static let identityGetOwner = OperationDescriptor(
         name: "identity.getOwner", position: 73, namespace: .identity, tier: nil,
@@ -672,7 +672,7 @@ public enum Operations {
         errors: [.validationError, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read a resource's owner.")
 
-    // protocol.yaml:1242
+    // protocol.yaml:1243
     /// `identity.transferOwner`: Hand a resource to another owner.
     public static let identityTransferOwner = OperationDescriptor(
         name: "identity.transferOwner", position: 74, namespace: .identity, tier: .admin,
@@ -681,7 +681,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Hand a resource to another owner.")
 
-    // protocol.yaml:1259
+    // protocol.yaml:1260
     /// `audit.query`: Read audit entries, newest first.
     public static let auditQuery = OperationDescriptor(
         name: "audit.query", position: 75, namespace: .audit, tier: .admin,
@@ -690,7 +690,7 @@ public enum Operations {
         errors: [.validationError, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read audit entries, newest first.")
 
-    // protocol.yaml:1278
+    // protocol.yaml:1279
     /// `procedures.register`: Register a procedure.
     public static let proceduresRegister = OperationDescriptor(
         name: "procedures.register", position: 76, namespace: .procedures, tier: .admin,
@@ -699,34 +699,34 @@ public enum Operations {
         errors: [.validationError, .alreadyExists, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Register a procedure.")
 
-    // protocol.yaml:1290
+    // protocol.yaml:1291
     /// `procedures.unregister`: Remove a procedure.
     public static let proceduresUnregister = OperationDescriptor(
         name: "procedures.unregister", position: 77, namespace: .procedures, tier: .admin,
-        isAuthExempt: false, resourceField: nil, since: "1.0.0",
+        isAuthExempt: false, resourceField: "name", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .notFound, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Remove a procedure.")
 
-    // protocol.yaml:1302
+    // protocol.yaml:1304
     /// `procedures.update`: Change a procedure.
     public static let proceduresUpdate = OperationDescriptor(
         name: "procedures.update", position: 78, namespace: .procedures, tier: .admin,
-        isAuthExempt: false, resourceField: nil, since: "1.0.0",
+        isAuthExempt: false, resourceField: "name", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .notFound, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Change a procedure.")
 
-    // protocol.yaml:1316
+    // protocol.yaml:1319
     /// `procedures.get`: Read a procedure's definition.
     public static let proceduresGet = OperationDescriptor(
         name: "procedures.get", position: 79, namespace: .procedures, tier: .read,
-        isAuthExempt: false, resourceField: nil, since: "1.0.0",
+        isAuthExempt: false, resourceField: "name", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .notFound, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read a procedure's definition.")
 
-    // protocol.yaml:1324
+    // protocol.yaml:1328
     /// `procedures.list`: List the procedures.
     public static let proceduresList = OperationDescriptor(
         name: "procedures.list", position: 80, namespace: .procedures, tier: .admin,
@@ -735,16 +735,16 @@ public enum Operations {
         errors: [.unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List the procedures.")
 
-    // protocol.yaml:1332
+    // protocol.yaml:1336
     /// `procedures.call`: Run a procedure.
     public static let proceduresCall = OperationDescriptor(
         name: "procedures.call", position: 81, namespace: .procedures, tier: .write,
-        isAuthExempt: false, resourceField: nil, since: "1.0.0",
+        isAuthExempt: false, resourceField: "name", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .notFound, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Run a procedure.")
 
-    // protocol.yaml:1344
+    // protocol.yaml:1349
     /// `server.stats`: Server statistics.
     public static let serverStats = OperationDescriptor(
         name: "server.stats", position: 82, namespace: .server, tier: .admin,
@@ -753,7 +753,7 @@ public enum Operations {
         errors: [.unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Server statistics.")
 
-    // protocol.yaml:1359
+    // protocol.yaml:1364
     /// `server.connections`: List the open connections.
     public static let serverConnections = OperationDescriptor(
         name: "server.connections", position: 83, namespace: .server, tier: .admin,

@@ -311,7 +311,7 @@ public struct RulesSubscribeRequest: Sendable, Hashable {
 // protocol.yaml:788
 /// The payload of `rules.unsubscribe`: End a rules subscription of this connection.
 public struct RulesUnsubscribeRequest: Sendable, Hashable {
-    // protocol.yaml:792
+    // protocol.yaml:793
     /// The id returned by `rules.subscribe`.
     ///
     /// Required: non-empty string.
@@ -344,10 +344,10 @@ public struct RulesUnsubscribeRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:799
+// protocol.yaml:800
 /// The payload of `rules.registerRule`: Register a rule.
 public struct RulesRegisterRuleRequest: Sendable, Hashable {
-    // protocol.yaml:803
+    // protocol.yaml:804
     /// The rule: `{id, name, trigger, conditions?, actions?, priority?, enabled?, tags?, group?,
     /// description?}`.
     ///
@@ -382,10 +382,10 @@ public struct RulesRegisterRuleRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:814
+// protocol.yaml:815
 /// The payload of `rules.unregisterRule`: Remove a rule.
 public struct RulesUnregisterRuleRequest: Sendable, Hashable {
-    // protocol.yaml:818
+    // protocol.yaml:819
     /// Rule id.
     ///
     /// Required: non-empty string.
@@ -418,17 +418,17 @@ public struct RulesUnregisterRuleRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:826
+// protocol.yaml:827
 /// The payload of `rules.updateRule`: Change a rule.
 ///
 /// The updates are merged over the existing rule, which is validated again and gets a new version.
 public struct RulesUpdateRuleRequest: Sendable, Hashable {
-    // protocol.yaml:831
+    // protocol.yaml:832
     /// Rule id.
     ///
     /// Required: non-empty string.
     public var ruleId: String
-    // protocol.yaml:832
+    // protocol.yaml:833
     /// Rule fields to replace.
     ///
     /// Required: object.
@@ -465,10 +465,10 @@ public struct RulesUpdateRuleRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:841
+// protocol.yaml:842
 /// The payload of `rules.enableRule`: Enable a rule.
 public struct RulesEnableRuleRequest: Sendable, Hashable {
-    // protocol.yaml:845
+    // protocol.yaml:846
     /// Rule id.
     ///
     /// Required: non-empty string.
@@ -501,10 +501,10 @@ public struct RulesEnableRuleRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:853
+// protocol.yaml:854
 /// The payload of `rules.disableRule`: Disable a rule.
 public struct RulesDisableRuleRequest: Sendable, Hashable {
-    // protocol.yaml:857
+    // protocol.yaml:858
     /// Rule id.
     ///
     /// Required: non-empty string.
@@ -537,10 +537,10 @@ public struct RulesDisableRuleRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:865
+// protocol.yaml:866
 /// The payload of `rules.getRule`: Read a rule.
 public struct RulesGetRuleRequest: Sendable, Hashable {
-    // protocol.yaml:869
+    // protocol.yaml:870
     /// Rule id.
     ///
     /// Required: non-empty string.
@@ -573,7 +573,7 @@ public struct RulesGetRuleRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:873
+// protocol.yaml:874
 /// The payload of `rules.getRules`: List the rules.
 public struct RulesGetRulesRequest: Sendable, Hashable {
     /// Creates the payload.
@@ -596,10 +596,10 @@ public struct RulesGetRulesRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:882
+// protocol.yaml:883
 /// The payload of `rules.validateRule`: Check a rule without registering it.
 public struct RulesValidateRuleRequest: Sendable, Hashable {
-    // protocol.yaml:886
+    // protocol.yaml:887
     /// The rule to check.
     ///
     /// Required: object.

@@ -119,146 +119,146 @@ public enum Request: Sendable, Hashable {
     // protocol.yaml:788
     /// `rules.unsubscribe`: End a rules subscription of this connection.
     case rulesUnsubscribe(RulesUnsubscribeRequest)
-    // protocol.yaml:799
+    // protocol.yaml:800
     /// `rules.registerRule`: Register a rule.
     case rulesRegisterRule(RulesRegisterRuleRequest)
-    // protocol.yaml:814
+    // protocol.yaml:815
     /// `rules.unregisterRule`: Remove a rule.
     case rulesUnregisterRule(RulesUnregisterRuleRequest)
-    // protocol.yaml:826
+    // protocol.yaml:827
     /// `rules.updateRule`: Change a rule.
     case rulesUpdateRule(RulesUpdateRuleRequest)
-    // protocol.yaml:841
+    // protocol.yaml:842
     /// `rules.enableRule`: Enable a rule.
     case rulesEnableRule(RulesEnableRuleRequest)
-    // protocol.yaml:853
+    // protocol.yaml:854
     /// `rules.disableRule`: Disable a rule.
     case rulesDisableRule(RulesDisableRuleRequest)
-    // protocol.yaml:865
+    // protocol.yaml:866
     /// `rules.getRule`: Read a rule.
     case rulesGetRule(RulesGetRuleRequest)
-    // protocol.yaml:873
+    // protocol.yaml:874
     /// `rules.getRules`: List the rules.
     case rulesGetRules(RulesGetRulesRequest)
-    // protocol.yaml:882
+    // protocol.yaml:883
     /// `rules.validateRule`: Check a rule without registering it.
     case rulesValidateRule(RulesValidateRuleRequest)
-    // protocol.yaml:897
+    // protocol.yaml:898
     /// `auth.login`: Authenticate the connection with a token.
     case authLogin(AuthLoginRequest)
-    // protocol.yaml:913
+    // protocol.yaml:914
     /// `auth.logout`: Drop the connection's session.
     case authLogout(AuthLogoutRequest)
-    // protocol.yaml:922
+    // protocol.yaml:923
     /// `auth.whoami`: Describe the connection's session.
     case authWhoami(AuthWhoamiRequest)
-    // protocol.yaml:937
+    // protocol.yaml:938
     /// `identity.login`: Log in with username and password.
     case identityLogin(IdentityLoginRequest)
-    // protocol.yaml:948
+    // protocol.yaml:949
     /// `identity.loginWithSecret`: Log in as the virtual superadmin with the server's admin secret.
     case identityLoginWithSecret(IdentityLoginWithSecretRequest)
-    // protocol.yaml:957
+    // protocol.yaml:958
     /// `identity.logout`: End the identity session.
     case identityLogout(IdentityLogoutRequest)
-    // protocol.yaml:968
+    // protocol.yaml:969
     /// `identity.whoami`: Describe the connection's identity session.
     case identityWhoami(IdentityWhoamiRequest)
-    // protocol.yaml:980
+    // protocol.yaml:981
     /// `identity.refreshSession`: Replace the session token with a fresh one.
     case identityRefreshSession(IdentityRefreshSessionRequest)
-    // protocol.yaml:987
+    // protocol.yaml:988
     /// `identity.createUser`: Create a user.
     case identityCreateUser(IdentityCreateUserRequest)
-    // protocol.yaml:1001
+    // protocol.yaml:1002
     /// `identity.getUser`: Read a user.
     case identityGetUser(IdentityGetUserRequest)
-    // protocol.yaml:1009
+    // protocol.yaml:1010
     /// `identity.updateUser`: Change a user's profile.
     case identityUpdateUser(IdentityUpdateUserRequest)
-    // protocol.yaml:1024
+    // protocol.yaml:1025
     /// `identity.deleteUser`: Delete a user with their sessions, role assignments, ACL entries and
     /// ownerships.
     case identityDeleteUser(IdentityDeleteUserRequest)
-    // protocol.yaml:1036
+    // protocol.yaml:1037
     /// `identity.listUsers`: List users, one page at a time.
     case identityListUsers(IdentityListUsersRequest)
-    // protocol.yaml:1051
+    // protocol.yaml:1052
     /// `identity.enableUser`: Enable a user.
     case identityEnableUser(IdentityEnableUserRequest)
-    // protocol.yaml:1060
+    // protocol.yaml:1061
     /// `identity.disableUser`: Disable a user and end their sessions.
     case identityDisableUser(IdentityDisableUserRequest)
-    // protocol.yaml:1069
+    // protocol.yaml:1070
     /// `identity.changePassword`: Change one's own password.
     case identityChangePassword(IdentityChangePasswordRequest)
-    // protocol.yaml:1084
+    // protocol.yaml:1085
     /// `identity.resetPassword`: Set another user's password.
     case identityResetPassword(IdentityResetPasswordRequest)
-    // protocol.yaml:1098
+    // protocol.yaml:1099
     /// `identity.createRole`: Create a custom role.
     case identityCreateRole(IdentityCreateRoleRequest)
-    // protocol.yaml:1109
+    // protocol.yaml:1110
     /// `identity.updateRole`: Change a role's description or permissions.
     case identityUpdateRole(IdentityUpdateRoleRequest)
-    // protocol.yaml:1119
+    // protocol.yaml:1120
     /// `identity.deleteRole`: Delete a custom role and its assignments.
     case identityDeleteRole(IdentityDeleteRoleRequest)
-    // protocol.yaml:1131
+    // protocol.yaml:1132
     /// `identity.listRoles`: List the roles.
     case identityListRoles(IdentityListRolesRequest)
-    // protocol.yaml:1140
+    // protocol.yaml:1141
     /// `identity.assignRole`: Give a user a role.
     case identityAssignRole(IdentityAssignRoleRequest)
-    // protocol.yaml:1153
+    // protocol.yaml:1154
     /// `identity.removeRole`: Take a role from a user.
     case identityRemoveRole(IdentityRemoveRoleRequest)
-    // protocol.yaml:1166
+    // protocol.yaml:1167
     /// `identity.getUserRoles`: List a user's roles.
     case identityGetUserRoles(IdentityGetUserRolesRequest)
-    // protocol.yaml:1177
+    // protocol.yaml:1178
     /// `identity.grant`: Grant a user or role operations on a resource.
     case identityGrant(IdentityGrantRequest)
-    // protocol.yaml:1196
+    // protocol.yaml:1197
     /// `identity.revoke`: Revoke operations, or a whole ACL entry.
     case identityRevoke(IdentityRevokeRequest)
-    // protocol.yaml:1212
+    // protocol.yaml:1213
     /// `identity.getAcl`: List the ACL of a resource.
     case identityGetAcl(IdentityGetAclRequest)
-    // protocol.yaml:1224
+    // protocol.yaml:1225
     /// `identity.myAccess`: Describe the caller's effective access.
     case identityMyAccess(IdentityMyAccessRequest)
-    // protocol.yaml:1230
+    // protocol.yaml:1231
     /// `identity.getOwner`: Read a resource's owner.
     case identityGetOwner(IdentityGetOwnerRequest)
-    // protocol.yaml:1242
+    // protocol.yaml:1243
     /// `identity.transferOwner`: Hand a resource to another owner.
     case identityTransferOwner(IdentityTransferOwnerRequest)
-    // protocol.yaml:1259
+    // protocol.yaml:1260
     /// `audit.query`: Read audit entries, newest first.
     case auditQuery(AuditQueryRequest)
-    // protocol.yaml:1278
+    // protocol.yaml:1279
     /// `procedures.register`: Register a procedure.
     case proceduresRegister(ProceduresRegisterRequest)
-    // protocol.yaml:1290
+    // protocol.yaml:1291
     /// `procedures.unregister`: Remove a procedure.
     case proceduresUnregister(ProceduresUnregisterRequest)
-    // protocol.yaml:1302
+    // protocol.yaml:1304
     /// `procedures.update`: Change a procedure.
     case proceduresUpdate(ProceduresUpdateRequest)
-    // protocol.yaml:1316
+    // protocol.yaml:1319
     /// `procedures.get`: Read a procedure's definition.
     case proceduresGet(ProceduresGetRequest)
-    // protocol.yaml:1324
+    // protocol.yaml:1328
     /// `procedures.list`: List the procedures.
     case proceduresList(ProceduresListRequest)
-    // protocol.yaml:1332
+    // protocol.yaml:1336
     /// `procedures.call`: Run a procedure.
     case proceduresCall(ProceduresCallRequest)
-    // protocol.yaml:1344
+    // protocol.yaml:1349
     /// `server.stats`: Server statistics.
     case serverStats(ServerStatsRequest)
-    // protocol.yaml:1359
+    // protocol.yaml:1364
     /// `server.connections`: List the open connections.
     case serverConnections(ServerConnectionsRequest)
 

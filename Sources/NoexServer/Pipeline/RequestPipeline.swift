@@ -177,9 +177,11 @@ struct RequestPipeline: Sendable {
             throw ProtocolError(.forbidden, "Role level insufficient for \(type) (requires \(tier.rawValue))")
         }
         if let permissions = auth.permissions {
-            let resource = ResourceExtraction.resource(operation: type, message: message)
-            if !permissions.isAllowed(session: session, operation: type, resource: resource) {
-                throw ProtocolError(.forbidden, "No permission for \(type) on \(resource)")
+            // Every resource the operation touches, from the fields its handler reads (F22).
+            let resources = ResourceExtraction.resources(
+                descriptor: descriptor, type: type, message: message, store: core.configuration.store)
+            if let denied = permissions.firstDenied(session: session, operation: type, resources: resources) {
+                throw ProtocolError(.forbidden, "No permission for \(type) on \(denied.name)")
             }
         }
     }
@@ -199,9 +201,11 @@ struct RequestPipeline: Sendable {
             throw ProtocolError(.unauthorized, "Session expired")
         }
         if namespace != .identity {
-            let resource = ResourceExtraction.resource(operation: type, message: message)
-            if !identity.isAllowed(userId: session.userId, operation: type, resource: resource) {
-                throw ProtocolError(.forbidden, "No access to \(type) on \(resource)")
+            // Every resource the operation touches, from the fields its handler reads (F22).
+            let resources = ResourceExtraction.resources(
+                descriptor: descriptor, type: type, message: message, store: core.configuration.store)
+            if let denied = identity.firstDenied(userId: session.userId, operation: type, resources: resources) {
+                throw ProtocolError(.forbidden, "No access to \(type) on \(denied.name)")
             }
         }
         if namespace == .store { try SystemBucketGuard.check(type: type, message: message) }
