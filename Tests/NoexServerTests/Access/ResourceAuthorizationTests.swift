@@ -238,6 +238,23 @@ import Testing
     }
 }
 
+/// F22 in the audit log: an entry names the resource the handler touched, not a decoy field.
+@Suite struct AuditedResourceTests {
+    @Test func theAuditLogNamesTheTouchedResource() async throws {
+        let harness = try await Harness.identity { $0.audit = AuditConfiguration() }
+        defer { Task { await harness.stop() } }
+        let root = try await harness.superadmin()
+        try await harness.defineBucket("doomed", as: root)
+        let live = try await harness.liveClient()
+        _ = try await live.result("identity.loginWithSecret", ["secret": .string(testAdminSecret)])
+        _ = try await live.result("store.dropBucket", ["name": "doomed", "bucket": "innocent"])
+        _ = try await live.request("rules.disableRule", ["ruleId": "r9", "bucket": "innocent"])
+        let entries = try await root.result("audit.query", ["limit": 2])["entries"]?.arrayValue ?? []
+        #expect(entries.map { $0["operation"] } == ["rules.disableRule", "store.dropBucket"])
+        #expect(entries.map { $0["resource"] } == ["r9", "doomed"])
+    }
+}
+
 /// F22 in token-auth mode: the same decoys against `permissions` rules and the check closure.
 @Suite struct TokenResourceAuthorizationTests {
     static let permissions = PermissionConfiguration(
