@@ -1,4 +1,5 @@
 import NoexAuth
+import NoexProtocol
 @_spi(Testing) import NoexServer
 import NoexStore
 import NoexTesting
@@ -219,6 +220,52 @@ import Testing
         #expect(try await scene.secretRecords() == before)
         // Its own grant still works: it may read the schema of `mine`.
         #expect(try await aclAdmin.request("store.getBucketSchema", ["name": "mine"]).isResult)
+    }
+
+    /// A payload that points every field authorization used to read at an allowed resource,
+    /// except the field the handler acts on, which names a forbidden one.
+    private static func decoyPayload(for descriptor: OperationDescriptor) -> JSONObject {
+        var payload: JSONObject = [
+            "bucket": "mine", "name": "mine", "query": "mine", "topic": "mine.x", "key": "mine.x", "pattern": "mine.x",
+            "ruleId": "r1", "data": ["title": "t"], "filter": [:], "field": "title", "n": 1, "limit": 1, "value": 1,
+            "updates": ["priority": 1], "config": ["bucket": "secret", "key": "id", "schema": ["id": ["type": "string"]]],
+            "rule": Scene.rule, "operations": [["op": "get", "bucket": "secret", "key": "s1"]],
+        ]
+        switch descriptor.resourceField {
+        case "bucket"?, "name"?: payload[descriptor.resourceField!] = "secret"
+        case "query"?: payload["query"] = "secretQuery"
+        case let field?: payload[field] = "secret.k"
+        case nil: break
+        }
+        return payload
+    }
+
+    /// Every store and rules operation, for a role limited to bucket `mine` and topics `mine.*`:
+    /// pointed at a forbidden resource through the handler's field, with every other field a
+    /// decoy at an allowed one, each is refused (only unsubscribing, which touches the caller's
+    /// own subscription, is not about a resource).
+    @Test func everyOperationIgnoresDecoyFields() async throws {
+        let scene = try await Scene.start()
+        defer { Task { await scene.stop() } }
+        let carol = try await scene.attacker("carol")
+        let aclAdmin = try await scene.attacker("acladmin")
+        var checked = 0
+        for descriptor in Operations.all where descriptor.namespace == .store || descriptor.namespace == .rules {
+            if descriptor.resourceField == "subscriptionId" { continue }
+            let payload = Self.decoyPayload(for: descriptor)
+            try await scene.refused(carol, descriptor.name, payload)
+            // The ACL admin of `mine` is a reader: it reads everything, but may change nothing else.
+            if descriptor.tier != .read { try await scene.refused(aclAdmin, descriptor.name, payload) }
+            checked += 1
+        }
+        #expect(checked > 40)
+        let secret = try await scene.secretRecords().arrayValue ?? []
+        #expect(secret.count == 1)
+        #expect(secret.first?["title"] == "classified")
+        #expect(try await scene.root.result("rules.getFact", ["key": "secret.k"]) == "classified")
+        let rules = try await scene.root.result("rules.getRules")["rules"]?.arrayValue ?? []
+        #expect(rules.map { $0["id"] } == ["r1"])
+        #expect(rules.first?["enabled"] == true)
     }
 
     @Test func forwardedStoreEventsOnlyReachReadersOfTheirBucket() async throws {
