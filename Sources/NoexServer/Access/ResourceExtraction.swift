@@ -103,8 +103,7 @@ public enum ResourceExtraction {
     /// The bucket a declarative query reads; `nil` for an unknown or programmatic query (an
     /// application's Swift closure, authorized by its name alone, like a procedure).
     private static func queryBucket(_ query: String, store: Store?) -> String? {
-        guard let store, let info = store.listQueries().first(where: { $0.name == query }), let config = info.config
-        else { return nil }
+        guard let store, case let config?? = store.queryConfig(query) else { return nil }
         return string(config, "bucket")
     }
 
