@@ -27,6 +27,16 @@ struct Authorizer: Sendable {
         return nil
     }
 
+    /// Whether `session` may receive an event on `topic` through `rules.subscribe`. Asked only for
+    /// the bare prefix a trailing `.*` pattern also matches (`orders.*` matches `orders`), the
+    /// one topic a pattern allowed as equal to a `prefix.*` constraint can reach outside it.
+    func mayReceiveEvent(on topic: String, session: AuthSession?) -> Bool {
+        guard authConfigured else { return true }
+        guard let session else { return !sessionRequired }
+        let resource = AccessResource(kind: .topic, name: topic, access: .read)
+        return firstDenied(session: session, operation: "rules.subscribe", resources: [resource]) == nil
+    }
+
     /// The operation whose permission on a bucket lets a client watch that bucket's changes:
     /// a store event carries whole records, so it needs what reading every record needs.
     static let storeEventOperation = "store.all"

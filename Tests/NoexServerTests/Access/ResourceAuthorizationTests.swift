@@ -182,6 +182,11 @@ import Testing
         let allowed = try await carol.result("rules.subscribe", ["pattern": "mine.*"])["subscriptionId"]?.stringValue
         #expect(allowed != nil)
         _ = try await scene.root.result("rules.emit", ["topic": "secret.x", "data": ["v": 1]])
+        // `mine.*` also matches the bare topic `mine`, which `topics: ["mine.*"]` does not cover.
+        _ = try await scene.root.result("rules.emit", ["topic": "mine", "data": ["v": 2]])
+        _ = try await scene.root.result("rules.emit", ["topic": "mine.y", "data": ["v": 3]])
+        let push = try await carol.nextPush(subscriptionId: allowed)
+        #expect(push["data"]?["topic"] == "mine.y")
         #expect(await carol.noPush(within: .milliseconds(300)))
     }
 
