@@ -357,6 +357,28 @@ import Testing
         #expect(try await eve.request("store.transaction", ["operations": [["op": "insert", "bucket": "mine", "data": ["id": "m1"]]]]).isResult)
     }
 
+    @Test func forwardedStoreEventsFollowTheBucketRules() async throws {
+        let permissions = PermissionConfiguration(
+            default: .deny,
+            rules: [PermissionRule(role: "watcher", allow: ["rules.subscribe", "store.all"], buckets: ["mine"], topics: ["*"])])
+        let harness = try await Harness.start { configuration in
+            configuration.auth = TokenAuthConfiguration(permissions: permissions, validate: testTokenValidator)
+            configuration.storeEventForwarding = StoreEventForwarding(pattern: "*")
+        }
+        defer { Task { await harness.stop() } }
+        for bucket in ["mine", "secret"] {
+            try harness.store.defineBucket(bucket, json: ["key": "id", "schema": ["id": ["type": "string"]]])
+        }
+        let watcher = try await harness.liveClient()
+        _ = try await watcher.result("auth.login", ["token": "user:w:watcher"])
+        let all = try #require(try await watcher.result("rules.subscribe", ["pattern": "*"])["subscriptionId"]?.stringValue)
+        _ = try harness.store.bucket("secret").insert(["id": "s1"])
+        _ = try harness.store.bucket("mine").insert(["id": "m1"])
+        let push = try await watcher.nextPush(subscriptionId: all)
+        #expect(push["data"]?["topic"] == "bucket.mine.inserted")
+        #expect(await watcher.noPush(within: .milliseconds(300)))
+    }
+
     @Test func theCheckClosureSeesEveryBucketOfATransaction() async throws {
         let seen = Mutex<[String]>([])
         let permissions = PermissionConfiguration(check: { _, operation, resource in
