@@ -175,7 +175,7 @@ extension NoexClient {
             return try UnsubscribeResult(json: _answer)
         }
 
-        // protocol.yaml:802
+        // protocol.yaml:803
         /// `rules.registerRule`: Register a rule.
         ///
         /// - Parameters:
@@ -193,7 +193,7 @@ extension NoexClient {
             return try RegisterRuleResult(json: _answer)
         }
 
-        // protocol.yaml:817
+        // protocol.yaml:818
         /// `rules.unregisterRule`: Remove a rule.
         ///
         /// - Parameters:
@@ -210,7 +210,7 @@ extension NoexClient {
             return try UnregisterRuleResult(json: _answer)
         }
 
-        // protocol.yaml:829
+        // protocol.yaml:830
         /// `rules.updateRule`: Change a rule.
         ///
         /// The updates are merged over the existing rule, which is validated again and gets a new
@@ -231,7 +231,7 @@ extension NoexClient {
             return try UpdateRuleResult(json: _answer)
         }
 
-        // protocol.yaml:844
+        // protocol.yaml:845
         /// `rules.enableRule`: Enable a rule.
         ///
         /// - Parameters:
@@ -248,7 +248,7 @@ extension NoexClient {
             return try EnableRuleResult(json: _answer)
         }
 
-        // protocol.yaml:856
+        // protocol.yaml:857
         /// `rules.disableRule`: Disable a rule.
         ///
         /// - Parameters:
@@ -265,7 +265,7 @@ extension NoexClient {
             return try DisableRuleResult(json: _answer)
         }
 
-        // protocol.yaml:868
+        // protocol.yaml:869
         /// `rules.getRule`: Read a rule.
         ///
         /// - Parameters:
@@ -281,7 +281,7 @@ extension NoexClient {
             return try await self.client.request("rules.getRule", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:876
+        // protocol.yaml:877
         /// `rules.getRules`: List the rules.
         ///
         /// - Parameters:
@@ -297,7 +297,7 @@ extension NoexClient {
             return try GetRulesResult(json: _answer)
         }
 
-        // protocol.yaml:885
+        // protocol.yaml:886
         /// `rules.validateRule`: Check a rule without registering it.
         ///
         /// - Parameters:
@@ -338,10 +338,10 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:797
+        // protocol.yaml:798
         /// The result of `rules.unsubscribe`.
         public struct UnsubscribeResult: Sendable, Hashable {
-            // protocol.yaml:799
+            // protocol.yaml:800
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -362,30 +362,30 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:808
+        // protocol.yaml:809
         /// The result of `rules.registerRule`.
         public struct RegisterRuleResult: Sendable, Hashable {
-            // protocol.yaml:810
+            // protocol.yaml:811
             /// Rule id.
             ///
             /// Declared as `string`.
             public var id: String
-            // protocol.yaml:811
+            // protocol.yaml:812
             /// Rule name.
             ///
             /// Declared as `string`.
             public var name: String
-            // protocol.yaml:812
+            // protocol.yaml:813
             /// Version.
             ///
             /// Declared as `integer`.
             public var version: Int
-            // protocol.yaml:813
+            // protocol.yaml:814
             /// ms since the epoch.
             ///
             /// Declared as `number`.
             public var createdAt: Double
-            // protocol.yaml:814
+            // protocol.yaml:815
             /// ms since the epoch.
             ///
             /// Declared as `number`.
@@ -410,15 +410,15 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:823
+        // protocol.yaml:824
         /// The result of `rules.unregisterRule`.
         public struct UnregisterRuleResult: Sendable, Hashable {
-            // protocol.yaml:825
+            // protocol.yaml:826
             /// Rule id.
             ///
             /// Declared as `string`.
             public var ruleId: String
-            // protocol.yaml:826
+            // protocol.yaml:827
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -440,20 +440,20 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:837
+        // protocol.yaml:838
         /// The result of `rules.updateRule`.
         public struct UpdateRuleResult: Sendable, Hashable {
-            // protocol.yaml:839
+            // protocol.yaml:840
             /// Rule id.
             ///
             /// Declared as `string`.
             public var id: String
-            // protocol.yaml:840
+            // protocol.yaml:841
             /// The new version.
             ///
             /// Declared as `integer`.
             public var version: Int
-            // protocol.yaml:841
+            // protocol.yaml:842
             /// ms since the epoch.
             ///
             /// Declared as `number`.
@@ -476,15 +476,15 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:850
+        // protocol.yaml:851
         /// The result of `rules.enableRule`.
         public struct EnableRuleResult: Sendable, Hashable {
-            // protocol.yaml:852
+            // protocol.yaml:853
             /// Rule id.
             ///
             /// Declared as `string`.
             public var ruleId: String
-            // protocol.yaml:853
+            // protocol.yaml:854
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -506,15 +506,15 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:862
+        // protocol.yaml:863
         /// The result of `rules.disableRule`.
         public struct DisableRuleResult: Sendable, Hashable {
-            // protocol.yaml:864
+            // protocol.yaml:865
             /// Rule id.
             ///
             /// Declared as `string`.
             public var ruleId: String
-            // protocol.yaml:865
+            // protocol.yaml:866
             /// Always false.
             ///
             /// Declared as `boolean`.
@@ -536,10 +536,10 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:880
+        // protocol.yaml:881
         /// The result of `rules.getRules`.
         public struct GetRulesResult: Sendable, Hashable {
-            // protocol.yaml:882
+            // protocol.yaml:883
             /// In registration order.
             ///
             /// Declared as `RuleSummary[]`.
@@ -560,20 +560,20 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:891
+        // protocol.yaml:892
         /// The result of `rules.validateRule`.
         public struct ValidateRuleResult: Sendable, Hashable {
-            // protocol.yaml:893
+            // protocol.yaml:894
             /// True when there are no errors.
             ///
             /// Declared as `boolean`.
             public var valid: Bool
-            // protocol.yaml:894
+            // protocol.yaml:895
             /// Errors.
             ///
             /// Declared as `ValidationIssue[]`.
             public var errors: JSONValue
-            // protocol.yaml:895
+            // protocol.yaml:896
             /// Warnings.
             ///
             /// Declared as `ValidationIssue[]`.

@@ -639,7 +639,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func unsubscribe(_ request: RulesUnsubscribeRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:802
+    // protocol.yaml:803
     /// Handles `rules.registerRule`: Register a rule.
     ///
     /// Result: `object`.
@@ -655,7 +655,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func registerRule(_ request: RulesRegisterRuleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:817
+    // protocol.yaml:818
     /// Handles `rules.unregisterRule`: Remove a rule.
     ///
     /// Result: `object`.
@@ -671,7 +671,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func unregisterRule(_ request: RulesUnregisterRuleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:829
+    // protocol.yaml:830
     /// Handles `rules.updateRule`: Change a rule.
     ///
     /// The updates are merged over the existing rule, which is validated again and gets a new
@@ -690,7 +690,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func updateRule(_ request: RulesUpdateRuleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:844
+    // protocol.yaml:845
     /// Handles `rules.enableRule`: Enable a rule.
     ///
     /// Result: `object`.
@@ -706,7 +706,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func enableRule(_ request: RulesEnableRuleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:856
+    // protocol.yaml:857
     /// Handles `rules.disableRule`: Disable a rule.
     ///
     /// Result: `object`.
@@ -722,7 +722,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func disableRule(_ request: RulesDisableRuleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:868
+    // protocol.yaml:869
     /// Handles `rules.getRule`: Read a rule.
     ///
     /// Result: `Rule`.
@@ -738,7 +738,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getRule(_ request: RulesGetRuleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:876
+    // protocol.yaml:877
     /// Handles `rules.getRules`: List the rules.
     ///
     /// Result: `object`.
@@ -754,7 +754,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getRules(_ request: RulesGetRulesRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:885
+    // protocol.yaml:886
     /// Handles `rules.validateRule`: Check a rule without registering it.
     ///
     /// Result: `object`.
@@ -780,7 +780,7 @@ public protocol AuthOperations<Context>: Sendable {
     /// Per-request context the server passes to every handler method.
     associatedtype Context
 
-    // protocol.yaml:900
+    // protocol.yaml:901
     /// Handles `auth.login`: Authenticate the connection with a token.
     ///
     /// The application validates the token (in built-in identity mode: an identity session token).
@@ -799,7 +799,7 @@ public protocol AuthOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func login(_ request: AuthLoginRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:916
+    // protocol.yaml:917
     /// Handles `auth.logout`: Drop the connection's session.
     ///
     /// Result: `object`.
@@ -815,7 +815,7 @@ public protocol AuthOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func logout(_ request: AuthLogoutRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:925
+    // protocol.yaml:926
     /// Handles `auth.whoami`: Describe the connection's session.
     ///
     /// Result: `object`. Exactly `{authenticated:false}` without a (valid) session.
@@ -842,7 +842,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// Per-request context the server passes to every handler method.
     associatedtype Context
 
-    // protocol.yaml:940
+    // protocol.yaml:941
     /// Handles `identity.login`: Log in with username and password.
     ///
     /// Failed attempts are rate-limited per username and per client address.
@@ -861,7 +861,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func login(_ request: IdentityLoginRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:951
+    // protocol.yaml:952
     /// Handles `identity.loginWithSecret`: Log in as the virtual superadmin with the server's admin
     /// secret.
     ///
@@ -878,7 +878,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func loginWithSecret(_ request: IdentityLoginWithSecretRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:960
+    // protocol.yaml:961
     /// Handles `identity.logout`: End the identity session.
     ///
     /// Deletes the stored session token, if the connection has one.
@@ -896,7 +896,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func logout(_ request: IdentityLogoutRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:971
+    // protocol.yaml:972
     /// Handles `identity.whoami`: Describe the connection's identity session.
     ///
     /// Result: `object`.
@@ -912,7 +912,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func whoami(_ request: IdentityWhoamiRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:983
+    // protocol.yaml:984
     /// Handles `identity.refreshSession`: Replace the session token with a fresh one.
     ///
     /// Roles are read again; the old token stops working.
@@ -930,7 +930,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func refreshSession(_ request: IdentityRefreshSessionRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:990
+    // protocol.yaml:991
     /// Handles `identity.createUser`: Create a user.
     ///
     /// Result: `UserInfo`.
@@ -946,7 +946,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func createUser(_ request: IdentityCreateUserRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1004
+    // protocol.yaml:1005
     /// Handles `identity.getUser`: Read a user.
     ///
     /// Result: `UserInfo`.
@@ -962,7 +962,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getUser(_ request: IdentityGetUserRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1012
+    // protocol.yaml:1013
     /// Handles `identity.updateUser`: Change a user's profile.
     ///
     /// Users may update themselves; admins anyone. `userId` is validated before the self-or-admin
@@ -981,7 +981,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func updateUser(_ request: IdentityUpdateUserRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1027
+    // protocol.yaml:1028
     /// Handles `identity.deleteUser`: Delete a user with their sessions, role assignments, ACL
     /// entries and ownerships.
     ///
@@ -998,7 +998,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func deleteUser(_ request: IdentityDeleteUserRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1039
+    // protocol.yaml:1040
     /// Handles `identity.listUsers`: List users, one page at a time.
     ///
     /// Result: `object`.
@@ -1014,7 +1014,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func listUsers(_ request: IdentityListUsersRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1054
+    // protocol.yaml:1055
     /// Handles `identity.enableUser`: Enable a user.
     ///
     /// Result: `UserInfo`.
@@ -1030,7 +1030,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func enableUser(_ request: IdentityEnableUserRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1063
+    // protocol.yaml:1064
     /// Handles `identity.disableUser`: Disable a user and end their sessions.
     ///
     /// Result: `UserInfo`.
@@ -1046,7 +1046,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func disableUser(_ request: IdentityDisableUserRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1072
+    // protocol.yaml:1073
     /// Handles `identity.changePassword`: Change one's own password.
     ///
     /// Ends all sessions of the user.
@@ -1064,7 +1064,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func changePassword(_ request: IdentityChangePasswordRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1087
+    // protocol.yaml:1088
     /// Handles `identity.resetPassword`: Set another user's password.
     ///
     /// Ends all sessions of the user.
@@ -1082,7 +1082,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func resetPassword(_ request: IdentityResetPasswordRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1101
+    // protocol.yaml:1102
     /// Handles `identity.createRole`: Create a custom role.
     ///
     /// Result: `RoleInfo`.
@@ -1098,7 +1098,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func createRole(_ request: IdentityCreateRoleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1112
+    // protocol.yaml:1113
     /// Handles `identity.updateRole`: Change a role's description or permissions.
     ///
     /// Result: `RoleInfo`.
@@ -1114,7 +1114,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func updateRole(_ request: IdentityUpdateRoleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1122
+    // protocol.yaml:1123
     /// Handles `identity.deleteRole`: Delete a custom role and its assignments.
     ///
     /// Result: `object`.
@@ -1130,7 +1130,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func deleteRole(_ request: IdentityDeleteRoleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1134
+    // protocol.yaml:1135
     /// Handles `identity.listRoles`: List the roles.
     ///
     /// Result: `object`.
@@ -1146,7 +1146,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func listRoles(_ request: IdentityListRolesRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1143
+    // protocol.yaml:1144
     /// Handles `identity.assignRole`: Give a user a role.
     ///
     /// Result: `object`.
@@ -1162,7 +1162,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func assignRole(_ request: IdentityAssignRoleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1156
+    // protocol.yaml:1157
     /// Handles `identity.removeRole`: Take a role from a user.
     ///
     /// Result: `object`.
@@ -1178,7 +1178,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func removeRole(_ request: IdentityRemoveRoleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1169
+    // protocol.yaml:1170
     /// Handles `identity.getUserRoles`: List a user's roles.
     ///
     /// Result: `object`.
@@ -1194,7 +1194,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getUserRoles(_ request: IdentityGetUserRolesRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1180
+    // protocol.yaml:1181
     /// Handles `identity.grant`: Grant a user or role operations on a resource.
     ///
     /// Allowed for superadmins, admins, the resource's owner and users holding `admin` on it.
@@ -1213,7 +1213,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func grant(_ request: IdentityGrantRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1199
+    // protocol.yaml:1200
     /// Handles `identity.revoke`: Revoke operations, or a whole ACL entry.
     ///
     /// Result: `object`.
@@ -1229,7 +1229,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func revoke(_ request: IdentityRevokeRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1215
+    // protocol.yaml:1216
     /// Handles `identity.getAcl`: List the ACL of a resource.
     ///
     /// Result: `object`.
@@ -1245,7 +1245,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getAcl(_ request: IdentityGetAclRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1227
+    // protocol.yaml:1228
     /// Handles `identity.myAccess`: Describe the caller's effective access.
     ///
     /// Result: `EffectiveAccess`.
@@ -1261,7 +1261,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func myAccess(_ request: IdentityMyAccessRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1233
+    // protocol.yaml:1234
     /// Handles `identity.getOwner`: Read a resource's owner.
     ///
     /// Result: `object`.
@@ -1277,7 +1277,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getOwner(_ request: IdentityGetOwnerRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1245
+    // protocol.yaml:1246
     /// Handles `identity.transferOwner`: Hand a resource to another owner.
     ///
     /// Allowed for the current owner and superadmins.
@@ -1305,7 +1305,7 @@ public protocol AuditOperations<Context>: Sendable {
     /// Per-request context the server passes to every handler method.
     associatedtype Context
 
-    // protocol.yaml:1262
+    // protocol.yaml:1263
     /// Handles `audit.query`: Read audit entries, newest first.
     ///
     /// All filters are optional and combined with AND; null is not accepted for any of them.
@@ -1333,7 +1333,7 @@ public protocol ProceduresOperations<Context>: Sendable {
     /// Per-request context the server passes to every handler method.
     associatedtype Context
 
-    // protocol.yaml:1281
+    // protocol.yaml:1282
     /// Handles `procedures.register`: Register a procedure.
     ///
     /// Result: `object`.
@@ -1349,7 +1349,7 @@ public protocol ProceduresOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func register(_ request: ProceduresRegisterRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1293
+    // protocol.yaml:1294
     /// Handles `procedures.unregister`: Remove a procedure.
     ///
     /// Result: `object`.
@@ -1365,7 +1365,7 @@ public protocol ProceduresOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func unregister(_ request: ProceduresUnregisterRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1305
+    // protocol.yaml:1307
     /// Handles `procedures.update`: Change a procedure.
     ///
     /// The updates replace top-level members of the definition; the name cannot change.
@@ -1383,7 +1383,7 @@ public protocol ProceduresOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func update(_ request: ProceduresUpdateRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1319
+    // protocol.yaml:1322
     /// Handles `procedures.get`: Read a procedure's definition.
     ///
     /// Result: `object`. The definition as registered, unknown members included.
@@ -1399,7 +1399,7 @@ public protocol ProceduresOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func get(_ request: ProceduresGetRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1327
+    // protocol.yaml:1331
     /// Handles `procedures.list`: List the procedures.
     ///
     /// Result: `object`.
@@ -1413,7 +1413,7 @@ public protocol ProceduresOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func list(_ request: ProceduresListRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1335
+    // protocol.yaml:1339
     /// Handles `procedures.call`: Run a procedure.
     ///
     /// With `transaction:true` the procedure's writes commit together or not at all.
@@ -1441,7 +1441,7 @@ public protocol ServerOperations<Context>: Sendable {
     /// Per-request context the server passes to every handler method.
     associatedtype Context
 
-    // protocol.yaml:1347
+    // protocol.yaml:1352
     /// Handles `server.stats`: Server statistics.
     ///
     /// Result: `object`.
@@ -1455,7 +1455,7 @@ public protocol ServerOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func stats(_ request: ServerStatsRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1363
+    // protocol.yaml:1368
     /// Handles `server.connections`: List the open connections.
     ///
     /// Result: `ConnectionInfo[]`.

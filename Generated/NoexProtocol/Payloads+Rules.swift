@@ -311,7 +311,7 @@ public struct RulesSubscribeRequest: Sendable, Hashable {
 // protocol.yaml:791
 /// The payload of `rules.unsubscribe`: End a rules subscription of this connection.
 public struct RulesUnsubscribeRequest: Sendable, Hashable {
-    // protocol.yaml:795
+    // protocol.yaml:796
     /// The id returned by `rules.subscribe`.
     ///
     /// Required: non-empty string.
@@ -344,10 +344,10 @@ public struct RulesUnsubscribeRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:802
+// protocol.yaml:803
 /// The payload of `rules.registerRule`: Register a rule.
 public struct RulesRegisterRuleRequest: Sendable, Hashable {
-    // protocol.yaml:806
+    // protocol.yaml:807
     /// The rule: `{id, name, trigger, conditions?, actions?, priority?, enabled?, tags?, group?,
     /// description?}`.
     ///
@@ -382,10 +382,10 @@ public struct RulesRegisterRuleRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:817
+// protocol.yaml:818
 /// The payload of `rules.unregisterRule`: Remove a rule.
 public struct RulesUnregisterRuleRequest: Sendable, Hashable {
-    // protocol.yaml:821
+    // protocol.yaml:822
     /// Rule id.
     ///
     /// Required: non-empty string.
@@ -418,17 +418,17 @@ public struct RulesUnregisterRuleRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:829
+// protocol.yaml:830
 /// The payload of `rules.updateRule`: Change a rule.
 ///
 /// The updates are merged over the existing rule, which is validated again and gets a new version.
 public struct RulesUpdateRuleRequest: Sendable, Hashable {
-    // protocol.yaml:834
+    // protocol.yaml:835
     /// Rule id.
     ///
     /// Required: non-empty string.
     public var ruleId: String
-    // protocol.yaml:835
+    // protocol.yaml:836
     /// Rule fields to replace.
     ///
     /// Required: object.
@@ -465,10 +465,10 @@ public struct RulesUpdateRuleRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:844
+// protocol.yaml:845
 /// The payload of `rules.enableRule`: Enable a rule.
 public struct RulesEnableRuleRequest: Sendable, Hashable {
-    // protocol.yaml:848
+    // protocol.yaml:849
     /// Rule id.
     ///
     /// Required: non-empty string.
@@ -501,10 +501,10 @@ public struct RulesEnableRuleRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:856
+// protocol.yaml:857
 /// The payload of `rules.disableRule`: Disable a rule.
 public struct RulesDisableRuleRequest: Sendable, Hashable {
-    // protocol.yaml:860
+    // protocol.yaml:861
     /// Rule id.
     ///
     /// Required: non-empty string.
@@ -537,10 +537,10 @@ public struct RulesDisableRuleRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:868
+// protocol.yaml:869
 /// The payload of `rules.getRule`: Read a rule.
 public struct RulesGetRuleRequest: Sendable, Hashable {
-    // protocol.yaml:872
+    // protocol.yaml:873
     /// Rule id.
     ///
     /// Required: non-empty string.
@@ -573,7 +573,7 @@ public struct RulesGetRuleRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:876
+// protocol.yaml:877
 /// The payload of `rules.getRules`: List the rules.
 public struct RulesGetRulesRequest: Sendable, Hashable {
     /// Creates the payload.
@@ -596,10 +596,10 @@ public struct RulesGetRulesRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:885
+// protocol.yaml:886
 /// The payload of `rules.validateRule`: Check a rule without registering it.
 public struct RulesValidateRuleRequest: Sendable, Hashable {
-    // protocol.yaml:889
+    // protocol.yaml:890
     /// The rule to check.
     ///
     /// Required: object.
