@@ -10,9 +10,15 @@ internal import Synchronization
 /// adapter call, or sleeps on a condition until a writer has covered its change. Sleeping
 /// (not spinning) matters: a write takes ~100 µs, and spinning waiters would steal the CPU
 /// the writer needs on a small machine. Lock order: store → buffer; writer → store.
+///
+/// An error answer means "not stored": when a durable write fails (a full disk), the
+/// adapter has kept nothing of the batch, and `revert` (run by the writer under the store
+/// lock) drops every buffered change and puts the store's in-memory data back to what the
+/// adapter holds. Every committer whose change was dropped gets the error; later commits
+/// start from the restored data, so the store recovers by itself once the disk does.
 final class PersistencePipeline: @unchecked Sendable {
-    // @unchecked: `durable` and `writing` are only read or written with `condition` locked;
-    // everything else is immutable or a Mutex.
+    // @unchecked: `durable`, `writing` and `failures` are only read or written with `condition`
+    // locked; everything else is immutable, atomic or a Mutex.
     struct Buffer {
         var changes: [SequencedChange] = []
         var lastSequence: UInt64
@@ -28,6 +34,14 @@ final class PersistencePipeline: @unchecked Sendable {
     private var durable: UInt64
     /// Whether some thread is writing to the adapter.
     private var writing = false
+    /// Sequence ranges whose changes were refused and undone, newest last (a few at most).
+    private var failures: [(range: ClosedRange<UInt64>, error: StoreError)] = []
+    /// Set when a refused change could not be undone: the store then refuses every write.
+    let broken = Mutex<StoreError?>(nil)
+    /// Undoes refused changes: called by the writer with the error; must, under the store lock,
+    /// call `discardBuffered()` and restore the in-memory data from `adapter.reload()`.
+    /// Returns the last refused sequence.
+    var revert: (@Sendable (StoreError) throws(StoreError) -> UInt64)?
 
     init(adapter: any PersistenceAdapter, durability: Durability, flushIntervalMs: Int, sequence: UInt64) {
         self.adapter = adapter
@@ -35,6 +49,15 @@ final class PersistencePipeline: @unchecked Sendable {
         self.flushIntervalMs = flushIntervalMs
         buffer = Mutex(Buffer(lastSequence: sequence))
         durable = sequence
+    }
+
+    /// Drops every buffered change (they are being undone); returns the last sequence handed out.
+    func discardBuffered() -> UInt64 {
+        buffer.withLock { b in
+            b.changes.removeAll()
+            b.flushScheduled = false
+            return b.lastSequence
+        }
     }
 
     /// Appends changes (called under the store lock); returns the sequence of the last one
@@ -58,10 +81,13 @@ final class PersistencePipeline: @unchecked Sendable {
 
     /// Returns once every change up to `sequence` is in the adapter.
     /// - Parameter snapshot: produces a consistent full state when the adapter asks for one.
+    /// - Throws: the adapter's error when the change was refused (and undone).
     func sync(upTo sequence: UInt64, snapshot: () -> PersistedState) throws(StoreError) {
         condition.lock()
         defer { condition.unlock() }
-        while durable < sequence {
+        while true {
+            if let failure = failures.last(where: { $0.range.contains(sequence) }) { throw failure.error }
+            if durable >= sequence { return }
             if writing {
                 condition.wait()
                 continue
@@ -69,14 +95,39 @@ final class PersistencePipeline: @unchecked Sendable {
             writing = true
             let from = durable
             condition.unlock()
-            let result = writeBatch(after: from, snapshot: snapshot)
+            var result = writeBatch(after: from, snapshot: snapshot)
+            var refused: ClosedRange<UInt64>?
+            if case .failure(let error) = result, durability != .none {
+                refused = undo(error, durableAt: from)
+                if refused == nil { result = .failure(broken.withLock { $0 } ?? error) }
+            }
             condition.lock()
             writing = false
             condition.broadcast()
             switch result {
             case .success(let reached): durable = Swift.max(durable, reached)
-            case .failure(let error): throw error
+            case .failure(let error):
+                guard let refused else { throw error }
+                failures.append((refused, error))
+                if failures.count > 64 { failures.removeFirst() }
             }
+        }
+    }
+
+    /// Undoes every change after `durableAt`; returns their range, or nil (and sets `broken`)
+    /// when the in-memory data could not be restored.
+    private func undo(_ failure: StoreError, durableAt: UInt64) -> ClosedRange<UInt64>? {
+        guard let revert else { return nil }
+        do throws(StoreError) {
+            let last = try revert(failure)
+            return (durableAt + 1)...Swift.max(durableAt + 1, last)
+        } catch {
+            broken.withLock { b in
+                b = .persistence(
+                    "A write failed (\(failure.message)) and the data could not be re-read to undo it (\(error.message)); "
+                        + "the store refuses writes until it is restarted")
+            }
+            return nil
         }
     }
 
@@ -105,7 +156,8 @@ final class PersistencePipeline: @unchecked Sendable {
             do throws(StoreError) {
                 try adapter.writeSnapshot(state)
             } catch {
-                return .failure(error)
+                // The changes themselves are stored: a failed compaction is retried later.
+                return .success(reached)
             }
             reached = Swift.max(reached, state.sequence)
             buffer.withLock { b in b.changes.removeAll { $0.sequence <= state.sequence } }
