@@ -216,15 +216,52 @@ import Testing
     }
 }
 
+/// Concurrent writers sharing group commits while every few adapter writes fail.
+@Suite struct RefusedWriteConcurrencyTests {
+    @Test func underConcurrentWritersMemoryAndStorageHoldExactlyTheAcknowledgedWrites() throws {
+        let adapter = FlakyAdapter()
+        adapter.failEvery.withLock { $0 = 5 }
+        let store = try makeStore(.custom(adapter))
+        try store.defineBucket("b", json: ["key": "id", "schema": ["id": ["type": "string"]]])
+        let acknowledged = Mutex<Set<String>>([])
+        let refused = Mutex<Set<String>>([])
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            for i in 0..<300 {
+                let key = "w\(worker)-\(i)"
+                if storeError({ () throws(StoreError) in try store.bucket("b").insert(["id": .string(key)]) }) == nil {
+                    acknowledged.withLock { _ = $0.insert(key) }
+                } else {
+                    refused.withLock { _ = $0.insert(key) }
+                }
+            }
+        }
+        let acked = acknowledged.withLock { $0 }
+        #expect(!refused.withLock { $0 }.isEmpty)
+        #expect(acked.count + refused.withLock { $0.count } == 1200)
+        let inMemory = Set(try store.bucket("b").all().compactMap { $0["id"]?.stringValue })
+        #expect(inMemory == acked)
+        try store.close()
+        adapter.failEvery.withLock { $0 = 0 }
+        let reopened = try makeStore(.custom(adapter))
+        #expect(Set(try reopened.bucket("b").all().compactMap { $0["id"]?.stringValue }) == acked)
+        try reopened.close()
+    }
+}
+
 /// A memory adapter whose writes can be made to fail.
 final class FlakyAdapter: PersistenceAdapter {
     let inner = MemoryPersistenceAdapter()
     let failing = Mutex(false)
+    /// When > 0, every n-th write fails.
+    let failEvery = Mutex(0)
+    private let writes = Mutex(0)
 
     func load() throws(StoreError) -> PersistedState { try inner.load() }
 
     func write(_ changes: [SequencedChange], durability: Durability) throws(StoreError) {
         if failing.withLock({ $0 }) { throw .persistence("Disk full (test)") }
+        let every = failEvery.withLock { $0 }
+        if every > 0, writes.withLock({ w in w += 1; return w % every == 0 }) { throw .persistence("Disk full (test)") }
         try inner.write(changes, durability: durability)
     }
 
