@@ -10,11 +10,21 @@ enum CRC32 {
     }
 
     /// The checksum of `bytes`.
-    static func checksum<C: Collection>(_ bytes: C) -> UInt32 where C.Element == UInt8 {
+    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         table.withUnsafeBufferPointer { t in
             var crc: UInt32 = 0xFFFF_FFFF
             for byte in bytes { crc = t[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
             return crc ^ 0xFFFF_FFFF
         }
+    }
+
+    /// The checksum of `bytes[range]`.
+    static func checksum(_ bytes: [UInt8], _ range: Range<Int>) -> UInt32 {
+        bytes.withUnsafeBytes { checksum(UnsafeRawBufferPointer(rebasing: $0[range])) }
+    }
+
+    /// The checksum of a slice.
+    static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        bytes.withUnsafeBytes { checksum($0) }
     }
 }

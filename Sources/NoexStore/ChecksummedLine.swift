@@ -27,7 +27,7 @@ enum ChecksummedLine {
         bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: 9))
         let jsonStart = bytes.count
         JSONText.write(json, into: &bytes, sortedKeys: false)
-        let crc = CRC32.checksum(bytes[jsonStart...])
+        let crc = CRC32.checksum(bytes, jsonStart..<bytes.count)
         for i in 0..<8 { bytes[start + i] = hex[Int((crc >> UInt32(28 - 4 * i)) & 0xF)] }
         bytes[start + 8] = UInt8(ascii: " ")
         bytes.append(UInt8(ascii: "\n"))
