@@ -34,7 +34,7 @@ final class PersistencePipeline: @unchecked Sendable {
     private var durable: UInt64
     /// Whether some thread is writing to the adapter.
     private var writing = false
-    /// Sequence ranges whose changes were refused and undone, newest last (a few at most).
+    /// Sequence ranges whose changes were refused and undone, newest last (bounded).
     private var failures: [(range: ClosedRange<UInt64>, error: StoreError)] = []
     /// Set when a refused change could not be undone: the store then refuses every write.
     let broken = Mutex<StoreError?>(nil)
@@ -109,7 +109,7 @@ final class PersistencePipeline: @unchecked Sendable {
             case .failure(let error):
                 guard let refused else { throw error }
                 failures.append((refused, error))
-                if failures.count > 64 { failures.removeFirst() }
+                if failures.count > 4096 { failures.removeFirst() }  // waiters wake within microseconds
             }
         }
     }

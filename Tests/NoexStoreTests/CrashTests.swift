@@ -23,8 +23,11 @@ import Testing
         /// Once it has acknowledged this many writes.
         case afterAcks(Int)
 
-        static var random: KillPlan {
-            Bool.random() ? .afterMilliseconds(Int.random(in: 0...300)) : .afterAcks(Int.random(in: 1...400))
+        /// Half by time, half by acknowledgements (fewer with `fsync`: one costs milliseconds).
+        static func random(_ durability: String) -> KillPlan {
+            Bool.random()
+                ? .afterMilliseconds(Int.random(in: 0...250))
+                : .afterAcks(Int.random(in: 1...(durability == "fsync" ? 60 : 250)))
         }
     }
 
@@ -91,7 +94,7 @@ import Testing
         let path = mode == "file" ? dir + "/data" : dir + "/store.db"
         var acknowledged: [String] = []
         for n in 0..<20 {
-            acknowledged += try cycle(executable, [mode, path, "1000000", durability, "c\(n)-"], .random)
+            acknowledged += try cycle(executable, [mode, path, "1000000", durability, "c\(n)-"], .random(durability))
         }
         #expect(acknowledged.count >= 20)
         let configuration: PersistenceConfiguration = mode == "file" ? .file(directory: path) : .sqlite(path: path)
