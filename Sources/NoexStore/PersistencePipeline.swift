@@ -108,7 +108,8 @@ final class PersistencePipeline: @unchecked Sendable {
             case .success(let reached): durable = Swift.max(durable, reached)
             case .failure(let error):
                 guard let refused else { throw error }
-                failures.append((refused, error))
+                // Say it plainly on the wire: the change is gone, not pending.
+                failures.append((refused, .persistence("Not stored: \(error.message)")))
                 if failures.count > 4096 { failures.removeFirst() }  // waiters wake within microseconds
             }
         }

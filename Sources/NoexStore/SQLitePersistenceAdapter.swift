@@ -37,7 +37,9 @@ public final class SQLitePersistenceAdapter: PersistenceAdapter {
         notice: @escaping @Sendable (String) -> Void = PersistenceNotice.standardError
     ) throws(StoreError) {
         self.path = path
-        let lock = try OwnerLock(path: path + ".lock", guarding: "SQLite database \"\(path)\"")
+        // An in-memory or temporary database (":memory:", "") has no file to own.
+        let lock = path == ":memory:" || path.isEmpty
+            ? nil : try OwnerLock(path: path + ".lock", guarding: "SQLite database \"\(path)\"")
         var db = try Self.open(path)
         let problems = Self.integrityProblems(db)
         if !problems.isEmpty {

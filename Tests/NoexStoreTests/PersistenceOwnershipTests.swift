@@ -83,3 +83,24 @@ import Testing
         try again.close()
     }
 }
+
+/// A file that is not a database at all.
+@Suite struct SQLiteNotADatabaseTests {
+    @Test func repairReplacesAFileThatIsNotADatabase() throws {
+        let dir = temporaryDirectory("sqlite-notadb")
+        let path = dir + "/x.db"
+        let text = Data(String(repeating: "this is not a database, only text. ", count: 200).utf8)
+        try text.write(to: URL(fileURLWithPath: path))
+        let message = storeError { () throws(StoreError) in try makeStoreTyped(.sqlite(path: path)) }?.message ?? ""
+        #expect(message.contains("failed its integrity check: file is not a database"), "\(message)")
+        let notices = Notices()
+        let store = try Store(configuration: .init(
+            persistence: .sqlite(path: path), ttlCheckIntervalMs: 0, repair: true, persistenceNotice: notices.add))
+        #expect(store.bucketNames().isEmpty)
+        #expect(notices.lines.last?.contains("kept 0 bucket(s) and 0 record(s)") == true, "\(notices.lines)")
+        let aside = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("x.db.damaged-") }
+        #expect(aside.count == 1)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/" + aside[0])) == text, "the original is kept as it was")
+        try store.close()
+    }
+}
