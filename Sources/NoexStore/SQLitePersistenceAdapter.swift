@@ -41,7 +41,10 @@ public final class SQLitePersistenceAdapter: PersistenceAdapter {
         let lock = path == ":memory:" || path.isEmpty
             ? nil : try OwnerLock(path: path + ".lock", guarding: "SQLite database \"\(path)\"")
         var db = try Self.open(path)
+        // Until the check has passed, closing must not checkpoint the WAL into a damaged file.
+        noex_sqlite_no_checkpoint_on_close(db, 1)
         let problems = Self.integrityProblems(db)
+        if problems.isEmpty { noex_sqlite_no_checkpoint_on_close(db, 0) }
         if !problems.isEmpty {
             let shown = problems.prefix(5).joined(separator: "; ") + (problems.count > 5 ? "; …" : "")
             guard repair else {

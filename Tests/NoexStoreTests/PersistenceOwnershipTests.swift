@@ -64,6 +64,7 @@ import Testing
         let message = try #require(error?.message)
         #expect(message.hasPrefix("SQLite database \"\(path)\" failed its integrity check: "), "\(message)")
         #expect(message.contains("--repair"))
+        #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) == content, "a refused start changes nothing")
 
         let store = try Store(configuration: .init(
             persistence: .sqlite(path: path), ttlCheckIntervalMs: 0, repair: true, persistenceNotice: notices.add))
