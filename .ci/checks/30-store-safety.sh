@@ -47,5 +47,15 @@ grep -qF "kept 3 record(s), dropped 1 damaged line(s) (line 2" "$work/repair.log
 ls "$work/damaged" | grep -q '^wal.log.damaged-' || { echo "store-safety: the original was not kept"; exit 1; }
 kill -TERM $pid; wait $pid || true; pid=""
 start_noex_server "$work/after.log" "$binary" --host 127.0.0.1 --port 0 --persistence file --data-dir "$work/damaged"
+# The records after the damaged line are served.
+timeout 30 python3 - "$port" <<'PY'
+import sys
+sys.path.insert(0, ".ci")
+from wsclient import Client
+client = Client(int(sys.argv[1]))
+client.receive()
+ids = [r["id"] for r in client.request({"id": 1, "type": "store.all", "bucket": "items"})]
+assert ids == ["b", "c"], ids
+PY
 kill -TERM $pid; wait $pid || true; pid=""
 echo "store-safety: --repair kept the verifiable records and the next start is clean"
