@@ -95,7 +95,12 @@ public final class FilePersistenceAdapter: PersistenceAdapter {
     func scan() throws(StoreError) -> Scanned {
         var scanned = Scanned(state: PersistedState())
         var model = PersistedModel()
-        if let bytes = try Self.readFile(snapshotPath), !bytes.isEmpty {
+        let snapshot = try Self.readFile(snapshotPath)
+        if let bytes = snapshot, bytes.isEmpty {
+            // Written by rename after fsync, a snapshot is never empty: its content was lost.
+            scanned.snapshotBytes = bytes
+            scanned.snapshotDamage = [LineScan.Damage(line: 0, offset: 0, reason: "the file is empty")]
+        } else if let bytes = snapshot {
             scanned.snapshotBytes = bytes
             if bytes.first == UInt8(ascii: "{") {
                 // The single-JSON snapshot of earlier versions: all or nothing.
@@ -128,6 +133,12 @@ public final class FilePersistenceAdapter: PersistenceAdapter {
                 } else {
                     lines.reject(entry, "not a log record")
                 }
+            }
+            if snapshot == nil, let first = changes.first, first.1.sequence > 1 {
+                // A log starts at sequence 1 until the first snapshot; later ones follow a snapshot.
+                scanned.snapshotDamage.append(LineScan.Damage(
+                    line: 0, offset: 0,
+                    reason: "the file is missing, but the log starts at sequence \(first.1.sequence) (the changes before it are lost)"))
             }
             for (_, change) in changes where change.sequence > model.sequence {
                 if model.apply(change) { scanned.replayed += 1 } else { scanned.logOrphans += 1 }
@@ -166,11 +177,11 @@ public final class FilePersistenceAdapter: PersistenceAdapter {
             let advice = "Nothing was changed. Start with --repair (StoreConfiguration.repair) to keep every verifiable "
                 + "record, drop what cannot be verified and keep the damaged file as \"<file>.damaged-<time>\"."
             if let first = scanned.snapshotDamage.first {
-                throw .persistence("Damaged snapshot \"\(snapshotPath)\" at \(first.text). \(advice)")
+                throw .persistence("Damaged snapshot \"\(snapshotPath)\"\(first.afterFileName). \(advice)")
             }
             let first = scanned.logDamage[0]
             throw .persistence(
-                "Damaged write-ahead log \"\(logPath)\" at \(first.text); \(scanned.logRecordsAfterFirstDamage) verifiable "
+                "Damaged write-ahead log \"\(logPath)\"\(first.afterFileName); \(scanned.logRecordsAfterFirstDamage) verifiable "
                     + "record(s) follow it. \(advice)")
         }
         if let torn = scanned.logTorn {
@@ -181,19 +192,21 @@ public final class FilePersistenceAdapter: PersistenceAdapter {
         if damaged {
             let stamp = Self.timestamp()
             var report: [String] = []
-            if let bytes = scanned.snapshotBytes, !scanned.snapshotDamage.isEmpty {
-                let aside = try keepAside(bytes, snapshotPath, stamp)
+            if !scanned.snapshotDamage.isEmpty {
+                let aside = try scanned.snapshotBytes.map { bytes throws(StoreError) in try keepAside(bytes, snapshotPath, stamp) }
                 let records = state.buckets.reduce(0) { $0 + $1.records.count }
                 report.append("snapshot \"\(snapshotPath)\": dropped \(scanned.snapshotDamage.count) damaged line(s) ("
                     + Self.list(scanned.snapshotDamage) + ")"
                     + (scanned.snapshotOrphans > 0 ? " and \(scanned.snapshotOrphans) verified record(s) of a bucket whose line was damaged" : "")
-                    + "; restored \(state.buckets.count) bucket(s), \(records) record(s) in all; original kept as \"\(aside)\"")
+                    + "; restored \(state.buckets.count) bucket(s), \(records) record(s) in all"
+                    + (aside.map { "; original kept as \"\($0)\"" } ?? ""))
             }
-            if let bytes = scanned.logBytes, !scanned.logDamage.isEmpty {
+            if let bytes = scanned.logBytes, !scanned.logDamage.isEmpty || scanned.logOrphans > 0 {
+                // Also when only orphans are dropped: the log is emptied below.
                 let aside = try keepAside(bytes, logPath, stamp)
-                report.append("log \"\(logPath)\": kept \(scanned.replayed) record(s), dropped \(scanned.logDamage.count) damaged "
-                    + "line(s) (" + Self.list(scanned.logDamage) + ")"
-                    + (scanned.logOrphans > 0 ? " and \(scanned.logOrphans) record(s) of a bucket that no longer exists" : "")
+                report.append("log \"\(logPath)\": kept \(scanned.replayed) record(s)"
+                    + (scanned.logDamage.isEmpty ? "" : ", dropped \(scanned.logDamage.count) damaged line(s) (" + Self.list(scanned.logDamage) + ")")
+                    + (scanned.logOrphans > 0 ? ", dropped \(scanned.logOrphans) record(s) of a bucket that no longer exists" : "")
                     + "; original kept as \"\(aside)\"")
             }
             notice("[persistence] repair: " + report.joined(separator: "; "))
@@ -231,7 +244,7 @@ public final class FilePersistenceAdapter: PersistenceAdapter {
     public func reload() throws(StoreError) -> PersistedState {
         let scanned = try scan()
         if let first = scanned.snapshotDamage.first ?? scanned.logDamage.first {
-            throw .persistence("Persisted data in \"\(directory)\" became unreadable at \(first.text)")
+            throw .persistence("Persisted data in \"\(directory)\" became unreadable\(first.afterFileName)")
         }
         return scanned.state
     }

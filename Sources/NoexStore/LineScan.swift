@@ -19,8 +19,12 @@ struct LineScan {
         var offset: Int
         var reason: String
 
-        /// `line 2 (byte offset 58): checksum mismatch`.
-        var text: String { "line \(line) (byte offset \(offset)): \(reason)" }
+        /// `line 2 (byte offset 58): checksum mismatch`; just the reason for a whole-file
+        /// problem (line 0).
+        var text: String { line > 0 ? "line \(line) (byte offset \(offset)): \(reason)" : reason }
+
+        /// ` at line 2 (byte offset 58): …` or `: <reason>`, to follow a file name.
+        var afterFileName: String { line > 0 ? " at " + text : ": " + text }
     }
 
     private(set) var entries: [Entry] = []

@@ -135,6 +135,33 @@ import Testing
         #expect(message.contains("snapshot is incomplete"), "\(message)")
     }
 
+    @Test func aLostSnapshotIsNoticedNotReplacedByTheLogAlone() throws {
+        let dir = try fourLineLog()
+        try makeStore(.file(directory: dir)).close()  // folds a, b, c into the snapshot
+        let store = try makeStore(.file(directory: dir))
+        try store.bucket("b").insert(["id": "d", "n": 4])
+        try store.close()
+        // An emptied snapshot.
+        let snapshot = dir + "/snapshot.json"
+        let saved = bytes(snapshot)
+        try write([], snapshot)
+        var message = storeError { () throws(StoreError) in try open(.file(directory: dir), Notices()) }?.message ?? ""
+        #expect(message.hasPrefix("Damaged snapshot \"\(snapshot)\": the file is empty."), "\(message)")
+        // A deleted one: the log (starting after it) alone would silently lose a, b and c.
+        try FileManager.default.removeItem(atPath: snapshot)
+        message = storeError { () throws(StoreError) in try open(.file(directory: dir), Notices()) }?.message ?? ""
+        #expect(message.hasPrefix("Damaged snapshot \"\(snapshot)\": the file is missing, but the log starts at sequence 5"),
+            "\(message)")
+        let notices = Notices()
+        let repaired = try open(.file(directory: dir), repair: true, notices)
+        #expect(repaired.bucketNames().isEmpty, "the log's put has no bucket definition to go to")
+        #expect(notices.lines.last?.contains("kept 0 record(s), dropped 1 record(s) of a bucket that no longer exists; original kept as") == true, "\(notices.lines)")
+        try repaired.close()
+        #expect(asideFiles(dir, "wal.log").count == 1)
+        #expect(asideFiles(dir, "snapshot.json").isEmpty, "there was no snapshot to keep")
+        _ = saved
+    }
+
     @Test func onlyAnIncompleteLastRecordIsATornTail() throws {
         // A complete last line that fails its checksum is damage, not a torn tail.
         let dir = try fourLineLog()
