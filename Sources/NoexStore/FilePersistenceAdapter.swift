@@ -271,8 +271,17 @@ public final class FilePersistenceAdapter: PersistenceAdapter {
     }
 
     private func openLog(_ f: inout Files) throws(StoreError) {
+        let existed = access(logPath, F_OK) == 0
         let fd = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .persistence("Cannot open log \"\(logPath)\": \(String(cString: strerror(errno)))") }
+        if !existed {
+            // A new file's name must be on disk too before `.fsync` writes to it count.
+            let dirFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if dirFD >= 0 {
+                fsync(dirFD)
+                Glibc.close(dirFD)
+            }
+        }
         var info = stat()
         fstat(fd, &info)
         f.logFD = fd
