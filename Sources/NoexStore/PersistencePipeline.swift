@@ -81,12 +81,17 @@ final class PersistencePipeline: @unchecked Sendable {
 
     /// Returns once every change up to `sequence` is in the adapter.
     /// - Parameter snapshot: produces a consistent full state when the adapter asks for one.
+    /// - Parameter refusedIsError: whether a refused (and undone) change throws; a flush
+    ///   only waits until nothing is pending, and the refused committers have been told.
     /// - Throws: the adapter's error when the change was refused (and undone).
-    func sync(upTo sequence: UInt64, snapshot: () -> PersistedState) throws(StoreError) {
+    func sync(upTo sequence: UInt64, refusedIsError: Bool = true, snapshot: () -> PersistedState) throws(StoreError) {
         condition.lock()
         defer { condition.unlock() }
         while true {
-            if let failure = failures.last(where: { $0.range.contains(sequence) }) { throw failure.error }
+            if let failure = failures.last(where: { $0.range.contains(sequence) }) {
+                if refusedIsError { throw failure.error }
+                return
+            }
             if durable >= sequence { return }
             if writing {
                 condition.wait()
@@ -168,6 +173,6 @@ final class PersistencePipeline: @unchecked Sendable {
 
     /// Writes everything buffered.
     func flush(snapshot: () -> PersistedState) throws(StoreError) {
-        try sync(upTo: lastSequence, snapshot: snapshot)
+        try sync(upTo: lastSequence, refusedIsError: false, snapshot: snapshot)
     }
 }

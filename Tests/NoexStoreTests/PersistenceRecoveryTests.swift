@@ -244,6 +244,27 @@ import Testing
     }
 }
 
+/// Subscribers see the restored data after a refused write.
+@Suite struct RefusedWriteSubscriptionTests {
+    @Test func aSubscriptionEndsOnTheRestoredData() async throws {
+        let adapter = FlakyAdapter()
+        let store = try makeStore(.custom(adapter))
+        try store.defineBucket("b", json: ["key": "id", "schema": ["id": ["type": "string"]]])
+        try store.defineQuery("ids", json: ["bucket": "b"])
+        try store.bucket("b").insert(["id": "a"])
+        let recorder = Recorder()
+        let (initial, _) = try store.subscribe(query: "ids") { recorder.record($0) }
+        #expect(initial?.arrayValue?.count == 1)
+        adapter.failing.withLock { $0 = true }
+        #expect(storeError { () throws(StoreError) in try store.bucket("b").insert(["id": "refused"]) } != nil)
+        await store.settle()
+        // Whether or not the refused record was pushed in between, the last push is the restored data.
+        let last = recorder.all.last ?? initial
+        #expect(last?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["a"], "\(recorder.all)")
+        try store.close()
+    }
+}
+
 /// Concurrent writers sharing group commits while every few adapter writes fail.
 @Suite struct RefusedWriteConcurrencyTests {
     @Test func underConcurrentWritersMemoryAndStorageHoldExactlyTheAcknowledgedWrites() throws {
