@@ -100,41 +100,48 @@ final class PersistencePipeline: @unchecked Sendable {
             writing = true
             let from = durable
             condition.unlock()
-            var result = writeBatch(after: from, snapshot: snapshot)
+            let result = writeBatch(after: from, snapshot: snapshot)
             var refused: ClosedRange<UInt64>?
             if case .failure(let error) = result, durability != .none {
                 refused = undo(error, durableAt: from)
-                if refused == nil { result = .failure(broken.withLock { $0 } ?? error) }
             }
             condition.lock()
             writing = false
             condition.broadcast()
             switch result {
-            case .success(let reached): durable = Swift.max(durable, reached)
+            case .success(let reached):
+                durable = Swift.max(durable, reached)
+                if reached <= from, durable < sequence, buffer.withLock({ $0.changes.isEmpty }) {
+                    // Nothing left to write will ever cover it: fail rather than spin.
+                    throw .persistence("Change \(sequence) is neither stored nor pending")
+                }
             case .failure(let error):
                 guard let refused else { throw error }
                 // Say it plainly on the wire: the change is gone, not pending.
-                failures.append((refused, .persistence("Not stored: \(error.message)")))
+                let reason = broken.withLock { $0 } ?? .persistence("Not stored: \(error.message)")
+                failures.append((refused, reason))
                 if failures.count > 4096 { failures.removeFirst() }  // waiters wake within microseconds
             }
         }
     }
 
-    /// Undoes every change after `durableAt`; returns their range, or nil (and sets `broken`)
-    /// when the in-memory data could not be restored.
+    /// Undoes every change after `durableAt` and returns their range (nil without `revert`).
+    /// When the in-memory data cannot be restored, the changes are still dropped and
+    /// `broken` is set: the store then refuses every write.
     private func undo(_ failure: StoreError, durableAt: UInt64) -> ClosedRange<UInt64>? {
         guard let revert else { return nil }
+        let last: UInt64
         do throws(StoreError) {
-            let last = try revert(failure)
-            return (durableAt + 1)...Swift.max(durableAt + 1, last)
+            last = try revert(failure)
         } catch {
             broken.withLock { b in
                 b = .persistence(
                     "A write failed (\(failure.message)) and the data could not be re-read to undo it (\(error.message)); "
                         + "the store refuses writes until it is restarted")
             }
-            return nil
+            last = discardBuffered()
         }
+        return (durableAt + 1)...Swift.max(durableAt + 1, last)
     }
 
     /// Writes every buffered change newer than `from`; returns the sequence now durable.

@@ -244,6 +244,25 @@ import Testing
     }
 }
 
+/// When a refused write cannot even be undone, the store refuses every later write.
+@Suite struct UndoFailureTests {
+    @Test func aStoreThatCannotUndoRefusesWritesAndStillCloses() throws {
+        let adapter = FlakyAdapter()
+        let store = try makeStore(.custom(adapter))
+        try store.defineBucket("b", json: ["key": "id", "schema": ["id": ["type": "string"]]])
+        adapter.failing.withLock { $0 = true }
+        adapter.failingReload.withLock { $0 = true }
+        let first = storeError { () throws(StoreError) in try store.bucket("b").insert(["id": "x"]) }?.message ?? ""
+        #expect(first.hasPrefix("A write failed (Disk full (test)) and the data could not be re-read to undo it (Read error (test))"),
+            "\(first)")
+        adapter.failing.withLock { $0 = false }
+        let later = storeError { () throws(StoreError) in try store.bucket("b").insert(["id": "y"]) }?.message ?? ""
+        #expect(later == first)
+        try store.close()
+        #expect(try adapter.inner.load().buckets.first?.records.isEmpty == true)
+    }
+}
+
 /// Subscribers see the restored data after a refused write.
 @Suite struct RefusedWriteSubscriptionTests {
     @Test func aSubscriptionEndsOnTheRestoredData() async throws {
@@ -301,6 +320,8 @@ import Testing
 final class FlakyAdapter: PersistenceAdapter {
     let inner = MemoryPersistenceAdapter()
     let failing = Mutex(false)
+    /// Whether re-reading the stored state fails too.
+    let failingReload = Mutex(false)
     /// When > 0, every n-th write fails.
     let failEvery = Mutex(0)
     private let writes = Mutex(0)
@@ -312,6 +333,11 @@ final class FlakyAdapter: PersistenceAdapter {
         let every = failEvery.withLock { $0 }
         if every > 0, writes.withLock({ w in w += 1; return w % every == 0 }) { throw .persistence("Disk full (test)") }
         try inner.write(changes, durability: durability)
+    }
+
+    func reload() throws(StoreError) -> PersistedState {
+        if failingReload.withLock({ $0 }) { throw .persistence("Read error (test)") }
+        return try inner.load()
     }
 
     var wantsSnapshot: Bool { false }
