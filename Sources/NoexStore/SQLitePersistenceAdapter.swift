@@ -103,8 +103,11 @@ public final class SQLitePersistenceAdapter: PersistenceAdapter {
         while true {
             let rc = sqlite3_step(statement)
             if rc == SQLITE_ROW {
-                let line = text(statement, 0)
-                if line != "ok" { problems.append(line) }
+                // One row may hold several lines ("*** in database main ***\nPage 7: …").
+                let row = text(statement, 0)
+                if row != "ok" {
+                    problems += row.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("***") && !$0.isEmpty }
+                }
             } else if rc == SQLITE_DONE {
                 return problems
             } else {

@@ -74,6 +74,7 @@ import Testing
         #expect(kept.count >= count - 200, "kept \(kept.count) of \(count)")
         for record in kept { #expect(record["pad"]?.stringValue?.count == 100) }
         let report = try #require(notices.lines.last)
+        print("SQLiteDamageTests: \(report)")
         #expect(report.contains("kept 1 bucket(s) and \(kept.count) record(s)"), "\(report)")
         let aside = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("s.db.damaged-") }
         #expect(!aside.isEmpty)
