@@ -86,8 +86,13 @@ public final class Store: Sendable {
         let adapter: (any PersistenceAdapter)?
         switch configuration.persistence {
         case .memory: adapter = nil
-        case .file(let directory): adapter = try FilePersistenceAdapter(directory: directory)
-        case .sqlite(let path): adapter = try SQLitePersistenceAdapter(path: path, durability: configuration.durability)
+        case .file(let directory):
+            adapter = try FilePersistenceAdapter(
+                directory: directory, repair: configuration.repair, notice: configuration.persistenceNotice)
+        case .sqlite(let path):
+            adapter = try SQLitePersistenceAdapter(
+                path: path, durability: configuration.durability, repair: configuration.repair,
+                notice: configuration.persistenceNotice)
         case .custom(let custom): adapter = custom
         }
         var initial = StoreState()
@@ -96,18 +101,7 @@ public final class Store: Sendable {
             let persisted = try adapter.load()
             sequence = persisted.sequence
             for saved in persisted.buckets {
-                let definition: BucketDefinition
-                do {
-                    definition = try BucketDefinition(json: saved.definition, bucket: saved.name)
-                } catch {
-                    throw .persistence("Cannot restore bucket \"\(saved.name)\": \(error.message)")
-                }
-                var bucket = BucketState(name: saved.name, definition: definition)
-                bucket.counter = saved.counter
-                for (key, record) in saved.records where !bucket.table.contains(key) {
-                    bucket.restore(record, key: key, slot: Int.max)
-                }
-                initial.buckets[saved.name] = BucketBox(bucket)
+                initial.buckets[saved.name] = BucketBox(try Self.restoredBucket(saved))
                 initial.bucketOrder.append(saved.name)
                 initial.restoredUnclaimed.insert(saved.name)
             }
@@ -118,6 +112,10 @@ public final class Store: Sendable {
             pipeline = nil
         }
         state = Mutex(initial)
+        pipeline?.revert = { [weak self] _ throws(StoreError) -> UInt64 in
+            guard let self else { throw StoreError.closed }
+            return try self.revertToPersisted()
+        }
         if configuration.ttlCheckIntervalMs > 0 { scheduleTtlTick() }
     }
 
@@ -125,6 +123,7 @@ public final class Store: Sendable {
 
     /// Runs a mutation under the lock, then publishes its events and persists its changes.
     func commit<R>(_ body: (inout StoreState, inout CommitLog) throws(StoreError) -> R) throws(StoreError) -> R {
+        if let pipeline, let broken = pipeline.broken.withLock({ $0 }) { throw broken }
         let (result, sequence, scheduleFlush) = try state.withLock {
             s throws(StoreError) -> (R, UInt64?, Bool) in
             guard !s.closed else { throw StoreError.closed }

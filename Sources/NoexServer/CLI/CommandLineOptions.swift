@@ -14,6 +14,8 @@ public struct CommandLineOptions: Sendable, Hashable {
     public var dataDir: String?
     /// `--db` for SQLite persistence.
     public var db: String?
+    /// `--repair`: start over damaged persisted data, keeping what verifies.
+    public var repair = false
     /// `--auth`: built-in identity.
     public var auth = false
     /// `--admin-secret`.
@@ -63,6 +65,7 @@ public struct CommandLineOptions: Sendable, Hashable {
         case "persistence": .value(\.persistence)
         case "data-dir": .value(\.dataDir)
         case "db": .value(\.db)
+        case "repair": .toggle(\.repair)
         case "auth": .toggle(\.auth)
         case "admin-secret": .value(\.adminSecret)
         case "no-rules": .toggle(\.noRules)
@@ -141,6 +144,8 @@ public struct CommandLineOptions: Sendable, Hashable {
               --persistence <type>        memory | file | sqlite (default: memory)
               --data-dir <path>           Directory for file persistence (default: ./data)
               --db <path>                 Database file for sqlite persistence (default: ./noex.db)
+              --repair                    Start over damaged data: keep every verifiable record,
+                                          keep the damaged file aside, report what was dropped
               --auth                      Enable built-in identity (requires --admin-secret)
               --admin-secret <secret>     Secret for identity.loginWithSecret
               --no-rules                  Disable the rules engine

@@ -32,6 +32,7 @@ extension ServerSettings {
     public var storeConfiguration: StoreConfiguration {
         var configuration = StoreConfiguration()
         configuration.name = name
+        configuration.repair = repair
         switch persistence {
         case .memory: configuration.persistence = .memory
         case .file: configuration.persistence = .file(directory: Self.absolute(dataDir))

@@ -19,6 +19,8 @@ public struct ServerSettings: Sendable, Hashable {
     public var persistence = Persistence.memory
     public var dataDir = "./data"
     public var db = "./noex.db"
+    /// `--repair` (flag only: a config file must not turn a damaged start into a silent repair).
+    public var repair = false
     public var auth = false
     public var adminSecret: String?
     public var rules = true
@@ -69,6 +71,7 @@ public struct ServerSettings: Sendable, Hashable {
         }
         settings.dataDir = options.dataDir ?? file["dataDir"]?.stringValue ?? settings.dataDir
         settings.db = options.db ?? file["db"]?.stringValue ?? settings.db
+        settings.repair = options.repair
         settings.auth = options.auth || file["auth"]?.boolValue == true
         settings.adminSecret = options.adminSecret ?? file["adminSecret"]?.stringValue
         if settings.auth, settings.adminSecret?.isEmpty ?? true {
