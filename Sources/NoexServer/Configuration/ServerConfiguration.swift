@@ -46,6 +46,9 @@ public struct ServerConfiguration: Sendable {
     public var allowedOrigins: [String]?
     /// Most simultaneous connections from one IP; more are closed `4003`.
     public var maxConnectionsPerIp: Int?
+    /// A declarative schema applied at start, after saved run-time definitions are restored
+    /// (`--schema`); `nil` applies none.
+    public var schema: ServerSchema?
     /// Forwards store changes to the rules engine as events; `nil` (the default) forwards nothing.
     public var storeEventForwarding: StoreEventForwarding?
     /// The time source (tests substitute a manual clock).
