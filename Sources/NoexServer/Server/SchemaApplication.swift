@@ -7,7 +7,9 @@ import NoexWire
 ///
 /// A definition the schema declares is owned by the schema file: when the one in place
 /// differs (changed in the file, or changed over the wire since), the file's version replaces
-/// it, and a saved run-time copy of that name is dropped.
+/// it. What the schema creates or changes is saved like a wire change, so the next start
+/// restores it and finds it unchanged; removing a definition from the file does not remove
+/// it from the server (remove it over the wire).
 struct SchemaApplication {
     let schema: ServerSchema
     let store: Store
@@ -52,7 +54,6 @@ struct SchemaApplication {
 
     private func query(_ entry: ServerSchema.Entry, _ report: inout StartupReport) throws(Failure) {
         let name = entry.name
-        try? definitions.serialized { _ in try definitions.forget(.query, name: name) }
         let current = store.listQueries().first { $0.name == name }
         if let current, current.config == entry.config {
             report.schemaUnchanged += 1
@@ -69,12 +70,12 @@ struct SchemaApplication {
         } catch {
             throw Failure(description: "query \"\(name)\": \(error.message)")
         }
+        try save(.query, name, entry.config)
         report.schemaChanges.append("\(current == nil ? "created" : "updated") query \"\(name)\"")
     }
 
     private func procedure(_ entry: ServerSchema.Entry, _ report: inout StartupReport) throws(Failure) {
         let name = entry.name
-        try? definitions.serialized { _ in try definitions.forget(.procedure, name: name) }
         let current = try? procedures.definition(name)
         if current == entry.config {
             report.schemaUnchanged += 1
@@ -89,12 +90,12 @@ struct SchemaApplication {
         } catch {
             throw Failure(description: "procedure \"\(name)\": \(ProcedureError.protocolError(for: error).message)")
         }
+        try save(.procedure, name, (try? procedures.definition(name)) ?? entry.config)
         report.schemaChanges.append("\(current == nil ? "created" : "updated") procedure \"\(name)\"")
     }
 
     private func rule(_ entry: ServerSchema.Entry, engine: RuleEngine, _ report: inout StartupReport) throws(Failure) {
         let id = entry.name
-        try? definitions.serialized { _ in try definitions.forget(.rule, name: id) }
         let definition: JSONObject
         do {
             definition = try engine.normalizedRuleDefinition(entry.config)
@@ -121,7 +122,18 @@ struct SchemaApplication {
         } catch {
             throw Failure(description: "rule \"\(id)\": \(Self.describe(error))")
         }
+        try save(.rule, id, engine.getRule(id)?.definition ?? definition)
         report.schemaChanges.append("\(current == nil ? "created" : "updated") rule \"\(id)\"")
+    }
+
+    /// Saves what the schema created or changed, like a wire change, so the next start
+    /// restores it and finds the file's version already in place.
+    private func save(_ kind: RuntimeDefinitions.Kind, _ name: String, _ config: JSONObject) throws(Failure) {
+        do {
+            try definitions.serialized { orders in try definitions.save(kind, name: name, config: config, orders: &orders) }
+        } catch {
+            throw Failure(description: "\(kind.rawValue) \"\(name)\": cannot be saved: \(error)")
+        }
     }
 
     /// A rules error with its issues, on one line.
