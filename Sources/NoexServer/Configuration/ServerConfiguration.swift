@@ -1,3 +1,4 @@
+import Foundation
 public import NoexAuth
 public import NoexRules
 public import NoexStore
@@ -53,8 +54,12 @@ public struct ServerConfiguration: Sendable {
     public var storeEventForwarding: StoreEventForwarding?
     /// The time source (tests substitute a manual clock).
     public var clock: ServerClock = .system
-    /// Where warnings go (the rate-limit warning of spec-server §4.1).
-    public var logWarning: @Sendable (String) -> Void = { message in print(message) }
+    /// Where warnings go (the rate-limit warning of spec-server §4.1, saved definitions that
+    /// could not be restored). By default standard error, unbuffered, so they appear at once
+    /// (through `print` they sat in stdout's buffer until exit when stdout was a pipe).
+    public var logWarning: @Sendable (String) -> Void = { message in
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
 
     /// Creates a configuration serving `store`.
     public init(store: Store, rules: RuleEngine? = nil) {

@@ -46,6 +46,7 @@ public final class NoexServer: Sendable {
         var report = StartupReport()
         let procedures = core.procedureEngine
         core.definitions.restore(procedures: procedures, rules: configuration.rules, into: &report)
+        for note in report.notes { configuration.logWarning("[noex-server] Warning: \(note)") }
         if let schema = configuration.schema {
             try SchemaApplication(
                 schema: schema, store: configuration.store, procedures: procedures, rules: configuration.rules,
