@@ -82,21 +82,47 @@ final class RuntimeDefinitions: Sendable {
     }
 
     /// Saves (inserts or replaces) a definition. Call inside `serialized`.
+    ///
+    /// When the write fails, the saved copy is put back as it was (best effort: a store whose
+    /// adapter failed may have applied the change in memory, and must not write it out later).
     func save(_ kind: Kind, name: String, config: JSONObject, orders: inout [Kind: Double]) throws(StoreError) {
         try ensureBucket(kind)
         let bucket = store.uncheckedBucket(kind.bucket)
         let order = try nextOrder(kind, orders: &orders)
-        if try bucket.get(.string(name)) != nil {
-            _ = try bucket.update(.string(name), ["config": .object(config), "order": .number(order)])
-        } else {
-            _ = try bucket.insert(["name": .string(name), "config": .object(config), "order": .number(order)])
+        let previous = try bucket.get(.string(name))
+        do {
+            if previous != nil {
+                _ = try bucket.update(.string(name), ["config": .object(config), "order": .number(order)])
+            } else {
+                _ = try bucket.insert(["name": .string(name), "config": .object(config), "order": .number(order)])
+            }
+        } catch {
+            if let previous {
+                _ = try? bucket.update(.string(name), ["config": previous["config"] ?? .object([:]), "order": previous["order"] ?? 0])
+            } else {
+                _ = try? bucket.delete(.string(name))
+            }
+            throw error
         }
     }
 
-    /// Removes a saved definition, if there is one. Call inside `serialized`.
+    /// Removes a saved definition, if there is one. Call inside `serialized`. When the write
+    /// fails the saved copy is put back (best effort, as in `save`).
     func forget(_ kind: Kind, name: String) throws(StoreError) {
         guard store.hasBucket(kind.bucket) else { return }
-        _ = try store.uncheckedBucket(kind.bucket).delete(.string(name))
+        let bucket = store.uncheckedBucket(kind.bucket)
+        guard let previous = try bucket.get(.string(name)) else { return }
+        do {
+            _ = try bucket.delete(.string(name))
+        } catch {
+            let gone: Bool
+            do { gone = try bucket.get(.string(name)) == nil } catch { gone = false }
+            if gone {
+                _ = try? bucket.insert(
+                    ["name": .string(name), "config": previous["config"] ?? .object([:]), "order": previous["order"] ?? 0])
+            }
+            throw error
+        }
     }
 
     /// Claims the restored system bucket with the current definition, or creates it.

@@ -5,6 +5,7 @@ import NoexRules
 import NoexStore
 import NoexTesting
 import NoexWire
+import Synchronization
 import Testing
 
 /// A live server over a store on disk, stopped and started again on the same data: what
@@ -234,5 +235,58 @@ let roomQueryConfig: JSONObject = ["bucket": "messages", "filter": ["room": "{{ 
         _ = try await bob.result("auth.login", ["token": .string(token)])
         #expect(try await bob.result("store.all", ["bucket": "docs"]) == [])
         #expect(try await bob.request("store.insert", ["bucket": "docs", "data": ["room": "r", "text": "t"]]).code == "FORBIDDEN")
+    }
+}
+
+/// A persistence adapter whose writes fail while `failing` is set (a full disk).
+final class FailingAdapter: PersistenceAdapter {
+    let inner = MemoryPersistenceAdapter()
+    let failing = Atomic<Bool>(false)
+
+    func load() throws(StoreError) -> PersistedState { try inner.load() }
+    func write(_ changes: [SequencedChange], durability: Durability) throws(StoreError) {
+        if failing.load(ordering: .relaxed) { throw .persistence("No space left on device") }
+        try inner.write(changes, durability: durability)
+    }
+    var wantsSnapshot: Bool { false }
+    func writeSnapshot(_ state: PersistedState) throws(StoreError) {
+        if failing.load(ordering: .relaxed) { throw .persistence("No space left on device") }
+        try inner.writeSnapshot(state)
+    }
+    func close() throws(StoreError) {}
+}
+
+@Suite struct DefinitionSaveFailureTests {
+    @Test func aChangeThatCannotBeSavedIsUndoneAndAnsweredAsAnError() async throws {
+        let adapter = FailingAdapter()
+        var fixture = try await RestartFixture.start(.custom(adapter))
+        let client = try await fixture.client()
+        _ = try await client.result("store.defineBucket", ["name": "messages", "config": .object(messagesConfig)])
+        _ = try await client.result("store.defineQuery", ["name": "kept", "config": ["bucket": "messages"]])
+        let rule: JSONObject = ["id": "r", "name": "R", "trigger": ["type": "event", "topic": "t"]]
+        _ = try await client.result("rules.registerRule", ["rule": .object(rule)])
+
+        adapter.failing.store(true, ordering: .relaxed)
+        let query = try await client.request("store.defineQuery", ["name": "lost", "config": ["bucket": "messages"]])
+        #expect(query["type"] == "error")
+        #expect(try await client.request("store.subscribe", ["query": "lost"]).code == "QUERY_NOT_DEFINED")
+        let procedure = try await client.request(
+            "procedures.register", ["procedure": ["name": "p", "steps": [["action": "return", "value": 1]]]])
+        #expect(procedure["type"] == "error")
+        #expect(try await client.request("procedures.get", ["name": "p"]).code == "NOT_FOUND")
+        #expect(try await client.request("rules.disableRule", ["ruleId": "r"])["type"] == "error")
+        #expect(try await client.result("rules.getRule", ["ruleId": "r"])["enabled"] == true)
+        #expect(try await client.request("store.undefineQuery", ["name": "kept"])["type"] == "error")
+        #expect(try await client.result("store.subscribe", ["query": "kept"])["subscriptionId"] != nil)
+        adapter.failing.store(false, ordering: .relaxed)
+        await client.close()
+        await fixture.stop()
+
+        // What the answers reported is what comes back.
+        fixture = try await RestartFixture.start(.custom(adapter))
+        defer { Task { [fixture] in await fixture.stop() } }
+        #expect(fixture.store.listQueries().map(\.name) == ["kept"])
+        #expect(fixture.rules.getRule("r")?.enabled == true)
+        #expect(fixture.server.startupReport.restoredProcedures == 0)
     }
 }
