@@ -24,10 +24,14 @@ extension RuntimeDefinitions {
     private func restoreQueries(into report: inout StartupReport) {
         for (name, config) in saved(.query) {
             if let existing = store.listQueries().first(where: { $0.name == name }) {
-                if existing.config != config {
+                // The same definition is already in place when the store outlived a previous
+                // server (stop, then start on the same `Store`): it stays saved.
+                if existing.config == config {
+                    report.restoredQueries += 1
+                } else {
                     report.notes.append("query \"\(name)\": kept the definition made at start; the saved copy is dropped")
+                    try? forget(.query, name: name)
                 }
-                try? forget(.query, name: name)
                 continue
             }
             do {
@@ -42,11 +46,13 @@ extension RuntimeDefinitions {
     private func restoreProcedures(_ engine: ProcedureEngine, into report: inout StartupReport) {
         for (name, config) in saved(.procedure) {
             if let existing = try? engine.definition(name) {
-                if existing != config {
+                if existing == config {
+                    report.restoredProcedures += 1
+                } else {
                     report.notes.append(
                         "procedure \"\(name)\": kept the definition made at start; the saved copy is dropped")
+                    try? forget(.procedure, name: name)
                 }
-                try? forget(.procedure, name: name)
                 continue
             }
             do {
@@ -68,10 +74,13 @@ extension RuntimeDefinitions {
         }
         for (id, config) in saved {
             if let existing = engine.getRule(id) {
-                if existing.definition != config {
-                    report.notes.append("rule \"\(id)\": kept the --rules file's definition; the saved copy is dropped")
+                // The same rule is already in place when the engine outlived a previous server.
+                if existing.definition == config {
+                    report.restoredRules += 1
+                } else {
+                    report.notes.append("rule \"\(id)\": kept the definition made at start; the saved copy is dropped")
+                    try? forget(.rule, name: id)
                 }
-                try? forget(.rule, name: id)
                 continue
             }
             do {

@@ -290,3 +290,65 @@ final class FailingAdapter: PersistenceAdapter {
         #expect(fixture.server.startupReport.restoredProcedures == 0)
     }
 }
+
+@Suite struct SameStoreRestartTests {
+    /// A server stopped and started again on the same `Store` and `RuleEngine` (in-process)
+    /// finds the definitions in place and keeps them saved for a real restart.
+    @Test func aNewServerOnTheSameStoreKeepsTheSavedCopies() async throws {
+        let adapter = MemoryPersistenceAdapter()
+        let store = try Store(configuration: StoreConfiguration(persistence: .custom(adapter)))
+        let rules = RuleEngine()
+        var configuration = ServerConfiguration(store: store, rules: rules)
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
+        configuration.logWarning = { _ in }
+        var server = try await NoexServer.start(configuration)
+        var client = try await TestClient.inProcess(server)
+        _ = try await client.result("store.defineBucket", ["name": "messages", "config": .object(messagesConfig)])
+        _ = try await client.result("store.defineQuery", ["name": "room", "config": .object(roomQueryConfig)])
+        _ = try await client.result(
+            "rules.registerRule", ["rule": ["id": "r", "name": "R", "trigger": ["type": "event", "topic": "t"]]])
+        _ = try await client.result("rules.disableRule", ["ruleId": "r"])
+        await server.stop()
+
+        server = try await NoexServer.start(configuration)
+        #expect(server.startupReport.restoredQueries == 1)
+        #expect(server.startupReport.restoredRules == 1)
+        #expect(server.startupReport.notes.isEmpty)
+        client = try await TestClient.inProcess(server)
+        #expect(try await client.result("store.subscribe", ["query": "room", "params": ["room": "x"]])["data"] == [])
+        await server.stop()
+        rules.stop()
+        try store.close()
+
+        // A real restart (a new store and engine on the same persisted data) still has them.
+        let fixture = try await RestartFixture.start(.custom(adapter))
+        defer { Task { await fixture.stop() } }
+        #expect(fixture.store.listQueries().map(\.name) == ["room"])
+        #expect(fixture.rules.getRule("r")?.enabled == false)
+    }
+
+    @Test func aNameDefinedInCodeBeforeTheStartKeepsItsDefinition() async throws {
+        let adapter = MemoryPersistenceAdapter()
+        let fixture = try await RestartFixture.start(.custom(adapter))
+        let client = try await fixture.client()
+        _ = try await client.result("store.defineBucket", ["name": "messages", "config": .object(messagesConfig)])
+        _ = try await client.result("store.defineQuery", ["name": "room", "config": .object(roomQueryConfig)])
+        await client.close()
+        await fixture.stop()
+
+        let store = try Store(configuration: StoreConfiguration(persistence: .custom(adapter)))
+        try store.defineQuery("room", json: ["bucket": "messages"])
+        var configuration = ServerConfiguration(store: store)
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
+        configuration.logWarning = { _ in }
+        let server = try await NoexServer.start(configuration)
+        #expect(server.startupReport.restoredQueries == 0)
+        #expect(server.startupReport.notes == [#"query "room": kept the definition made at start; the saved copy is dropped"#])
+        #expect(store.listQueries().first?.config == ["bucket": "messages"])
+        #expect(try store.bucket("_queries").count() == 0)
+        await server.stop()
+        try store.close()
+    }
+}
