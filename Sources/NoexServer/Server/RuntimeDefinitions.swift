@@ -1,6 +1,6 @@
 import NoexRules
 import NoexStore
-public import NoexWire
+import NoexWire
 import Synchronization
 
 /// What clients define over the wire at run time, kept so that it survives a restart:
