@@ -35,7 +35,7 @@ if options.help {
     exit(0)
 }
 if options.version {
-    printLine("noex-server v\(ServerSettings.version)")
+    printLine(ServerBuild.versionLine)
     exit(0)
 }
 
@@ -85,7 +85,7 @@ do {
     exit(1)
 }
 
-let rules: RuleEngine? = settings.rules ? RuleEngine() : nil
+let rules: RuleEngine? = settings.rules ? RuleEngine(configuration: settings.ruleEngineConfiguration) : nil
 if let path = settings.rulesFile {
     guard let rules else {
         printError("Error: --rules needs the rules engine (remove --no-rules)")

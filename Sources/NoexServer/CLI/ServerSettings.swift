@@ -1,3 +1,4 @@
+public import NoexRules
 public import NoexWire
 
 /// The `noex-server` settings after merging flags, the config file and defaults (spec-server §6).
@@ -44,6 +45,8 @@ public struct ServerSettings: Sendable, Hashable {
     public static let maxShutdownGraceMs = 3_600_000
     /// Config-file key `forwardStoreEvents` (ours, additive): store changes become rules events.
     public var forwardStoreEvents = false
+    /// Config-file key `rulesLimits` (ours, additive): the rule engine's cost bounds.
+    public var rulesLimits = RuleEngineLimits()
 
     /// Creates the defaults.
     public init() {}
@@ -124,6 +127,7 @@ public struct ServerSettings: Sendable, Hashable {
         } else if let value = file["shutdownGraceMs"] {
             settings.shutdownGraceMs = validGrace(value.numberValue ?? .nan, raw: rendered(value), errors: &errors)
         }
+        settings.rulesLimits = rulesLimits(file["rulesLimits"]?.objectValue ?? [:])
         return errors.isEmpty ? .success(settings) : .failure(ResolveErrors(messages: errors))
     }
 
@@ -142,7 +146,7 @@ public struct ServerSettings: Sendable, Hashable {
         case .sqlite: persistenceLine = "sqlite (\(db))"
         }
         return """
-            noex-server v\(Self.version)
+            \(ServerBuild.versionLine)
               URL:          ws://\(host):\(port)
               Persistence:  \(persistenceLine)
               Auth:         \(auth ? "built-in" : "disabled")
@@ -154,8 +158,8 @@ public struct ServerSettings: Sendable, Hashable {
             """
     }
 
-    /// The version `--version` and the banner print (the reference's CLI string).
-    public static let version = "0.1.0"
+    /// The release `--version` and the banner print (``ServerBuild/version``).
+    public static var version: String { ServerBuild.version }
 
     // MARK: Conversions with JavaScript's semantics
 

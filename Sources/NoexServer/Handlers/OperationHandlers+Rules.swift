@@ -33,13 +33,25 @@ extension OperationHandlers {
 
     func subscribe(_ request: RulesSubscribeRequest, context: RequestContext) throws -> JSONValue? {
         let engine = try rulesEngine()
+        try engine.validatePattern(request.pattern, field: "pattern")
         let connection = context.connection
         let subscriptionId = core.makeSubscriptionId()
         // Registered before the engine can fire, so the first matching event is not lost.
         // Captured strongly (no weak reference to a connection, see `ConnectionLink`): the engine
         // drops this handler when the subscription is cancelled, by unsubscribe or by
         // `tearDown()`, or by `addRulesSubscription` when the connection closed meanwhile.
+        let authorizer = core.authorizer
+        let barePrefix = request.pattern.hasSuffix(".*") ? String(request.pattern.dropLast(2)) : nil
         let subscription = engine.subscribe(request.pattern) { topic, event in
+            // `x.*` also matches the bare topic `x`, which a `x.*` permission does not cover.
+            if topic == barePrefix, !authorizer.mayReceiveEvent(on: topic, session: connection.session) { return }
+            // A forwarded store change carries whole records: it reaches only a client that may
+            // read its bucket now, whatever the pattern (`*`, `bucket.*`) let through (F22).
+            if event.source == "store", authorizer.authConfigured {
+                guard case .string(let bucket)? = event.data["bucket"],
+                    authorizer.mayReceiveStoreEvent(of: bucket, session: connection.session)
+                else { return }
+            }
             let data: JSONValue = ["topic": .string(topic), "event": .object(event.json)]
             connection.pushEvent(
                 subscriptionId,

@@ -73,6 +73,8 @@ struct RequestPipeline: Sendable {
         switch message {
         case .invalid(let error):
             connection.send(OutboundMessage.error(id: 0, error, exposeDetails: exposeDetails))
+        case .rejected(let id, let error):
+            connection.send(OutboundMessage.error(id: id, error, exposeDetails: exposeDetails))
         case .pong:
             connection.recordPong()
         case .request:
@@ -103,13 +105,28 @@ struct RequestPipeline: Sendable {
     /// Spec-identity §5: one entry per request of an audited tier, with the session as it is
     /// after the request ran.
     private func audit(type: String, message: JSONObject, failure: ProtocolError?, on connection: ClientConnection) {
-        guard let log = core.auditLog, log.records(tier: Operations.descriptor(for: type)?.tier) else { return }
+        let descriptor = Operations.descriptor(for: type)
+        guard let log = core.auditLog, log.records(tier: descriptor?.tier) else { return }
         log.append(
             AuditEntry(
                 timestamp: core.clock.nowMs(), userId: connection.session?.userId, sessionId: connection.id,
-                operation: type, resource: AuditEntry.resource(of: message), result: failure == nil ? .success : .error,
+                operation: type, resource: auditedResource(descriptor, message), result: failure == nil ? .success : .error,
                 error: failure?.message, details: AuditEntry.details(operation: type, message: message),
                 remoteAddress: connection.remoteAddress))
+    }
+
+    /// The resource an audit entry names. For store, rules and procedures operations it is the
+    /// field the handler acts on (F22), so a decoy `bucket` cannot make the log name another
+    /// resource than the one touched; a rule operation names its `ruleId`; an operation acting
+    /// on many resources (a transaction, a listing) is `*`. Other namespaces keep the
+    /// reference's first-field rule (`AuditEntry.resource(of:)`).
+    private func auditedResource(_ descriptor: OperationDescriptor?, _ message: JSONObject) -> String {
+        guard let descriptor, [.store, .rules, .procedures].contains(descriptor.namespace) else {
+            return AuditEntry.resource(of: message)
+        }
+        let field = descriptor.resourceField ?? (descriptor.namespace == .rules ? "ruleId" : nil)
+        if let field, case .string(let value)? = message[field] { return value }
+        return "*"
     }
 
     /// Runs every check of a request and decodes its payload.
@@ -181,9 +198,11 @@ struct RequestPipeline: Sendable {
             throw ProtocolError(.forbidden, "Role level insufficient for \(type) (requires \(tier.rawValue))")
         }
         if let permissions = auth.permissions {
-            let resource = ResourceExtraction.resource(operation: type, message: message)
-            if !permissions.isAllowed(session: session, operation: type, resource: resource) {
-                throw ProtocolError(.forbidden, "No permission for \(type) on \(resource)")
+            // Every resource the operation touches, from the fields its handler reads (F22).
+            let resources = ResourceExtraction.resources(
+                descriptor: descriptor, type: type, message: message, store: core.configuration.store)
+            if let denied = permissions.firstDenied(session: session, operation: type, resources: resources) {
+                throw ProtocolError(.forbidden, "No permission for \(type) on \(denied.name)")
             }
         }
     }
@@ -203,9 +222,11 @@ struct RequestPipeline: Sendable {
             throw ProtocolError(.unauthorized, "Session expired")
         }
         if namespace != .identity {
-            let resource = ResourceExtraction.resource(operation: type, message: message)
-            if !identity.isAllowed(userId: session.userId, operation: type, resource: resource) {
-                throw ProtocolError(.forbidden, "No access to \(type) on \(resource)")
+            // Every resource the operation touches, from the fields its handler reads (F22).
+            let resources = ResourceExtraction.resources(
+                descriptor: descriptor, type: type, message: message, store: core.configuration.store)
+            if let denied = identity.firstDenied(userId: session.userId, operation: type, resources: resources) {
+                throw ProtocolError(.forbidden, "No access to \(type) on \(denied.name)")
             }
         }
         if namespace == .store { try SystemBucketGuard.check(type: type, message: message) }

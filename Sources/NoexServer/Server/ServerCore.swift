@@ -16,6 +16,8 @@ final class ServerCore: Sendable {
     let identity: IdentityManager?
     /// The audit log, when configured.
     let auditLog: AuditLog?
+    /// The resource check of the configured auth mode (F22).
+    let authorizer: Authorizer
     let startedAt: Int64
     /// Query results serialised once per notification for all their subscribers.
     let pushEncoder = PushDataEncoder()
@@ -41,6 +43,7 @@ final class ServerCore: Sendable {
             try IdentityManager(store: configuration.store, configuration: settings, now: { clock.nowMs() })
         }
         auditLog = try configuration.audit.map { try AuditLog(configuration: $0) }
+        authorizer = Authorizer(configuration: configuration, identity: identity)
         startedAt = configuration.clock.nowMs()
     }
 

@@ -1,3 +1,4 @@
+import NoexProtocol
 import NoexServer
 import NoexWire
 import Testing
@@ -125,7 +126,7 @@ import Testing
         settings.port = 1234
         #expect(
             settings.banner == """
-                noex-server v0.1.0
+                \(ServerBuild.versionLine)
                   URL:          ws://0.0.0.0:1234
                   Persistence:  file (/tmp/d)
                   Auth:         disabled
@@ -135,6 +136,15 @@ import Testing
                   Origins:      any
                   Max conn/IP:  4
                 """)
+    }
+
+    @Test func versionComesFromTheContract() {
+        // One place: protocol.yaml's `serverVersion`, through the generated ProtocolInfo.
+        #expect(ServerBuild.version == ProtocolInfo.serverVersion)
+        #expect(ServerBuild.version.split(separator: ".").count == 3)
+        #expect(ServerBuild.versionLine.hasPrefix("noex-server v\(ProtocolInfo.serverVersion) ("))
+        #expect(ServerBuild.wire["version"] == .string(ProtocolInfo.serverVersion))
+        #expect(ServerBuild.wire["protocolVersion"] == .string(ProtocolInfo.version))
     }
 }
 
