@@ -34,6 +34,10 @@ public struct CommandLineOptions: Sendable, Hashable {
     public var allowedOrigins: String?
     /// `--max-connections-per-ip`, unconverted.
     public var maxConnectionsPerIp: String?
+    /// `--schema FILE`: buckets, queries, procedures and rules applied at start.
+    public var schemaFile: String?
+    /// `--shutdown-grace-ms`, unconverted.
+    public var shutdownGraceMs: String?
     /// `--help`/`-h`.
     public var help = false
     /// `--version`/`-v`.
@@ -75,6 +79,8 @@ public struct CommandLineOptions: Sendable, Hashable {
         case "no-error-details": .toggle(\.noErrorDetails)
         case "allowed-origins": .value(\.allowedOrigins)
         case "max-connections-per-ip": .value(\.maxConnectionsPerIp)
+        case "schema": .value(\.schemaFile)
+        case "shutdown-grace-ms": .value(\.shutdownGraceMs)
         case "help": .toggle(\.help)
         case "version": .toggle(\.version)
         default: nil
@@ -156,6 +162,10 @@ public struct CommandLineOptions: Sendable, Hashable {
               --allowed-origins <list>    Comma-separated allowed Origin values
               --max-connections-per-ip <n>
                                           Limit simultaneous connections per IP
+              --schema <path>             Apply a schema file (JSON or YAML: buckets, queries,
+                                          procedures, rules) at start
+              --shutdown-grace-ms <n>     On SIGTERM/SIGINT, notify clients and wait up to n ms
+                                          before closing (default: 0)
           -h, --help                      Show this help
           -v, --version                   Show the version
         """

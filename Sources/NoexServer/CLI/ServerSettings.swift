@@ -38,6 +38,13 @@ public struct ServerSettings: Sendable, Hashable {
     public var heartbeat = HeartbeatConfiguration()
     public var backpressure = BackpressureConfiguration()
     public var connectionLimits = ConnectionLimits()
+    /// The schema file applied at start (`--schema`, file key `schema`).
+    public var schemaFile: String?
+    /// How long SIGTERM/SIGINT waits for clients after the `system shutdown` notice
+    /// (`--shutdown-grace-ms`, file key `shutdownGraceMs`); 0 closes at once.
+    public var shutdownGraceMs = 0
+    /// The longest grace period accepted: one hour.
+    public static let maxShutdownGraceMs = 3_600_000
     /// Config-file key `forwardStoreEvents` (ours, additive): store changes become rules events.
     public var forwardStoreEvents = false
     /// Config-file key `rulesLimits` (ours, additive): the rule engine's cost bounds.
@@ -117,6 +124,12 @@ public struct ServerSettings: Sendable, Hashable {
                     ?? settings.connectionLimits.maxTotalSubscriptions)
         }
         settings.forwardStoreEvents = file["forwardStoreEvents"]?.boolValue ?? false
+        settings.schemaFile = options.schemaFile ?? file["schema"]?.stringValue
+        if let flag = options.shutdownGraceMs {
+            settings.shutdownGraceMs = validGrace(javaScriptNumber(flag), raw: flag, errors: &errors)
+        } else if let value = file["shutdownGraceMs"] {
+            settings.shutdownGraceMs = validGrace(value.numberValue ?? .nan, raw: rendered(value), errors: &errors)
+        }
         settings.rulesLimits = rulesLimits(file["rulesLimits"]?.objectValue ?? [:])
         return errors.isEmpty ? .success(settings) : .failure(ResolveErrors(messages: errors))
     }
@@ -171,6 +184,12 @@ public struct ServerSettings: Sendable, Hashable {
         if value.isFinite, value.rounded() == value, value >= 0, value <= 65_535 { return Int(value) }
         errors.append("Invalid port: \(raw) (must be integer 0-65535)")
         return 8080
+    }
+
+    private static func validGrace(_ value: Double, raw: String, errors: inout [String]) -> Int {
+        if value.isFinite, value.rounded() == value, value >= 0, value <= Double(maxShutdownGraceMs) { return Int(value) }
+        errors.append("Invalid shutdown grace: \(raw) (must be integer 0-\(maxShutdownGraceMs) ms)")
+        return 0
     }
 
     /// NaN disables the limit, as in the reference; other values are truncated to an integer.

@@ -1,3 +1,4 @@
+import Foundation
 public import NoexAuth
 public import NoexRules
 public import NoexStore
@@ -46,12 +47,19 @@ public struct ServerConfiguration: Sendable {
     public var allowedOrigins: [String]?
     /// Most simultaneous connections from one IP; more are closed `4003`.
     public var maxConnectionsPerIp: Int?
+    /// A declarative schema applied at start, after saved run-time definitions are restored
+    /// (`--schema`); `nil` applies none.
+    public var schema: ServerSchema?
     /// Forwards store changes to the rules engine as events; `nil` (the default) forwards nothing.
     public var storeEventForwarding: StoreEventForwarding?
     /// The time source (tests substitute a manual clock).
     public var clock: ServerClock = .system
-    /// Where warnings go (the rate-limit warning of spec-server §4.1).
-    public var logWarning: @Sendable (String) -> Void = { message in print(message) }
+    /// Where warnings go (the rate-limit warning of spec-server §4.1, saved definitions that
+    /// could not be restored). By default standard error, unbuffered, so they appear at once
+    /// (through `print` they sat in stdout's buffer until exit when stdout was a pipe).
+    public var logWarning: @Sendable (String) -> Void = { message in
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
 
     /// Creates a configuration serving `store`.
     public init(store: Store, rules: RuleEngine? = nil) {

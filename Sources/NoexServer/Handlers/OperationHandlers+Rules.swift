@@ -74,7 +74,7 @@ extension OperationHandlers {
     }
 
     func registerRule(_ request: RulesRegisterRuleRequest, context: RequestContext) throws -> JSONValue? {
-        let rule = try rulesEngine().registerRule(request.rule)
+        let rule = try core.definitions.registerRule(request.rule, engine: rulesEngine())
         return [
             "id": .string(rule.id), "name": .string(rule.name), "version": .number(Double(rule.version)),
             "createdAt": .number(Double(rule.createdAt)), "updatedAt": .number(Double(rule.updatedAt)),
@@ -82,12 +82,12 @@ extension OperationHandlers {
     }
 
     func unregisterRule(_ request: RulesUnregisterRuleRequest, context: RequestContext) throws -> JSONValue? {
-        guard try rulesEngine().unregisterRule(request.ruleId) else { throw Self.ruleNotFound(request.ruleId) }
+        guard try core.definitions.unregisterRule(request.ruleId, engine: rulesEngine()) else { throw Self.ruleNotFound(request.ruleId) }
         return ["ruleId": .string(request.ruleId), "unregistered": true]
     }
 
     func updateRule(_ request: RulesUpdateRuleRequest, context: RequestContext) throws -> JSONValue? {
-        let rule = try rulesEngine().updateRule(request.ruleId, request.updates)
+        let rule = try core.definitions.updateRule(request.ruleId, updates: request.updates, engine: rulesEngine())
         return [
             "id": .string(rule.id), "version": .number(Double(rule.version)),
             "updatedAt": .number(Double(rule.updatedAt)),
@@ -95,12 +95,12 @@ extension OperationHandlers {
     }
 
     func enableRule(_ request: RulesEnableRuleRequest, context: RequestContext) throws -> JSONValue? {
-        guard try rulesEngine().enableRule(request.ruleId) else { throw Self.ruleNotFound(request.ruleId) }
+        guard try core.definitions.setRuleEnabled(request.ruleId, true, engine: rulesEngine()) else { throw Self.ruleNotFound(request.ruleId) }
         return ["ruleId": .string(request.ruleId), "enabled": true]
     }
 
     func disableRule(_ request: RulesDisableRuleRequest, context: RequestContext) throws -> JSONValue? {
-        guard try rulesEngine().disableRule(request.ruleId) else { throw Self.ruleNotFound(request.ruleId) }
+        guard try core.definitions.setRuleEnabled(request.ruleId, false, engine: rulesEngine()) else { throw Self.ruleNotFound(request.ruleId) }
         return ["ruleId": .string(request.ruleId), "enabled": false]
     }
 

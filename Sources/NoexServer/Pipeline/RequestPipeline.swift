@@ -145,6 +145,10 @@ struct RequestPipeline: Sendable {
                 identity, type: type, namespace: namespace, descriptor: descriptor, message: message, connection: connection)
         } else {
             try checkAuth(type: type, namespace: namespace, descriptor: descriptor, message: message, connection: connection)
+            // Without identity, `_` buckets are ordinary, but the server's saved definitions are not.
+            if namespace == .store {
+                try SystemBucketGuard.check(type: type, message: message, isSystem: RuntimeDefinitions.isDefinitionBucket)
+            }
         }
         try checkRateLimit(connection: connection)
         try checkAvailability(namespace)

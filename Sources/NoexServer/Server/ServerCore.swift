@@ -6,8 +6,10 @@ import Synchronization
 final class ServerCore: Sendable {
     let configuration: ServerConfiguration
     let registry = ConnectionRegistry()
-    /// The server's procedures (in memory, per server instance).
+    /// The server's procedures (in memory, per server instance; saved copies in `definitions`).
     let procedureRegistry = ProcedureRegistry()
+    /// The saved copies of what clients define at run time (queries, procedures, rules).
+    let definitions: RuntimeDefinitions
     let rateLimiter: RateLimiter?
     let blacklist: SessionBlacklist?
     /// Built-in identity, when configured.
@@ -31,6 +33,7 @@ final class ServerCore: Sendable {
     /// - Throws: when the identity system buckets cannot be created or the audit file opened.
     init(configuration: ServerConfiguration) throws {
         self.configuration = configuration
+        definitions = RuntimeDefinitions(store: configuration.store)
         rateLimiter = configuration.rateLimit.map { RateLimiter(configuration: $0, clock: configuration.clock) }
         blacklist =
             configuration.auth != nil || configuration.identity != nil
@@ -45,6 +48,13 @@ final class ServerCore: Sendable {
     }
 
     var clock: ServerClock { configuration.clock }
+
+    /// The procedure engine over this server's registry, store, rules engine and limits.
+    var procedureEngine: ProcedureEngine {
+        ProcedureEngine(
+            registry: procedureRegistry, store: configuration.store, rules: configuration.rules,
+            limits: configuration.procedures, clock: clock)
+    }
 
     var isRunning: Bool { running.load(ordering: .acquiring) }
 
