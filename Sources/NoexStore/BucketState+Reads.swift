@@ -74,9 +74,12 @@ extension BucketState {
         if let after {
             start = (list.firstIndex { $0.key == after && !after.isNull }).map { $0 + 1 } ?? list.count
         }
-        let end = Swift.min(list.count, start + Swift.max(0, limit))
-        let slice = start < end ? Array(list[start..<end]) : []
-        return Page(records: slice.map(\.record), hasMore: start + limit < list.count, nextCursor: slice.last?.key)
+        // `limit` comes from the client and may be as large as `Int.max` (the decoder clamps
+        // any larger integer to it): the arithmetic saturates instead of trapping.
+        let remaining = list.count - start
+        let take = Swift.min(remaining, Swift.max(0, limit))
+        let slice = take > 0 ? Array(list[start..<(start + take)]) : []
+        return Page(records: slice.map(\.record), hasMore: take < remaining, nextCursor: slice.last?.key)
     }
 
     /// `sum`/`avg`/`min`/`max`/`count` over the numeric values of `field` in the matching

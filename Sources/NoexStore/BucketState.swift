@@ -188,13 +188,6 @@ struct BucketState: Sendable {
         return record
     }
 
-    /// Serialises a record just stored under `key` and keeps the text for later reads.
-    mutating func encodeStored(_ record: JSONObject, key: JSONValue) -> [UInt8] {
-        let bytes = JSONSerializer.serialize(.object(record))
-        if let slot = table.slot(of: key) { table.setDerivedBytes(bytes, atSlot: slot) }
-        return bytes
-    }
-
     /// The JSON text of the record with `key`, serialised on the first read and kept until the
     /// record changes (the table drops it on every write to the slot).
     mutating func encodedRecord(_ key: JSONValue, now: Double) -> [UInt8]? {

@@ -106,6 +106,7 @@ extension Store {
                 log.events.append(.deleted(name, victim, old))
                 if persist { log.changes.append(.delete(bucket: name, key: victim)) }
             }
+            try configuration.limits.checkRecordCount(b.table.count, bucket: name)
             try b.insert(record, key: key)
             undo.append(.inserted(name, key))
             log.events.append(.inserted(name, key, record))

@@ -196,6 +196,7 @@ public final class Store: Sendable {
                 }
                 return
             }
+            try configuration.limits.checkBucketCount(s.buckets.count, adding: name)
             s.buckets[name] = BucketBox(BucketState(name: name, definition: definition))
             s.bucketOrder.append(name)
             if pipeline != nil, definition.persistent {
@@ -246,6 +247,12 @@ public final class Store: Sendable {
 
     /// Whether a bucket is defined.
     public func hasBucket(_ name: String) -> Bool { state.withLock { $0.buckets[name] != nil } }
+
+    /// The number of records a bucket holds (expired ones not yet purged included), 0 when it
+    /// does not exist: a cheap size check, one lock and no scan.
+    public func recordCount(_ name: String) -> Int {
+        state.withLock { $0.buckets[name]?.state.table.count ?? 0 }
+    }
 
     /// Bucket names in definition order.
     public func bucketNames() -> [String] { state.withLock { $0.bucketOrder } }

@@ -37,6 +37,8 @@ public struct StoreConfiguration: Sendable {
     public var ttlCheckIntervalMs: Int
     /// With `durability: .none`, the debounce window of background flushes.
     public var flushIntervalMs: Int
+    /// Bounds on buckets, records per bucket and record size.
+    public var limits: StoreLimits
 
     /// Creates a configuration.
     /// - Parameters:
@@ -45,10 +47,12 @@ public struct StoreConfiguration: Sendable {
     ///   - durability: when writes are acknowledged (default `.sync`, see docs/store-durability.md).
     ///   - ttlCheckIntervalMs: TTL purge interval (default 1000; 0 disables).
     ///   - flushIntervalMs: background flush window for `durability: .none` (default 100).
+    ///   - limits: bounds on buckets, records and record size (see ``StoreLimits``).
     public init(
         name: String? = nil, persistence: PersistenceConfiguration = .memory, durability: Durability = .sync,
-        ttlCheckIntervalMs: Int = 1000, flushIntervalMs: Int = 100
+        ttlCheckIntervalMs: Int = 1000, flushIntervalMs: Int = 100, limits: StoreLimits = StoreLimits()
     ) {
+        self.limits = limits
         self.name = name
         self.persistence = persistence
         self.durability = durability

@@ -32,6 +32,16 @@ public struct CommandLineOptions: Sendable, Hashable {
     public var allowedOrigins: String?
     /// `--max-connections-per-ip`, unconverted.
     public var maxConnectionsPerIp: String?
+    /// `--max-result-bytes`, unconverted.
+    public var maxResultBytes: String?
+    /// `--max-transaction-operations`, unconverted.
+    public var maxTransactionOperations: String?
+    /// `--max-buckets`, unconverted.
+    public var maxBuckets: String?
+    /// `--max-records-per-bucket`, unconverted.
+    public var maxRecordsPerBucket: String?
+    /// `--max-record-bytes`, unconverted.
+    public var maxRecordBytes: String?
     /// `--help`/`-h`.
     public var help = false
     /// `--version`/`-v`.
@@ -72,6 +82,11 @@ public struct CommandLineOptions: Sendable, Hashable {
         case "no-error-details": .toggle(\.noErrorDetails)
         case "allowed-origins": .value(\.allowedOrigins)
         case "max-connections-per-ip": .value(\.maxConnectionsPerIp)
+        case "max-result-bytes": .value(\.maxResultBytes)
+        case "max-transaction-operations": .value(\.maxTransactionOperations)
+        case "max-buckets": .value(\.maxBuckets)
+        case "max-records-per-bucket": .value(\.maxRecordsPerBucket)
+        case "max-record-bytes": .value(\.maxRecordBytes)
         case "help": .toggle(\.help)
         case "version": .toggle(\.version)
         default: nil
@@ -151,6 +166,13 @@ public struct CommandLineOptions: Sendable, Hashable {
               --allowed-origins <list>    Comma-separated allowed Origin values
               --max-connections-per-ip <n>
                                           Limit simultaneous connections per IP
+              --max-result-bytes <n>      Largest answer in bytes (default: 16777216)
+              --max-transaction-operations <n>
+                                          Most operations per store.transaction (default: 10000)
+              --max-buckets <n>           Most buckets in the store (default: 10000)
+              --max-records-per-bucket <n>
+                                          Most records per bucket (default: 10000000)
+              --max-record-bytes <n>      Largest record's JSON in bytes (default: 1048576)
           -h, --help                      Show this help
           -v, --version                   Show the version
         """

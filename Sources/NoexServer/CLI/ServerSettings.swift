@@ -1,3 +1,4 @@
+public import NoexStore
 public import NoexWire
 
 /// The `noex-server` settings after merging flags, the config file and defaults (spec-server §6).
@@ -37,6 +38,13 @@ public struct ServerSettings: Sendable, Hashable {
     public var connectionLimits = ConnectionLimits()
     /// Config-file key `forwardStoreEvents` (ours, additive): store changes become rules events.
     public var forwardStoreEvents = false
+    /// `--max-result-bytes`, file key `maxResultBytes` (see `ServerConfiguration.maxResultBytes`).
+    public var maxResultBytes = ServerSettings.defaultMaxResultBytes
+    /// `--max-transaction-operations`, file key `maxTransactionOperations`.
+    public var maxTransactionOperations = ServerSettings.defaultMaxTransactionOperations
+    /// `--max-buckets`, `--max-records-per-bucket`, `--max-record-bytes` (file keys `maxBuckets`,
+    /// `maxRecordsPerBucket`, `maxRecordBytes`): the store's limits.
+    public var storeLimits = StoreLimits()
 
     /// Creates the defaults.
     public init() {}
@@ -111,6 +119,7 @@ public struct ServerSettings: Sendable, Hashable {
                     ?? settings.connectionLimits.maxTotalSubscriptions)
         }
         settings.forwardStoreEvents = file["forwardStoreEvents"]?.boolValue ?? false
+        settings.resolveResourceLimits(options: options, file: file, errors: &errors)
         return errors.isEmpty ? .success(settings) : .failure(ResolveErrors(messages: errors))
     }
 
@@ -169,7 +178,8 @@ public struct ServerSettings: Sendable, Hashable {
     /// NaN disables the limit, as in the reference; other values are truncated to an integer.
     private static func integerLimit(_ value: Double) -> Int? {
         guard value.isFinite else { return nil }
-        return Int(value.rounded(.towardZero))
+        // Saturate: `Int(1e300)` would trap.
+        return Int(exactly: value.rounded(.towardZero)) ?? (value < 0 ? Int.min : Int.max)
     }
 
     private static func rendered(_ value: JSONValue) -> String {

@@ -149,7 +149,7 @@ extension OperationHandlers {
     }
 
     func transaction(_ request: StoreTransactionRequest, context: RequestContext) throws -> JSONValue? {
-        try StoreTransactionRunner.run(request, on: store)
+        try StoreTransactionRunner.run(request, on: store, maxOperations: core.configuration.maxTransactionOperations)
     }
 
     func defineBucket(_ request: StoreDefineBucketRequest, context: RequestContext) throws -> JSONValue? {
