@@ -77,17 +77,17 @@ public struct BucketHandle: Sendable {
 
     /// The first `n` records.
     public func first(_ n: Int) throws(StoreError) -> [JSONObject] {
-        try store.read(name) { b, now in b.first(n, now: now) }
+        try store.edge(name, first: true, n)
     }
 
     /// The last `n` records (`last(0)` returns all, as in the reference).
     public func last(_ n: Int) throws(StoreError) -> [JSONObject] {
-        try store.read(name) { b, now in b.last(n, now: now) }
+        try store.edge(name, first: false, n)
     }
 
     /// A page of `limit` records after the key `after` (from the start when nil).
     public func paginate(after: JSONValue? = nil, limit: Int) throws(StoreError) -> Page {
-        try store.read(name) { b, now in b.paginate(after: after, limit: limit, now: now) }
+        try BucketState.page(of: store.orderedEntries(name), after: after, limit: limit)
     }
 
     /// The sum of the numeric values of `field` (0 when none).

@@ -69,7 +69,11 @@ extension BucketState {
     /// A page after the record whose key equals `after` (from the start when `after` is nil;
     /// an unknown key, or an explicit JSON null, gives an empty page).
     func paginate(after: JSONValue?, limit: Int, now: Double) -> Page {
-        let list = ordered(now: now)
+        Self.page(of: ordered(now: now), after: after, limit: limit)
+    }
+
+    /// ``paginate(after:limit:now:)`` over records already in bucket order.
+    static func page(of list: [(key: JSONValue, record: JSONObject)], after: JSONValue?, limit: Int) -> Page {
         var start = 0
         if let after {
             start = (list.firstIndex { $0.key == after && !after.isNull }).map { $0 + 1 } ?? list.count

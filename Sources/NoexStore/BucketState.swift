@@ -204,13 +204,23 @@ struct BucketState: Sendable {
 
     /// Live records in table order, or sorted by key for `ordered_set` buckets.
     func ordered(now: Double) -> [(key: JSONValue, record: JSONObject)] {
+        var result = liveEntries(now: now)
+        if definition.tableKind == .orderedSet { Self.sortByKey(&result) }
+        return result
+    }
+
+    /// Live records in table order (a copy of references: cheap enough to take under the lock,
+    /// unlike sorting them).
+    func liveEntries(now: Double) -> [(key: JSONValue, record: JSONObject)] {
         var result: [(key: JSONValue, record: JSONObject)] = []
         result.reserveCapacity(table.count)
         for (key, record) in table.entries where !isExpired(record, now: now) { result.append((key, record)) }
-        if definition.tableKind == .orderedSet {
-            result.sort { KeyOrder.less($0.key, $1.key) }
-        }
         return result
+    }
+
+    /// The order of an `ordered_set` bucket.
+    static func sortByKey(_ entries: inout [(key: JSONValue, record: JSONObject)]) {
+        entries.sort { KeyOrder.less($0.key, $1.key) }
     }
 
     func all(now: Double) -> [JSONObject] {

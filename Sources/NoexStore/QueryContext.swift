@@ -73,19 +73,19 @@ public struct QueryBucket: Sendable {
     /// The first `n` records.
     public func first(_ n: Int) throws(StoreError) -> [JSONObject] {
         context.track(name)
-        return try store.read(name) { b, now in b.first(n, now: now) }
+        return try store.edge(name, first: true, n)
     }
 
     /// The last `n` records.
     public func last(_ n: Int) throws(StoreError) -> [JSONObject] {
         context.track(name)
-        return try store.read(name) { b, now in b.last(n, now: now) }
+        return try store.edge(name, first: false, n)
     }
 
     /// A page of records after `after`.
     public func paginate(after: JSONValue? = nil, limit: Int) throws(StoreError) -> Page {
         context.track(name)
-        return try store.read(name) { b, now in b.paginate(after: after, limit: limit, now: now) }
+        return try BucketState.page(of: store.orderedEntries(name), after: after, limit: limit)
     }
 
     /// Sum of the numeric values of `field`.

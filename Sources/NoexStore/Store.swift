@@ -176,6 +176,29 @@ public final class Store: Sendable {
         }
     }
 
+    /// A bucket's live records in bucket order (key order for `ordered_set`), sorted after the
+    /// lock is released: sorting a large bucket under it would stall every other store call.
+    /// - Parameter now: the expiry instant; the wall clock when nil.
+    func orderedEntries(_ name: String, now: Double? = nil) throws(StoreError) -> [(key: JSONValue, record: JSONObject)] {
+        var (entries, sort) = try read(name) { b, readNow in
+            (b.liveEntries(now: now ?? readNow), b.definition.tableKind == .orderedSet)
+        }
+        if sort { BucketState.sortByKey(&entries) }
+        return entries
+    }
+
+    /// `first(n)` / `last(n)` of a bucket; an `ordered_set` bucket is sorted outside the lock.
+    func edge(_ name: String, first: Bool, _ n: Int) throws(StoreError) -> [JSONObject] {
+        let unsorted = try read(name) { b, now -> [JSONObject]? in
+            guard b.definition.tableKind != .orderedSet else { return nil }
+            return first ? b.first(n, now: now) : b.last(n, now: now)
+        }
+        if let unsorted { return unsorted }
+        let entries = try orderedEntries(name)
+        if first { return entries.prefix(Swift.max(0, n)).map(\.record) }
+        return (n <= 0 ? entries[...] : entries.suffix(n)).map(\.record)
+    }
+
     // MARK: Bucket administration
 
     /// Defines a bucket.

@@ -154,7 +154,7 @@ public struct TransactionContext: Sendable {
         try withBuffer(bucket) { _ throws(StoreError) in }
         guard let buffer = buffers[bucket] else { return [] }
         let now = store.now()
-        let liveRecords = try store.read(bucket) { b, _ in b.ordered(now: now) }
+        let liveRecords = try store.orderedEntries(bucket, now: now)
         var result: [JSONObject] = []
         for (key, record) in liveRecords {
             if let entry = buffer.entries[key] {

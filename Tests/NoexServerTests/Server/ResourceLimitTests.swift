@@ -108,9 +108,14 @@ import Testing
             #expect(answer.message?.contains("maxResultBytes") == true)
             #expect(answer.message?.contains("store.paginate") == true)
         }
-        let subscribe = try await client.request(
-            "store.subscribe", ["query": "everything"])  // unknown query: the usual error, not the size one
-        #expect(subscribe.code == "QUERY_NOT_DEFINED")
+        try harness.store.defineQuery("everything", json: ["bucket": "b"])
+        let subscribe = try await client.request("store.subscribe", ["query": "everything"])
+        #expect(subscribe.code == "VALIDATION_ERROR")
+        #expect(subscribe.message?.contains("maxResultBytes") == true)
+        // Refused before it was registered: no subscription is left behind to push.
+        #expect(harness.store.stats()["queries"]?["activeSubscriptions"] == 0)
+        _ = try await client.result("store.insert", ["bucket": "b", "data": ["id": "late"]])
+        #expect(await client.noPush())
         let page = try await client.result("store.paginate", ["bucket": "b", "limit": 10])
         #expect(page["records"]?.arrayValue?.count == 10)
         let big = try await client.request(
