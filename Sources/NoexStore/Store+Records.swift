@@ -11,6 +11,20 @@ extension Store {
         }
     }
 
+    /// Inserts a record and returns it as UTF-8 JSON text: the text the record-size check
+    /// already wrote (and keeps for later reads), so the answer is not serialised again.
+    /// - Throws: as ``BucketHandle/insert(_:)``.
+    public func insertEncoded(_ data: JSONObject, inBucket name: String) throws(StoreError) -> [UInt8] {
+        try commit { s, log throws(StoreError) in
+            guard let box = s.buckets[name] else { throw StoreError.notDefined(name) }
+            try insertRecord(&box.state, data, &log)
+            guard let key = log.events.last?.key, let slot = box.state.table.slot(of: key),
+                let bytes = box.state.table.derivedBytes(atSlot: slot)
+            else { return JSONSerializer.serialize(.object(log.events.last?.record ?? JSONObject())) }
+            return bytes
+        }
+    }
+
     /// The insert pipeline on a bucket: prepare, key and unique checks, maxSize eviction, store.
     func insertRecord(_ b: inout BucketState, _ data: JSONObject, _ log: inout CommitLog) throws(StoreError) {
         let persist = pipeline != nil && b.definition.persistent

@@ -128,6 +128,17 @@ import Testing
         #expect(try b.count() == 1)
     }
 
+    @Test func theSizeChecksTextIsTheRecordsEncoding() throws {
+        let store = try store(StoreLimits())
+        try store.defineBucket("b", json: notes)
+        let bytes = try store.insertEncoded(["id": "r", "text": "quote \" and \u{1}"], inBucket: "b")
+        let record = try #require(try store.bucket("b").get("r"))
+        #expect(bytes == JSONSerializer.serialize(.object(record)))
+        #expect(try store.getEncoded("r", inBucket: "b") == bytes)
+        let updated = try store.updateEncoded("r", ["text": "new"], inBucket: "b")
+        #expect(updated == JSONSerializer.serialize(.object(try #require(try store.bucket("b").get("r")))))
+    }
+
     // MARK: Transactions
 
     @Test func aLargeTransactionCommitsEveryOperation() throws {

@@ -25,7 +25,7 @@ extension OperationHandlers {
     /// with a scan, subscriptions (their initial query may scan anything) and procedures.
     func dispatchSynchronously(_ request: Request, context: RequestContext) throws -> SynchronousOutcome {
         switch request {
-        case .storeInsert(let r): .finished(try insert(r, context: context))
+        case .storeInsert(let r): .finishedEncoded(try store.insertEncoded(r.data, inBucket: r.bucket))
         case .storeGet(let r): .finishedEncoded(try encodedGet(r))
         case .storeUpdate(let r): .finishedEncoded(try encodedUpdate(r))
         case .storeDelete(let r): .finished(try delete(r, context: context))
