@@ -167,6 +167,18 @@ public final class Store: Sendable {
         try readCaching(name) { b, now throws(StoreError) in try body(b, now) }
     }
 
+    /// Reads a bucket outside the lock: the lock is held only to copy the bucket's state, which
+    /// shares its storage (copy-on-write), so a scan of a large bucket never stalls other store
+    /// calls. A write to the bucket while a scan still holds the copy pays for copying the
+    /// table once; writes to other buckets pay nothing.
+    func scan<R>(_ name: String, _ body: (borrowing BucketState, Double) throws(StoreError) -> R) throws(StoreError) -> R {
+        let (snapshot, now) = try state.withLock { s throws(StoreError) -> (BucketState, Double) in
+            guard let box = s.buckets[name] else { throw StoreError.notDefined(name) }
+            return (box.state, box.state.definition.ttlMs == nil ? 0 : (Date().timeIntervalSince1970 * 1000))
+        }
+        return try body(snapshot, now)
+    }
+
     /// Like `read`, for reads that keep derived data (serialised records) in the bucket.
     func readCaching<R>(_ name: String, _ body: (inout BucketState, Double) throws(StoreError) -> R) throws(StoreError) -> R {
         try state.withLock { s throws(StoreError) -> R in
@@ -180,7 +192,7 @@ public final class Store: Sendable {
     /// lock is released: sorting a large bucket under it would stall every other store call.
     /// - Parameter now: the expiry instant; the wall clock when nil.
     func orderedEntries(_ name: String, now: Double? = nil) throws(StoreError) -> [(key: JSONValue, record: JSONObject)] {
-        var (entries, sort) = try read(name) { b, readNow in
+        var (entries, sort) = try scan(name) { b, readNow in
             (b.liveEntries(now: now ?? readNow), b.definition.tableKind == .orderedSet)
         }
         if sort { BucketState.sortByKey(&entries) }
@@ -189,7 +201,7 @@ public final class Store: Sendable {
 
     /// `first(n)` / `last(n)` of a bucket; an `ordered_set` bucket is sorted outside the lock.
     func edge(_ name: String, first: Bool, _ n: Int) throws(StoreError) -> [JSONObject] {
-        let unsorted = try read(name) { b, now -> [JSONObject]? in
+        let unsorted = try scan(name) { b, now -> [JSONObject]? in
             guard b.definition.tableKind != .orderedSet else { return nil }
             return first ? b.first(n, now: now) : b.last(n, now: now)
         }
