@@ -125,16 +125,19 @@ public final class Store: Sendable {
 
     /// Runs a mutation under the lock, then publishes its events and persists its changes.
     func commit<R>(_ body: (inout StoreState, inout CommitLog) throws(StoreError) -> R) throws(StoreError) -> R {
-        let (result, sequence, scheduleFlush) = try state.withLock {
-            s throws(StoreError) -> (R, UInt64?, Bool) in
+        // The log leaves the lock with the result: freeing a large commit's events (and the
+        // record versions only they still hold) must not happen while every other call waits.
+        let (result, sequence, scheduleFlush, log) = try state.withLock {
+            s throws(StoreError) -> (R, UInt64?, Bool, CommitLog) in
             guard !s.closed else { throw StoreError.closed }
             var log = CommitLog(now: s.tick())
             let result = try body(&s, &log)
             afterCommit(&s, log)
-            guard let pipeline, !log.changes.isEmpty else { return (result, nil, false) }
+            guard let pipeline, !log.changes.isEmpty else { return (result, nil, false, log) }
             let (seq, schedule) = pipeline.append(log.changes)
-            return (result, seq, schedule)
+            return (result, seq, schedule, log)
         }
+        _ = consume log
         if let sequence, let pipeline {
             if pipeline.durability != .none {
                 try pipeline.sync(upTo: sequence, snapshot: snapshotState)

@@ -168,7 +168,7 @@ public struct CommandLineOptions: Sendable, Hashable {
                                           Limit simultaneous connections per IP
               --max-result-bytes <n>      Largest answer in bytes (default: 16777216)
               --max-transaction-operations <n>
-                                          Most operations per store.transaction (default: 10000)
+                                          Most operations per store.transaction (default: 1000)
               --max-buckets <n>           Most buckets in the store (default: 10000)
               --max-records-per-bucket <n>
                                           Most records per bucket (default: 10000000)

@@ -5,7 +5,7 @@ extension ServerSettings {
     /// Default of `maxResultBytes`: 16 MiB.
     public static let defaultMaxResultBytes = 16 * 1_048_576
     /// Default of `maxTransactionOperations`.
-    public static let defaultMaxTransactionOperations = 10_000
+    public static let defaultMaxTransactionOperations = 1_000
 
     /// Reads the five cost limits: each from its flag, else its top-level config-file key, else
     /// the default. A value that is not a positive integer is an error naming the setting.

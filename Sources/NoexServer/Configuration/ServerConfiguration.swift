@@ -42,7 +42,7 @@ public struct ServerConfiguration: Sendable {
     /// `VALIDATION_ERROR` suggesting pagination or a limit instead (see docs/configuration.md, Limits).
     public var maxResultBytes: Int = 16 * 1_048_576
     /// Most operations one `store.transaction` may hold; more answer `VALIDATION_ERROR`.
-    public var maxTransactionOperations: Int = 10_000
+    public var maxTransactionOperations: Int = 1_000
     /// Limits of the procedure engine, which always exists (spec-identity §6.1).
     public var procedures = ProcedureLimits()
     /// Whether error `details` are sent to clients.

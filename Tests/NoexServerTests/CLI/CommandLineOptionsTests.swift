@@ -155,12 +155,12 @@ extension Result {
     @Test func defaultsAreGenerous() throws {
         let settings = try resolve([]).get()
         #expect(settings.maxResultBytes == 16 * 1_048_576)
-        #expect(settings.maxTransactionOperations == 10_000)
+        #expect(settings.maxTransactionOperations == 1_000)
         #expect(settings.storeLimits == StoreLimits(maxBuckets: 10_000, maxRecordsPerBucket: 10_000_000, maxRecordBytes: 1_048_576))
         var configuration = ServerConfiguration(store: try Store())
         settings.apply(to: &configuration)
         #expect(configuration.maxResultBytes == 16 * 1_048_576)
-        #expect(configuration.maxTransactionOperations == 10_000)
+        #expect(configuration.maxTransactionOperations == 1_000)
     }
 
     @Test func flagsOverrideFileKeys() throws {
