@@ -145,6 +145,10 @@ targets += [
     .executableTarget(
         name: "noex-server", dependencies: ["NoexServer", "NoexStore", "NoexRules", "NoexWire", "NoexYAML"],
         swiftSettings: swiftSettings),
+    // Issue 14: a healthy client's latency while others loop the worst allowed requests.
+    .executableTarget(
+        name: "noex-loop-latency", dependencies: ["NoexServer", "NoexStore", "NoexTesting", "NoexWire"],
+        swiftSettings: swiftSettings),
     .testTarget(
         name: "NoexServerTests",
         dependencies: [

@@ -43,6 +43,8 @@ public struct StoreConfiguration: Sendable {
     public var repair: Bool
     /// Where adapters report a dropped torn tail or a repair (default: standard error).
     public var persistenceNotice: @Sendable (String) -> Void
+    /// Bounds on buckets, records per bucket and record size.
+    public var limits: StoreLimits
 
     /// Creates a configuration.
     /// - Parameters:
@@ -53,13 +55,16 @@ public struct StoreConfiguration: Sendable {
     ///   - flushIntervalMs: background flush window for `durability: .none` (default 100).
     ///   - repair: start over damaged persisted data, keeping what verifies (default false).
     ///   - persistenceNotice: where torn-tail and repair reports go (default standard error).
+    ///   - limits: bounds on buckets, records and record size (see ``StoreLimits``).
     public init(
         name: String? = nil, persistence: PersistenceConfiguration = .memory, durability: Durability = .sync,
         ttlCheckIntervalMs: Int = 1000, flushIntervalMs: Int = 100, repair: Bool = false,
-        persistenceNotice: @escaping @Sendable (String) -> Void = PersistenceNotice.standardError
+        persistenceNotice: @escaping @Sendable (String) -> Void = PersistenceNotice.standardError,
+        limits: StoreLimits = StoreLimits()
     ) {
         self.repair = repair
         self.persistenceNotice = persistenceNotice
+        self.limits = limits
         self.name = name
         self.persistence = persistence
         self.durability = durability

@@ -38,6 +38,16 @@ public struct CommandLineOptions: Sendable, Hashable {
     public var schemaFile: String?
     /// `--shutdown-grace-ms`, unconverted.
     public var shutdownGraceMs: String?
+    /// `--max-result-bytes`, unconverted.
+    public var maxResultBytes: String?
+    /// `--max-transaction-operations`, unconverted.
+    public var maxTransactionOperations: String?
+    /// `--max-buckets`, unconverted.
+    public var maxBuckets: String?
+    /// `--max-records-per-bucket`, unconverted.
+    public var maxRecordsPerBucket: String?
+    /// `--max-record-bytes`, unconverted.
+    public var maxRecordBytes: String?
     /// `--help`/`-h`.
     public var help = false
     /// `--version`/`-v`.
@@ -81,6 +91,11 @@ public struct CommandLineOptions: Sendable, Hashable {
         case "max-connections-per-ip": .value(\.maxConnectionsPerIp)
         case "schema": .value(\.schemaFile)
         case "shutdown-grace-ms": .value(\.shutdownGraceMs)
+        case "max-result-bytes": .value(\.maxResultBytes)
+        case "max-transaction-operations": .value(\.maxTransactionOperations)
+        case "max-buckets": .value(\.maxBuckets)
+        case "max-records-per-bucket": .value(\.maxRecordsPerBucket)
+        case "max-record-bytes": .value(\.maxRecordBytes)
         case "help": .toggle(\.help)
         case "version": .toggle(\.version)
         default: nil
@@ -166,6 +181,13 @@ public struct CommandLineOptions: Sendable, Hashable {
                                           procedures, rules) at start
               --shutdown-grace-ms <n>     On SIGTERM/SIGINT, notify clients and wait up to n ms
                                           before closing (default: 0)
+              --max-result-bytes <n>      Largest answer in bytes (default: 16777216)
+              --max-transaction-operations <n>
+                                          Most operations per store.transaction (default: 1000)
+              --max-buckets <n>           Most buckets in the store (default: 10000)
+              --max-records-per-bucket <n>
+                                          Most records per bucket (default: 10000000)
+              --max-record-bytes <n>      Largest record's JSON in bytes (default: 1048576)
           -h, --help                      Show this help
           -v, --version                   Show the version
         """

@@ -1,4 +1,5 @@
 public import NoexRules
+public import NoexStore
 public import NoexWire
 
 /// The `noex-server` settings after merging flags, the config file and defaults (spec-server §6).
@@ -49,6 +50,13 @@ public struct ServerSettings: Sendable, Hashable {
     public var forwardStoreEvents = false
     /// Config-file key `rulesLimits` (ours, additive): the rule engine's cost bounds.
     public var rulesLimits = RuleEngineLimits()
+    /// `--max-result-bytes`, file key `maxResultBytes` (see `ServerConfiguration.maxResultBytes`).
+    public var maxResultBytes = ServerSettings.defaultMaxResultBytes
+    /// `--max-transaction-operations`, file key `maxTransactionOperations`.
+    public var maxTransactionOperations = ServerSettings.defaultMaxTransactionOperations
+    /// `--max-buckets`, `--max-records-per-bucket`, `--max-record-bytes` (file keys `maxBuckets`,
+    /// `maxRecordsPerBucket`, `maxRecordBytes`): the store's limits.
+    public var storeLimits = StoreLimits()
 
     /// Creates the defaults.
     public init() {}
@@ -131,6 +139,7 @@ public struct ServerSettings: Sendable, Hashable {
             settings.shutdownGraceMs = validGrace(value.numberValue ?? .nan, raw: rendered(value), errors: &errors)
         }
         settings.rulesLimits = rulesLimits(file["rulesLimits"]?.objectValue ?? [:])
+        settings.resolveResourceLimits(options: options, file: file, errors: &errors)
         return errors.isEmpty ? .success(settings) : .failure(ResolveErrors(messages: errors))
     }
 
@@ -195,7 +204,8 @@ public struct ServerSettings: Sendable, Hashable {
     /// NaN disables the limit, as in the reference; other values are truncated to an integer.
     private static func integerLimit(_ value: Double) -> Int? {
         guard value.isFinite else { return nil }
-        return Int(value.rounded(.towardZero))
+        // Saturate: `Int(1e300)` would trap.
+        return Int(exactly: value.rounded(.towardZero)) ?? (value < 0 ? Int.min : Int.max)
     }
 
     private static func rendered(_ value: JSONValue) -> String {

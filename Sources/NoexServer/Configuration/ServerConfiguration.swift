@@ -39,6 +39,11 @@ public struct ServerConfiguration: Sendable {
     public var connectionLimits = ConnectionLimits()
     /// Session revocation.
     public var revocation = RevocationConfiguration()
+    /// Largest answer: a result whose JSON text would be larger is not sent, the client gets
+    /// `VALIDATION_ERROR` suggesting pagination or a limit instead (see docs/configuration.md, Limits).
+    public var maxResultBytes: Int = 16 * 1_048_576
+    /// Most operations one `store.transaction` may hold; more answer `VALIDATION_ERROR`.
+    public var maxTransactionOperations: Int = 1_000
     /// Limits of the procedure engine, which always exists (spec-identity §6.1).
     public var procedures = ProcedureLimits()
     /// Whether error `details` are sent to clients.

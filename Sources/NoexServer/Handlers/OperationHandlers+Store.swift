@@ -142,6 +142,13 @@ extension OperationHandlers {
                     channel: PushChannel.subscription.rawValue, subscriptionId: subscriptionId,
                     encodedData: result.map(encoder.encoded)))
         }
+        // An initial result over `maxResultBytes` would be refused after the subscription is
+        // live, leaving the client pushes for an id it never learnt: refuse it here instead.
+        let maxBytes = core.configuration.maxResultBytes
+        if let initial, OutboundMessage.result(id: 0, data: initial, maxDataBytes: maxBytes) == nil {
+            subscription.cancel()
+            throw ResultSizeLimit.error(maxBytes)
+        }
         _ = connection.addStoreSubscription(subscriptionId, subscription)
         var result: JSONObject = ["subscriptionId": .string(subscriptionId)]
         if let initial { result["data"] = initial }
@@ -156,7 +163,7 @@ extension OperationHandlers {
     }
 
     func transaction(_ request: StoreTransactionRequest, context: RequestContext) throws -> JSONValue? {
-        try StoreTransactionRunner.run(request, on: store)
+        try StoreTransactionRunner.run(request, on: store, maxOperations: core.configuration.maxTransactionOperations)
     }
 
     func defineBucket(_ request: StoreDefineBucketRequest, context: RequestContext) throws -> JSONValue? {

@@ -90,10 +90,19 @@ struct RequestPipeline: Sendable {
         // Logged just before the answer leaves, so whoever reads the log on seeing the answer
         // (an `onEntry` hook, a test) finds the entry; the request's own result is already
         // computed, so an `audit.query` never contains itself.
+        var outcome = outcome
+        var rendered: [UInt8]?
+        if case .success(let data) = outcome {
+            switch ResultSizeLimit.render(data, id: id, maxBytes: core.configuration.maxResultBytes) {
+            case .rendered(let bytes): rendered = bytes
+            case .sendAsIs: break
+            case .tooLarge(let error): outcome = .failure(error)
+            }
+        }
         switch outcome {
         case .success(let data):
             audit(type: type, message: message, failure: nil, on: connection)
-            connection.sendResult(id: id, data)
+            if let rendered { connection.send(rendered) } else { connection.sendResult(id: id, data) }
         case .failure(let error):
             let mapped = ErrorMapping.protocolError(for: error)
             let response = OutboundMessage.error(id: id, mapped, exposeDetails: exposeDetails)
