@@ -26,7 +26,7 @@ extension NoexClient {
             return try StatsResult(json: _answer)
         }
 
-        // protocol.yaml:1359
+        // protocol.yaml:1361
         /// `server.connections`: List the open connections.
         ///
         /// - Parameters:
@@ -83,6 +83,20 @@ extension NoexClient {
             ///
             /// Declared as `RulesStats | null`.
             public var rules: JSONValue
+            // protocol.yaml:1358
+            /// Since 1.1.0. The most sockets (handshaking or upgraded) kept open at once; more are
+            /// answered HTTP 503 before the upgrade.
+            ///
+            /// Declared as `integer`.
+            public var maxConnections: Int
+            // protocol.yaml:1359
+            /// Since 1.1.0. `{open, handshaking, refusedAtCapacity, refusedPerIp, acceptFailures,
+            /// descriptorLimit}`: accepted sockets open now (handshaking ones included), sockets
+            /// refused since start at `maxConnections` or at the per-IP limit, failed accepts, and
+            /// the file-descriptor limit the cap was derived from.
+            ///
+            /// Declared as `object`.
+            public var sockets: JSONObject
             /// The whole answer as received (members the protocol does not declare included).
             public var json: JSONValue
 
@@ -102,6 +116,8 @@ extension NoexClient {
                 self.connections = try ResultDecoding.required(object, "connections", as: JSONObject.self, in: "server.stats")
                 self.store = try ResultDecoding.required(object, "store", as: JSONValue.self, in: "server.stats")
                 self.rules = try ResultDecoding.required(object, "rules", as: JSONValue.self, in: "server.stats")
+                self.maxConnections = try ResultDecoding.required(object, "maxConnections", as: Int.self, in: "server.stats")
+                self.sockets = try ResultDecoding.required(object, "sockets", as: JSONObject.self, in: "server.stats")
                 self.json = json
             }
         }

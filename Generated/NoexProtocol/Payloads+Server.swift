@@ -26,7 +26,7 @@ public struct ServerStatsRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1359
+// protocol.yaml:1361
 /// The payload of `server.connections`: List the open connections.
 public struct ServerConnectionsRequest: Sendable, Hashable {
     /// Creates the payload.

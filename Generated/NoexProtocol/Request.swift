@@ -258,7 +258,7 @@ public enum Request: Sendable, Hashable {
     // protocol.yaml:1344
     /// `server.stats`: Server statistics.
     case serverStats(ServerStatsRequest)
-    // protocol.yaml:1359
+    // protocol.yaml:1361
     /// `server.connections`: List the open connections.
     case serverConnections(ServerConnectionsRequest)
 

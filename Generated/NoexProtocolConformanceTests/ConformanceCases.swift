@@ -338,7 +338,7 @@ let validPayloads: [ValidPayloadCase] = [
         payload: [:],
         required: []),
     ValidPayloadCase(
-        type: "server.connections", line: 1359,
+        type: "server.connections", line: 1361,
         payload: [:],
         required: []),
 ]

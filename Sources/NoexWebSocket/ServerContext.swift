@@ -5,13 +5,23 @@ final class ServerContext: Sendable {
     let configuration: WebSocketServerConfiguration
     let delegate: any WebSocketServerDelegate
     let loops: [EventLoop]
+    /// The socket counts and caps.
+    let admission: ConnectionAdmission
+    /// The `RLIMIT_NOFILE` at start.
+    let descriptors: DescriptorLimit.Status
+    var descriptorLimit: Int { descriptors.soft }
     private let nextID = Atomic<UInt64>(1)
     private let nextLoop = Atomic<Int>(0)
 
-    init(configuration: WebSocketServerConfiguration, delegate: any WebSocketServerDelegate, loops: [EventLoop]) {
+    init(
+        configuration: WebSocketServerConfiguration, delegate: any WebSocketServerDelegate, loops: [EventLoop],
+        admission: ConnectionAdmission, descriptors: DescriptorLimit.Status
+    ) {
         self.configuration = configuration
         self.delegate = delegate
         self.loops = loops
+        self.admission = admission
+        self.descriptors = descriptors
     }
 
     func makeConnectionID() -> UInt64 { nextID.wrappingAdd(1, ordering: .relaxed).oldValue }
@@ -28,6 +38,7 @@ final class ServerContext: Sendable {
         let core = ServerConnection(
             fd: fd, loop: loop, context: self, remoteAddress: remoteAddress, remotePort: remotePort)
         core.handle = WebSocketConnection(id: makeConnectionID(), loop: loop, core: core)
+        // The slot was taken at accept: every close path below gives it back.
         if !core.start() { core.closeNow(code: nil, reason: "cannot register socket") }
     }
 }

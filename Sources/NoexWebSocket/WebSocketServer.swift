@@ -40,6 +40,11 @@ public final class WebSocketServer: Sendable {
         try state.withLock { state in
             guard case .idle = state else { throw WebSocketError.invalidState("server already started") }
             let configuration = self.configuration
+            let limit = configuration.raiseDescriptorLimit ? DescriptorLimit.raiseSoftLimit() : DescriptorLimit.current()
+            let admission = ConnectionAdmission(
+                maxConnections: DescriptorLimit.connectionCap(
+                    limit: limit.soft, reserve: configuration.reservedDescriptors, requested: configuration.maxConnections),
+                maxPerAddress: configuration.maxConnectionsPerAddress)
             let fd = try Self.listen(configuration)
             SocketAddress.reserveDescriptorTable(entries: configuration.descriptorTableReserve, using: fd)
             var loops: [EventLoop] = []
@@ -50,7 +55,9 @@ public final class WebSocketServer: Sendable {
                 close(fd)
                 throw error
             }
-            let context = ServerContext(configuration: configuration, delegate: delegate, loops: loops)
+            let context = ServerContext(
+                configuration: configuration, delegate: delegate, loops: loops, admission: admission,
+                descriptors: limit)
             let port = SocketAddress.localPort(of: fd)
             let first = loops[0]
             let listenerFD = LoopConfined(value: Listener(fd: fd, loop: first, context: context))
@@ -93,6 +100,23 @@ public final class WebSocketServer: Sendable {
         state.withLock { state in
             if case let .running(_, port) = state { return port }
             return 0
+        }
+    }
+
+    /// The socket counters and the caps in force; `nil` when the server is not running.
+    public var statistics: WebSocketServerStatistics? {
+        let context: ServerContext? = state.withLock { state in
+            if case let .running(context, _) = state { return context }
+            return nil
+        }
+        return context.map { $0.admission.snapshot(descriptorLimit: $0.descriptorLimit) }
+    }
+
+    /// The descriptor limit found and set at start; `nil` when the server is not running.
+    public var descriptorLimit: DescriptorLimit.Status? {
+        state.withLock { state in
+            if case let .running(context, _) = state { return context.descriptors }
+            return nil
         }
     }
 

@@ -101,7 +101,12 @@ do {
 
 var banner = settings
 banner.port = server.port
+banner.maxConnections = server.maxConnections
 printLine(banner.banner)
+let raised = server.descriptorLimitBeforeStart < server.descriptorLimit
+    ? " (raised from \(server.descriptorLimitBeforeStart))" : ""
+printLine(
+    "File descriptors: limit \(server.descriptorLimit)\(raised), \(server.descriptorLimit - server.maxConnections) kept from connections")
 
 /// Turns SIGTERM/SIGINT into one graceful shutdown; a second signal meanwhile is ignored.
 let shutdownSignals = ShutdownSignals()

@@ -32,6 +32,10 @@ public struct CommandLineOptions: Sendable, Hashable {
     public var allowedOrigins: String?
     /// `--max-connections-per-ip`, unconverted.
     public var maxConnectionsPerIp: String?
+    /// `--max-connections`, unconverted: the cap on open sockets (default: from the descriptor limit).
+    public var maxConnections: String?
+    /// `--handshake-timeout-ms`, unconverted.
+    public var handshakeTimeoutMs: String?
     /// `--help`/`-h`.
     public var help = false
     /// `--version`/`-v`.
@@ -72,6 +76,8 @@ public struct CommandLineOptions: Sendable, Hashable {
         case "no-error-details": .toggle(\.noErrorDetails)
         case "allowed-origins": .value(\.allowedOrigins)
         case "max-connections-per-ip": .value(\.maxConnectionsPerIp)
+        case "max-connections": .value(\.maxConnections)
+        case "handshake-timeout-ms": .value(\.handshakeTimeoutMs)
         case "help": .toggle(\.help)
         case "version": .toggle(\.version)
         default: nil
@@ -151,6 +157,9 @@ public struct CommandLineOptions: Sendable, Hashable {
               --allowed-origins <list>    Comma-separated allowed Origin values
               --max-connections-per-ip <n>
                                           Limit simultaneous connections per IP
+              --max-connections <n>       Cap on open sockets, handshaking or not (default:
+                                          the file-descriptor limit minus 256)
+              --handshake-timeout-ms <n>  Time allowed for the upgrade request (default: 10000)
           -h, --help                      Show this help
           -v, --version                   Show the version
         """
