@@ -23,6 +23,8 @@ parser.add_argument("pid", type=int)
 parser.add_argument("--mode", choices=["stall", "ws"], default="stall")
 parser.add_argument("--count", type=int, default=2600)
 parser.add_argument("--hold", type=float, default=30)
+parser.add_argument("--writes", action="store_true",
+                    help="the established client also inserts a record each round (persistence under load)")
 parser.add_argument("--max-latency", type=float, default=5.0, help="seconds an answer may take")
 args = parser.parse_args()
 
@@ -31,6 +33,9 @@ soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 want = args.count + 256
 if soft < want:
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(want, hard), hard))
+
+
+BUCKET = f"fdprobe{os.getpid()}"
 
 
 def server_alive():
@@ -71,18 +76,31 @@ class Probe(threading.Thread):
         self.stats = {}
         self.stop = threading.Event()
         self.next_id = 1
+        self.writes = 0
+        if args.writes:
+            self.client.request({"id": 0, "type": "store.defineBucket", "name": BUCKET,
+                                 "config": {"key": "id", "schema": {"id": {"type": "string", "generated": "uuid"},
+                                                                    "n": {"type": "number"}}}})
+
+    def timed(self, message):
+        started = time.monotonic()
+        answer = self.client.call(message)
+        self.worst = max(self.worst, time.monotonic() - started)
+        if answer.get("type") != "result":
+            self.failures.append(f"error answer: {answer}")
+            return None
+        self.answers += 1
+        return answer["data"]
 
     def ask(self):
-        started = time.monotonic()
         try:
-            answer = self.client.call({"id": self.next_id, "type": "server.stats"})
-            self.next_id += 1
-            if answer.get("type") != "result":
-                self.failures.append(f"error answer: {answer}")
-                return
-            self.stats = answer["data"]
-            self.answers += 1
-            self.worst = max(self.worst, time.monotonic() - started)
+            self.next_id += 2
+            stats = self.timed({"id": self.next_id, "type": "server.stats"})
+            if stats is not None:
+                self.stats = stats
+            if args.writes and self.timed({"id": self.next_id + 1, "type": "store.insert", "bucket": BUCKET,
+                                           "data": {"n": self.next_id}}) is not None:
+                self.writes += 1
         except (OSError, SystemExit) as error:
             self.failures.append(f"{type(error).__name__}: {error}")
             self.stop.set()
@@ -204,8 +222,10 @@ hold_start = time.monotonic()
 while time.monotonic() - hold_start < args.hold:
     if not server_alive():
         break
-    attackers.sweep()
+    # Reopen what the server closed, give refusals a second to arrive, then count what it holds.
     attackers.refill(200)
+    time.sleep(1)
+    attackers.sweep()
     attackers.mark_held()
     most_fds = max(most_fds, server_fds())
     most_held = max(most_held, len(attackers.sockets))
@@ -215,14 +235,16 @@ while time.monotonic() - hold_start < args.hold:
         print(json.dumps({"progress": round(elapsed, 1), "held": len(attackers.sockets), "serverFds": server_fds(),
                           "serverOpen": sockets.get("open"), "serverRefused": sockets.get("refusedAtCapacity"),
                           "probeAnswers": probe.answers}), flush=True)
-    time.sleep(1)
 
 alive = server_alive()
 probe.stop.set()
 probe.join(timeout=args.max_latency + 2)
 probe.stop.clear()
+stored = None
 if alive:
     probe.ask()     # one more answer after the hold, with every attacker still connected
+    if args.writes:
+        stored = probe.timed({"id": 1, "type": "store.count", "bucket": BUCKET})
 final_stats = probe.stats
 for sock in list(attackers.sockets.values()):
     sock.close()
@@ -237,7 +259,7 @@ summary = {
     "refused503": attackers.refused_503, "refusedClose": attackers.refused_close,
     "connectFailures": attackers.connect_failures, "closedLater": attackers.closed_later,
     "serverRefusedAtCapacity": final_stats.get("sockets", {}).get("refusedAtCapacity"),
-    "probeAnswers": probe.answers, "probeFailures": probe.failures[:5],
+    "probeAnswers": probe.answers, "probeWrites": probe.writes, "recordsStored": stored, "probeFailures": probe.failures[:5],
     "probeWorstSeconds": round(probe.worst, 3),
 }
 print(json.dumps({"summary": summary}), flush=True)
@@ -248,6 +270,8 @@ if probe.failures:
     problems.append(f"the established client lost answers: {probe.failures[:3]}")
 if probe.answers < max(1, int(args.hold)):
     problems.append(f"only {probe.answers} answers in {args.hold} s")
+if args.writes and stored != probe.writes:
+    problems.append(f"{probe.writes} inserts answered but {stored} records stored")
 if refused_after_open == 0:
     problems.append("nothing was refused")
 if max_connections is not None and most_held > max_connections:
