@@ -223,7 +223,7 @@ while time.monotonic() - hold_start < args.hold:
     if not server_alive():
         break
     # Reopen what the server closed, give refusals a second to arrive, then count what it holds.
-    attackers.refill(200)
+    attackers.refill(args.count)
     time.sleep(1)
     attackers.sweep()
     attackers.mark_held()
