@@ -25,6 +25,8 @@ parser.add_argument("--count", type=int, default=2600)
 parser.add_argument("--hold", type=float, default=30)
 parser.add_argument("--writes", action="store_true",
                     help="the established client also inserts a record each round (persistence under load)")
+parser.add_argument("--expect-shortage", action="store_true",
+                    help="the server's limit was lowered under it: it must report a descriptor shortage")
 parser.add_argument("--max-latency", type=float, default=5.0, help="seconds an answer may take")
 args = parser.parse_args()
 
@@ -259,6 +261,7 @@ summary = {
     "refused503": attackers.refused_503, "refusedClose": attackers.refused_close,
     "connectFailures": attackers.connect_failures, "closedLater": attackers.closed_later,
     "serverRefusedAtCapacity": final_stats.get("sockets", {}).get("refusedAtCapacity"),
+    "serverDescriptorShortages": final_stats.get("sockets", {}).get("descriptorShortages"),
     "probeAnswers": probe.answers, "probeWrites": probe.writes, "recordsStored": stored, "probeFailures": probe.failures[:5],
     "probeWorstSeconds": round(probe.worst, 3),
 }
@@ -272,6 +275,9 @@ if probe.answers < max(1, int(args.hold)):
     problems.append(f"only {probe.answers} answers in {args.hold} s")
 if args.writes and stored != probe.writes:
     problems.append(f"{probe.writes} inserts answered but {stored} records stored")
+shortages = final_stats.get("sockets", {}).get("descriptorShortages")
+if args.expect_shortage and not shortages:
+    problems.append(f"no descriptor shortage reported ({shortages})")
 if refused_after_open == 0:
     problems.append("nothing was refused")
 if max_connections is not None and most_held > max_connections:

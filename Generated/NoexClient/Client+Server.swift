@@ -91,9 +91,11 @@ extension NoexClient {
             public var maxConnections: Int
             // protocol.yaml:1359
             /// Since 1.1.0. `{open, handshaking, refusedAtCapacity, refusedPerIp, acceptFailures,
-            /// descriptorLimit}`: accepted sockets open now (handshaking ones included), sockets
-            /// refused since start at `maxConnections` or at the per-IP limit, failed accepts, and
-            /// the file-descriptor limit the cap was derived from.
+            /// descriptorShortages, descriptorLimit}`: accepted sockets open now (handshaking ones
+            /// included), sockets refused since start at `maxConnections` or at the per-IP limit,
+            /// failed accepts, times the process ran short of descriptors below the cap
+            /// (connections were then closed and the cap lowered), and the file-descriptor limit
+            /// the cap was derived from.
             ///
             /// Declared as `object`.
             public var sockets: JSONObject

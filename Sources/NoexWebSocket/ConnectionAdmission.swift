@@ -15,8 +15,9 @@ final class ConnectionAdmission: Sendable {
         case address
     }
 
-    /// The most sockets open at once.
-    let maxConnections: Int
+    /// The most sockets open at once; only ever lowered (see ``lowerCapAfterDescriptorShortage()``).
+    var maxConnections: Int { cap.load(ordering: .relaxed) }
+    private let cap: Atomic<Int>
     /// The most sockets from one address; `nil` for no limit.
     let maxPerAddress: Int?
     private let open = Atomic<Int>(0)
@@ -24,10 +25,11 @@ final class ConnectionAdmission: Sendable {
     private let refusedAtCapacity = Atomic<Int>(0)
     private let refusedPerAddress = Atomic<Int>(0)
     private let acceptFailures = Atomic<Int>(0)
+    private let descriptorShortages = Atomic<Int>(0)
     private let perAddress = Mutex<[String: Int]>([:])
 
     init(maxConnections: Int, maxPerAddress: Int?) {
-        self.maxConnections = max(1, maxConnections)
+        cap = Atomic(max(1, maxConnections))
         self.maxPerAddress = maxPerAddress.map { max(0, $0) }
     }
 
@@ -74,6 +76,30 @@ final class ConnectionAdmission: Sendable {
         refusedAtCapacity.add(1, ordering: .relaxed)
     }
 
+    /// How many descriptors ``lowerCapAfterDescriptorShortage()`` wins back for the rest of the
+    /// process (libdispatch needs one to survive; persistence a few).
+    static let shortageMargin = 64
+
+    /// `accept` found no free descriptor although the cap was not reached: something else took
+    /// the reserve, or the limit was lowered under the running server. Lowers the cap (until
+    /// restart) below the sockets open now, so the descriptors the listener then frees by
+    /// closing connections stay free instead of going to the next socket.
+    func lowerCapAfterDescriptorShortage() {
+        let target = max(1, open.load(ordering: .relaxed) - Self.shortageMargin)
+        var current = cap.load(ordering: .relaxed)
+        while target < current {
+            let (exchanged, original) = cap.compareExchange(
+                expected: current, desired: target, ordering: .relaxed)
+            if exchanged { return }
+            current = original
+        }
+    }
+
+    /// The process was out of descriptors, or nearly: connections were shed.
+    func noteDescriptorShortage() {
+        descriptorShortages.add(1, ordering: .relaxed)
+    }
+
     /// `accept` failed for lack of descriptors or memory.
     func noteAcceptFailure() {
         acceptFailures.add(1, ordering: .relaxed)
@@ -89,6 +115,7 @@ final class ConnectionAdmission: Sendable {
             descriptorLimit: descriptorLimit,
             refusedAtCapacity: refusedAtCapacity.load(ordering: .relaxed),
             refusedPerAddress: refusedPerAddress.load(ordering: .relaxed),
-            acceptFailures: acceptFailures.load(ordering: .relaxed))
+            acceptFailures: acceptFailures.load(ordering: .relaxed),
+            descriptorShortages: descriptorShortages.load(ordering: .relaxed))
     }
 }

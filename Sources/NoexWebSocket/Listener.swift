@@ -30,6 +30,9 @@ final class Listener: EventLoopHandler {
     }
 
     func handleEvents(_ events: UInt32) {
+        // Read once per wake-up (one getrlimit per up to 256 accepts): the limit may have been
+        // lowered under the running server (`prlimit --pid`).
+        let nearLimit = DescriptorLimit.current().soft - ConnectionAdmission.shortageMargin / 2
         // Bounded per wake-up so a connect storm cannot starve established connections.
         for _ in 0..<256 {
             guard fd >= 0 else { return }
@@ -45,6 +48,7 @@ final class Listener: EventLoopHandler {
                 if code == EINTR || code == ECONNABORTED { continue }
                 if code == EMFILE || code == ENFILE {
                     context.admission.noteAcceptFailure()
+                    relieveDescriptorShortage()
                     if refuseOneWithSpare() { continue }
                     pauseAccepting()
                 } else if code == ENOBUFS || code == ENOMEM {
@@ -52,6 +56,13 @@ final class Listener: EventLoopHandler {
                     pauseAccepting()
                 }
                 return
+            }
+            // Descriptors are allocated lowest first, so a number this close to the limit means
+            // almost none are free: something else took the reserve. Act before `accept` fails.
+            if Int(client) >= nearLimit {
+                relieveDescriptorShortage()
+                refuse(client)
+                continue
             }
             // No TCP_NODELAY call here: the accepted socket inherits it from the listener (Linux).
             let (address, port) = withUnsafePointer(to: &storage) { SocketAddress.describe($0) }
@@ -67,6 +78,15 @@ final class Listener: EventLoopHandler {
                 target.execute { context.adopt(fd: client, remoteAddress: address, remotePort: port, on: target) }
             }
         }
+    }
+
+    /// Something else took the reserve (or the limit was lowered under the server): with no
+    /// free descriptor libdispatch aborts the process within a second, so win some back at once
+    /// by closing connections, and keep them free with a lower cap.
+    private func relieveDescriptorShortage() {
+        context.admission.noteDescriptorShortage()
+        context.admission.lowerCapAfterDescriptorShortage()
+        context.shedConnections(count: ConnectionAdmission.shortageMargin, current: loop)
     }
 
     /// Answers `503 Service Unavailable` and closes, without registering the socket anywhere.

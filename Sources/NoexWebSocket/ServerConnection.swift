@@ -495,6 +495,31 @@ final class ServerConnection: EventLoopHandler {
         }
     }
 
+    /// Closes at once to give the descriptor back to a process that ran out of them: a socket
+    /// still handshaking (or being refused) is dropped, an upgraded one gets a best-effort 1013
+    /// (try again later) first. With `handshakingOnly`, upgraded ones are left alone.
+    /// - Returns: Whether the socket was closed.
+    func shedForDescriptors(handshakingOnly: Bool) -> Bool {
+        guard fd >= 0 else { return false }
+        switch phase {
+        case .handshaking, .rejected:
+            closeNow(code: nil, reason: "descriptor shortage")
+            return true
+        case .open, .closing:
+            guard !handshakingOnly else { return false }
+            if phase == .open && machine.initiateClose() {
+                closeCode = WebSocketCloseCode.tryAgainLater
+                closeReason = "descriptor shortage"
+                sendCloseFrame(code: WebSocketCloseCode.tryAgainLater, reason: "descriptor shortage")
+                _ = outbound.write(to: fd)
+            }
+            closeNow(code: closeCode, reason: closeReason.isEmpty ? "descriptor shortage" : closeReason)
+            return true
+        case .closed:
+            return false
+        }
+    }
+
     func closeForShutdown() {
         guard fd >= 0 else { return }
         if phase == .open && machine.initiateClose() {

@@ -33,6 +33,20 @@ final class ServerContext: Sendable {
         return loops[Int(UInt(bitPattern: index) % UInt(loops.count))]
     }
 
+    /// The process ran out of descriptors: closes `count` connections spread over the loops
+    /// (handshaking ones first) so that libdispatch and persistence find free descriptors again.
+    /// Call on `current`'s thread; the other loops do their share on theirs.
+    func shedConnections(count: Int, current: EventLoop) {
+        let share = (count + loops.count - 1) / loops.count
+        for loop in loops {
+            if loop === current {
+                _ = loop.state.value.shedConnections(count: share)
+            } else {
+                loop.execute { _ = loop.state.value.shedConnections(count: share) }
+            }
+        }
+    }
+
     /// Takes ownership of an accepted socket on `loop` (call on that loop's thread).
     func adopt(fd: Int32, remoteAddress: String, remotePort: Int, on loop: EventLoop) {
         let core = ServerConnection(

@@ -14,7 +14,10 @@ public struct WebSocketServerConfiguration: Sendable {
     /// The most accepted sockets open at once, handshaking or upgraded; more are answered
     /// `503 Service Unavailable` and closed at once. `nil` derives the cap from the descriptor
     /// limit at start (``DescriptorLimit/connectionCap(limit:reserve:requested:)``), and a value
-    /// above that cap is lowered to it: running out of descriptors aborts the process.
+    /// above that cap is lowered to it: running out of descriptors aborts the process. If
+    /// `accept` still finds no free descriptor (something else took the reserve), the server
+    /// closes 64 connections at once (handshaking ones first, upgraded ones with 1013) and the
+    /// cap in force drops to the sockets left (see ``WebSocketServer/statistics``).
     public var maxConnections: Int?
     /// Descriptors kept back from ``maxConnections`` for everything else the process opens:
     /// the listener and event loops, persistence files and SQLite's journals, the audit file,

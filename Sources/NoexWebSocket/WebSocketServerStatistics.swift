@@ -17,11 +17,16 @@ public struct WebSocketServerStatistics: Sendable, Hashable {
     /// `accept` calls that failed for lack of descriptors or memory (`EMFILE`, `ENFILE`,
     /// `ENOBUFS`, `ENOMEM`), since start.
     public var acceptFailures: Int
+    /// Times the process was found out of descriptors, or within 32 of its limit, although the
+    /// cap was not reached (something else took the reserve), since start. Each time up to 64
+    /// connections were closed (handshaking ones first) and ``maxConnections`` was lowered.
+    public var descriptorShortages: Int
 
     /// Creates a statistics value.
     public init(
         openSockets: Int, handshakingSockets: Int, maxConnections: Int, maxConnectionsPerAddress: Int?,
-        descriptorLimit: Int, refusedAtCapacity: Int, refusedPerAddress: Int, acceptFailures: Int
+        descriptorLimit: Int, refusedAtCapacity: Int, refusedPerAddress: Int, acceptFailures: Int,
+        descriptorShortages: Int = 0
     ) {
         self.openSockets = openSockets
         self.handshakingSockets = handshakingSockets
@@ -31,5 +36,6 @@ public struct WebSocketServerStatistics: Sendable, Hashable {
         self.refusedAtCapacity = refusedAtCapacity
         self.refusedPerAddress = refusedPerAddress
         self.acceptFailures = acceptFailures
+        self.descriptorShortages = descriptorShortages
     }
 }

@@ -32,6 +32,7 @@ enum ServerStatistics {
             "refusedAtCapacity": .number(Double(statistics.refusedAtCapacity)),
             "refusedPerIp": .number(Double(statistics.refusedPerAddress)),
             "acceptFailures": .number(Double(statistics.acceptFailures)),
+            "descriptorShortages": .number(Double(statistics.descriptorShortages)),
             "descriptorLimit": .number(Double(statistics.descriptorLimit)),
         ]
     }

@@ -29,6 +29,7 @@ import Testing
         #expect(sockets["refusedAtCapacity"]?.numberValue == 0)
         #expect(sockets["refusedPerIp"]?.numberValue == 0)
         #expect(sockets["acceptFailures"]?.numberValue == 0)
+        #expect(sockets["descriptorShortages"]?.numberValue == 0)
         #expect(sockets["descriptorLimit"]?.numberValue == Double(harness.server.descriptorLimit))
         #expect(harness.server.getStats()["maxConnections"]?.numberValue == 40)
     }
