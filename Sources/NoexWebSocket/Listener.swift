@@ -83,10 +83,10 @@ final class Listener: EventLoopHandler {
     /// Something else took the reserve (or the limit was lowered under the server): with no
     /// free descriptor libdispatch aborts the process within a second, so win some back at once
     /// by closing connections, and keep them free with a lower cap.
-    private func relieveDescriptorShortage() {
+    func relieveDescriptorShortage(shedding count: Int = ConnectionAdmission.shortageMargin) {
         context.admission.noteDescriptorShortage()
         context.admission.lowerCapAfterDescriptorShortage()
-        context.shedConnections(count: ConnectionAdmission.shortageMargin, current: loop)
+        context.shedConnections(count: count, current: loop)
     }
 
     /// Answers `503 Service Unavailable` and closes, without registering the socket anywhere.

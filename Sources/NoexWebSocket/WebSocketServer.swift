@@ -16,6 +16,8 @@ public final class WebSocketServer: Sendable {
         case running(ServerContext, port: Int)
         case stopped
     }
+    /// The listener, for ``relieveDescriptorShortage(shedding:)``.
+    private let listener = Mutex<LoopConfined<Listener>?>(nil)
 
     /// The configuration the server was created with.
     public let configuration: WebSocketServerConfiguration
@@ -61,6 +63,7 @@ public final class WebSocketServer: Sendable {
             let port = SocketAddress.localPort(of: fd)
             let first = loops[0]
             let listenerFD = LoopConfined(value: Listener(fd: fd, loop: first, context: context))
+            listener.withLock { $0 = listenerFD }
             first.execute {
                 if !first.register(fd: fd, events: EPOLLIN.rawValue, handler: listenerFD.value) {
                     listenerFD.value.closeForShutdown()
@@ -110,6 +113,20 @@ public final class WebSocketServer: Sendable {
             return nil
         }
         return context.map { $0.admission.snapshot(descriptorLimit: $0.descriptorLimit) }
+    }
+
+    /// Runs the listener's response to a descriptor shortage now, on its loop, closing `count`
+    /// connections: what happens when an accepted descriptor comes within 32 of the limit.
+    /// Internal: tests use it, since they cannot lower the limit of the process they run in.
+    func relieveDescriptorShortage(shedding count: Int) async {
+        guard let listener = listener.withLock({ $0 }) else { return }
+        let loop = listener.value.loop
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            loop.execute {
+                listener.value.relieveDescriptorShortage(shedding: count)
+                continuation.resume()
+            }
+        }
     }
 
     /// The descriptor limit found and set at start; `nil` when the server is not running.

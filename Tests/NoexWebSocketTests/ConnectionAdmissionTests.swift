@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import NoexWebSocket
+@testable import NoexWebSocket
 import Synchronization
 import Testing
 
@@ -120,6 +120,45 @@ struct ConnectionAdmissionTests {
         try await withServer(configure: { $0.maxConnections = Int.max }) { server, _ in
             let limit = try #require(server.descriptorLimit)
             #expect(server.statistics?.maxConnections == DescriptorLimit.connectionCap(limit: limit.soft, reserve: 256))
+        }
+    }
+
+    @Test func descriptorShortageShedsHandshakingSocketsFirstThenUpgradedWith1013() async throws {
+        let delegate = RecordingDelegate()
+        try await withServer(delegate: delegate) { server, port in
+            let clients = [
+                try await WebSocketClient.connect(host: "127.0.0.1", port: port),
+                try await WebSocketClient.connect(host: "127.0.0.1", port: port),
+            ]
+            #expect(await eventually { delegate.record.withLock { $0.opened } == 2 })
+            var stalled: [RawSocket] = []
+            for count in 3...5 { stalled.append(try await stall(server, port: port, expectOpen: count)) }
+
+            await server.relieveDescriptorShortage(shedding: 4)
+            // The three stalled sockets go without a word, then one upgraded one with 1013 (the
+            // highest descriptor: usually the newer, but other suites share this process's table).
+            for socket in stalled {
+                let (bytes, eof) = socket.receiveUntilClose()
+                #expect(eof && bytes.isEmpty)
+                socket.close()
+            }
+            #expect(await eventually { clients.contains { $0.closeCode == WebSocketCloseCode.tryAgainLater } })
+            #expect(await eventually { server.statistics?.openSockets == 1 })
+            // The other one still works.
+            let survivors = clients.filter { $0.closeCode == nil }
+            try #require(survivors.count == 1)
+            let older = survivors[0]
+            try await older.send(text: "still here")
+            #expect(try await older.receive() == .text("still here"))
+            let statistics = try #require(server.statistics)
+            #expect(statistics.descriptorShortages == 1)
+            #expect(statistics.maxConnections == 1)   // lowered below the sockets that were open
+            #expect(statistics.handshakingSockets == 0)
+            // New sockets are refused until the remaining one leaves.
+            let (refused, head) = try upgrade(port: port)
+            #expect(head.hasPrefix("HTTP/1.1 503 "))
+            refused.close()
+            try await older.close()
         }
     }
 
