@@ -33,6 +33,9 @@ final class Listener: EventLoopHandler {
         // Read once per wake-up (one getrlimit per up to 256 accepts): the limit may have been
         // lowered under the running server (`prlimit --pid`).
         let nearLimit = DescriptorLimit.current().soft - ConnectionAdmission.shortageMargin / 2
+        // One relief per wake-up: if closing connections freed nothing (something else holds
+        // the descriptors), repeating it would only close more of them.
+        var relieved = false
         // Bounded per wake-up so a connect storm cannot starve established connections.
         for _ in 0..<256 {
             guard fd >= 0 else { return }
@@ -48,7 +51,10 @@ final class Listener: EventLoopHandler {
                 if code == EINTR || code == ECONNABORTED { continue }
                 if code == EMFILE || code == ENFILE {
                     context.admission.noteAcceptFailure()
-                    relieveDescriptorShortage()
+                    if !relieved {
+                        relieved = true
+                        relieveDescriptorShortage()
+                    }
                     if refuseOneWithSpare() { continue }
                     pauseAccepting()
                 } else if code == ENOBUFS || code == ENOMEM {
@@ -60,7 +66,10 @@ final class Listener: EventLoopHandler {
             // Descriptors are allocated lowest first, so a number this close to the limit means
             // almost none are free: something else took the reserve. Act before `accept` fails.
             if Int(client) >= nearLimit {
-                relieveDescriptorShortage()
+                if !relieved {
+                    relieved = true
+                    relieveDescriptorShortage()
+                }
                 refuse(client)
                 continue
             }

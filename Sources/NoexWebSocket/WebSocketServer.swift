@@ -145,6 +145,7 @@ public final class WebSocketServer: Sendable {
             if case let .running(context, _) = state { return context }
             return nil
         }
+        listener.withLock { $0 = nil }
         guard let context else { return }
         for loop in context.loops { await loop.shutdown() }
     }
