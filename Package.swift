@@ -119,6 +119,16 @@ targets += [
         name: "NoexAuthTests", dependencies: ["NoexAuth", "NoexStore", "NoexWire", "NoexProtocol"], swiftSettings: swiftSettings),
 ]
 
+// MARK: - Build facts (commit and date) for `--version`, the banner and `server.stats`
+// scripts/release.sh sets NOEX_BUILD_COMMIT and NOEX_BUILD_DATE; only characters that cannot
+// break out of a C string literal are kept.
+let buildInfoDefines: [CSetting] = ["NOEX_BUILD_COMMIT", "NOEX_BUILD_DATE"].compactMap { key in
+    guard let raw = Context.environment[key] else { return nil }
+    let safe = String(raw.filter { $0.isASCII && ($0.isLetter || $0.isNumber || "-.:_".contains($0)) }.prefix(64))
+    return safe.isEmpty ? nil : .define(key, to: "\"\(safe)\"")
+}
+targets.append(.target(name: "CBuildInfo", cSettings: buildInfoDefines))
+
 // MARK: - NoexServer and the noex-server executable
 products += [
     .library(name: "NoexServer", targets: ["NoexServer"]),
@@ -128,12 +138,16 @@ products += [
 targets += [
     .target(
         name: "NoexServer",
-        dependencies: ["NoexWire", "NoexProtocol", "NoexWebSocket", "NoexStore", "NoexRules", "NoexAuth"],
+        dependencies: ["NoexWire", "NoexProtocol", "NoexWebSocket", "NoexStore", "NoexRules", "NoexAuth", "CBuildInfo"],
         swiftSettings: swiftSettings),
     .target(
         name: "NoexTesting", dependencies: ["NoexServer", "NoexWebSocket", "NoexWire"], swiftSettings: swiftSettings),
     .executableTarget(
         name: "noex-server", dependencies: ["NoexServer", "NoexStore", "NoexRules", "NoexWire", "NoexYAML"],
+        swiftSettings: swiftSettings),
+    // Issue 14: a healthy client's latency while others loop the worst allowed requests.
+    .executableTarget(
+        name: "noex-loop-latency", dependencies: ["NoexServer", "NoexStore", "NoexTesting", "NoexWire"],
         swiftSettings: swiftSettings),
     .testTarget(
         name: "NoexServerTests",

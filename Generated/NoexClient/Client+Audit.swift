@@ -11,7 +11,7 @@ extension NoexClient {
     public struct Audit: Sendable {
         let client: NoexClient
 
-        // protocol.yaml:1259
+        // protocol.yaml:1263
         /// `audit.query`: Read audit entries, newest first.
         ///
         /// All filters are optional and combined with AND; null is not accepted for any of them.
@@ -35,10 +35,10 @@ extension NoexClient {
             return try QueryResult(json: _answer)
         }
 
-        // protocol.yaml:1271
+        // protocol.yaml:1275
         /// The result of `audit.query`.
         public struct QueryResult: Sendable, Hashable {
-            // protocol.yaml:1273
+            // protocol.yaml:1277
             /// Newest first.
             ///
             /// Declared as `AuditEntry[]`.

@@ -11,7 +11,7 @@ extension NoexClient {
     public struct Auth: Sendable {
         let client: NoexClient
 
-        // protocol.yaml:897
+        // protocol.yaml:901
         /// `auth.login`: Authenticate the connection with a token.
         ///
         /// The application validates the token (in built-in identity mode: an identity session
@@ -31,7 +31,7 @@ extension NoexClient {
             return try LoginResult(json: _answer)
         }
 
-        // protocol.yaml:913
+        // protocol.yaml:917
         /// `auth.logout`: Drop the connection's session.
         ///
         /// - Parameters:
@@ -47,7 +47,7 @@ extension NoexClient {
             return try LogoutResult(json: _answer)
         }
 
-        // protocol.yaml:922
+        // protocol.yaml:926
         /// `auth.whoami`: Describe the connection's session.
         ///
         /// - Parameters:
@@ -63,20 +63,20 @@ extension NoexClient {
             return try WhoamiResult(json: _answer)
         }
 
-        // protocol.yaml:906
+        // protocol.yaml:910
         /// The result of `auth.login`.
         public struct LoginResult: Sendable, Hashable {
-            // protocol.yaml:908
+            // protocol.yaml:912
             /// The session's user.
             ///
             /// Declared as `string`.
             public var userId: String
-            // protocol.yaml:909
+            // protocol.yaml:913
             /// The session's roles.
             ///
             /// Declared as `string[]`.
             public var roles: [String]
-            // protocol.yaml:910
+            // protocol.yaml:914
             /// Session expiry, ms since the epoch.
             ///
             /// Declared as `number | null`.
@@ -99,10 +99,10 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:917
+        // protocol.yaml:921
         /// The result of `auth.logout`.
         public struct LogoutResult: Sendable, Hashable {
-            // protocol.yaml:919
+            // protocol.yaml:923
             /// Always true, also when not logged in.
             ///
             /// Declared as `boolean`.
@@ -123,27 +123,27 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:926
+        // protocol.yaml:930
         /// The result of `auth.whoami`.
         ///
         /// Exactly `{authenticated:false}` without a (valid) session.
         public struct WhoamiResult: Sendable, Hashable {
-            // protocol.yaml:929
+            // protocol.yaml:933
             /// Whether a session is attached.
             ///
             /// Declared as `boolean`.
             public var authenticated: Bool
-            // protocol.yaml:930
+            // protocol.yaml:934
             /// The session's user.
             ///
             /// Declared as `string`, optional.
             public var userId: String?
-            // protocol.yaml:931
+            // protocol.yaml:935
             /// The session's roles.
             ///
             /// Declared as `string[]`, optional.
             public var roles: [String]?
-            // protocol.yaml:932
+            // protocol.yaml:936
             /// Session expiry.
             ///
             /// Declared as `number | null`, optional.

@@ -12,7 +12,7 @@ extension NoexClient {
     public struct Identity: Sendable {
         let client: NoexClient
 
-        // protocol.yaml:937
+        // protocol.yaml:941
         /// `identity.login`: Log in with username and password.
         ///
         /// Failed attempts are rate-limited per username and per client address.
@@ -32,7 +32,7 @@ extension NoexClient {
             return try await self.client.request("identity.login", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:948
+        // protocol.yaml:952
         /// `identity.loginWithSecret`: Log in as the virtual superadmin with the server's admin
         /// secret.
         ///
@@ -49,7 +49,7 @@ extension NoexClient {
             return try await self.client.request("identity.loginWithSecret", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:957
+        // protocol.yaml:961
         /// `identity.logout`: End the identity session.
         ///
         /// Deletes the stored session token, if the connection has one.
@@ -67,7 +67,7 @@ extension NoexClient {
             return try LogoutResult(json: _answer)
         }
 
-        // protocol.yaml:968
+        // protocol.yaml:972
         /// `identity.whoami`: Describe the connection's identity session.
         ///
         /// - Parameters:
@@ -83,7 +83,7 @@ extension NoexClient {
             return try WhoamiResult(json: _answer)
         }
 
-        // protocol.yaml:980
+        // protocol.yaml:984
         /// `identity.refreshSession`: Replace the session token with a fresh one.
         ///
         /// Roles are read again; the old token stops working.
@@ -100,7 +100,7 @@ extension NoexClient {
             return try await self.client.request("identity.refreshSession", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:987
+        // protocol.yaml:991
         /// `identity.createUser`: Create a user.
         ///
         /// - Parameters:
@@ -121,7 +121,7 @@ extension NoexClient {
             return try await self.client.request("identity.createUser", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:1001
+        // protocol.yaml:1005
         /// `identity.getUser`: Read a user.
         ///
         /// - Parameters:
@@ -137,7 +137,7 @@ extension NoexClient {
             return try await self.client.request("identity.getUser", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:1009
+        // protocol.yaml:1013
         /// `identity.updateUser`: Change a user's profile.
         ///
         /// Users may update themselves; admins anyone. `userId` is validated before the
@@ -160,7 +160,7 @@ extension NoexClient {
             return try await self.client.request("identity.updateUser", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:1024
+        // protocol.yaml:1028
         /// `identity.deleteUser`: Delete a user with their sessions, role assignments, ACL entries
         /// and ownerships.
         ///
@@ -178,7 +178,7 @@ extension NoexClient {
             return try DeleteUserResult(json: _answer)
         }
 
-        // protocol.yaml:1036
+        // protocol.yaml:1040
         /// `identity.listUsers`: List users, one page at a time.
         ///
         /// - Parameters:
@@ -196,7 +196,7 @@ extension NoexClient {
             return try ListUsersResult(json: _answer)
         }
 
-        // protocol.yaml:1051
+        // protocol.yaml:1055
         /// `identity.enableUser`: Enable a user.
         ///
         /// - Parameters:
@@ -212,7 +212,7 @@ extension NoexClient {
             return try await self.client.request("identity.enableUser", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:1060
+        // protocol.yaml:1064
         /// `identity.disableUser`: Disable a user and end their sessions.
         ///
         /// - Parameters:
@@ -228,7 +228,7 @@ extension NoexClient {
             return try await self.client.request("identity.disableUser", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:1069
+        // protocol.yaml:1073
         /// `identity.changePassword`: Change one's own password.
         ///
         /// Ends all sessions of the user.
@@ -249,7 +249,7 @@ extension NoexClient {
             return try ChangePasswordResult(json: _answer)
         }
 
-        // protocol.yaml:1084
+        // protocol.yaml:1088
         /// `identity.resetPassword`: Set another user's password.
         ///
         /// Ends all sessions of the user.
@@ -269,7 +269,7 @@ extension NoexClient {
             return try ResetPasswordResult(json: _answer)
         }
 
-        // protocol.yaml:1098
+        // protocol.yaml:1102
         /// `identity.createRole`: Create a custom role.
         ///
         /// - Parameters:
@@ -288,7 +288,7 @@ extension NoexClient {
             return try await self.client.request("identity.createRole", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:1109
+        // protocol.yaml:1113
         /// `identity.updateRole`: Change a role's description or permissions.
         ///
         /// - Parameters:
@@ -306,7 +306,7 @@ extension NoexClient {
             return try await self.client.request("identity.updateRole", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:1119
+        // protocol.yaml:1123
         /// `identity.deleteRole`: Delete a custom role and its assignments.
         ///
         /// - Parameters:
@@ -323,7 +323,7 @@ extension NoexClient {
             return try DeleteRoleResult(json: _answer)
         }
 
-        // protocol.yaml:1131
+        // protocol.yaml:1135
         /// `identity.listRoles`: List the roles.
         ///
         /// - Parameters:
@@ -339,7 +339,7 @@ extension NoexClient {
             return try ListRolesResult(json: _answer)
         }
 
-        // protocol.yaml:1140
+        // protocol.yaml:1144
         /// `identity.assignRole`: Give a user a role.
         ///
         /// - Parameters:
@@ -357,7 +357,7 @@ extension NoexClient {
             return try AssignRoleResult(json: _answer)
         }
 
-        // protocol.yaml:1153
+        // protocol.yaml:1157
         /// `identity.removeRole`: Take a role from a user.
         ///
         /// - Parameters:
@@ -375,7 +375,7 @@ extension NoexClient {
             return try RemoveRoleResult(json: _answer)
         }
 
-        // protocol.yaml:1166
+        // protocol.yaml:1170
         /// `identity.getUserRoles`: List a user's roles.
         ///
         /// - Parameters:
@@ -392,7 +392,7 @@ extension NoexClient {
             return try GetUserRolesResult(json: _answer)
         }
 
-        // protocol.yaml:1177
+        // protocol.yaml:1181
         /// `identity.grant`: Grant a user or role operations on a resource.
         ///
         /// Allowed for superadmins, admins, the resource's owner and users holding `admin` on it.
@@ -416,7 +416,7 @@ extension NoexClient {
             return try GrantResult(json: _answer)
         }
 
-        // protocol.yaml:1196
+        // protocol.yaml:1200
         /// `identity.revoke`: Revoke operations, or a whole ACL entry.
         ///
         /// - Parameters:
@@ -437,7 +437,7 @@ extension NoexClient {
             return try RevokeResult(json: _answer)
         }
 
-        // protocol.yaml:1212
+        // protocol.yaml:1216
         /// `identity.getAcl`: List the ACL of a resource.
         ///
         /// - Parameters:
@@ -455,7 +455,7 @@ extension NoexClient {
             return try GetAclResult(json: _answer)
         }
 
-        // protocol.yaml:1224
+        // protocol.yaml:1228
         /// `identity.myAccess`: Describe the caller's effective access.
         ///
         /// - Parameters:
@@ -470,7 +470,7 @@ extension NoexClient {
             return try await self.client.request("identity.myAccess", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:1230
+        // protocol.yaml:1234
         /// `identity.getOwner`: Read a resource's owner.
         ///
         /// - Parameters:
@@ -488,7 +488,7 @@ extension NoexClient {
             return try GetOwnerResult(json: _answer)
         }
 
-        // protocol.yaml:1242
+        // protocol.yaml:1246
         /// `identity.transferOwner`: Hand a resource to another owner.
         ///
         /// Allowed for the current owner and superadmins.
@@ -509,10 +509,10 @@ extension NoexClient {
             return try TransferOwnerResult(json: _answer)
         }
 
-        // protocol.yaml:963
+        // protocol.yaml:967
         /// The result of `identity.logout`.
         public struct LogoutResult: Sendable, Hashable {
-            // protocol.yaml:965
+            // protocol.yaml:969
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -533,25 +533,25 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:972
+        // protocol.yaml:976
         /// The result of `identity.whoami`.
         public struct WhoamiResult: Sendable, Hashable {
-            // protocol.yaml:974
+            // protocol.yaml:978
             /// Always true.
             ///
             /// Declared as `boolean`.
             public var authenticated: Bool
-            // protocol.yaml:975
+            // protocol.yaml:979
             /// The user.
             ///
             /// Declared as `string`.
             public var userId: String
-            // protocol.yaml:976
+            // protocol.yaml:980
             /// Role names as of login.
             ///
             /// Declared as `string[]`.
             public var roles: [String]
-            // protocol.yaml:977
+            // protocol.yaml:981
             /// Session expiry.
             ///
             /// Declared as `number | null`.
@@ -575,10 +575,10 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:1031
+        // protocol.yaml:1035
         /// The result of `identity.deleteUser`.
         public struct DeleteUserResult: Sendable, Hashable {
-            // protocol.yaml:1033
+            // protocol.yaml:1037
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -599,25 +599,25 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:1043
+        // protocol.yaml:1047
         /// The result of `identity.listUsers`.
         public struct ListUsersResult: Sendable, Hashable {
-            // protocol.yaml:1045
+            // protocol.yaml:1049
             /// The page, in creation order.
             ///
             /// Declared as `UserInfo[]`.
             public var users: JSONValue
-            // protocol.yaml:1046
+            // protocol.yaml:1050
             /// All users.
             ///
             /// Declared as `integer`.
             public var total: Int
-            // protocol.yaml:1047
+            // protocol.yaml:1051
             /// The page returned.
             ///
             /// Declared as `integer`.
             public var page: Int
-            // protocol.yaml:1048
+            // protocol.yaml:1052
             /// The page size used.
             ///
             /// Declared as `integer`.
@@ -641,10 +641,10 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:1079
+        // protocol.yaml:1083
         /// The result of `identity.changePassword`.
         public struct ChangePasswordResult: Sendable, Hashable {
-            // protocol.yaml:1081
+            // protocol.yaml:1085
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -665,10 +665,10 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:1093
+        // protocol.yaml:1097
         /// The result of `identity.resetPassword`.
         public struct ResetPasswordResult: Sendable, Hashable {
-            // protocol.yaml:1095
+            // protocol.yaml:1099
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -689,10 +689,10 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:1126
+        // protocol.yaml:1130
         /// The result of `identity.deleteRole`.
         public struct DeleteRoleResult: Sendable, Hashable {
-            // protocol.yaml:1128
+            // protocol.yaml:1132
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -713,10 +713,10 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:1135
+        // protocol.yaml:1139
         /// The result of `identity.listRoles`.
         public struct ListRolesResult: Sendable, Hashable {
-            // protocol.yaml:1137
+            // protocol.yaml:1141
             /// System roles first, then custom ones in creation order.
             ///
             /// Declared as `RoleInfo[]`.
@@ -737,10 +737,10 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:1148
+        // protocol.yaml:1152
         /// The result of `identity.assignRole`.
         public struct AssignRoleResult: Sendable, Hashable {
-            // protocol.yaml:1150
+            // protocol.yaml:1154
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -761,10 +761,10 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:1161
+        // protocol.yaml:1165
         /// The result of `identity.removeRole`.
         public struct RemoveRoleResult: Sendable, Hashable {
-            // protocol.yaml:1163
+            // protocol.yaml:1167
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -785,10 +785,10 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:1172
+        // protocol.yaml:1176
         /// The result of `identity.getUserRoles`.
         public struct GetUserRolesResult: Sendable, Hashable {
-            // protocol.yaml:1174
+            // protocol.yaml:1178
             /// The user's roles.
             ///
             /// Declared as `RoleInfo[]`.
@@ -809,10 +809,10 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:1191
+        // protocol.yaml:1195
         /// The result of `identity.grant`.
         public struct GrantResult: Sendable, Hashable {
-            // protocol.yaml:1193
+            // protocol.yaml:1197
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -833,10 +833,10 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:1207
+        // protocol.yaml:1211
         /// The result of `identity.revoke`.
         public struct RevokeResult: Sendable, Hashable {
-            // protocol.yaml:1209
+            // protocol.yaml:1213
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -857,10 +857,10 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:1219
+        // protocol.yaml:1223
         /// The result of `identity.getAcl`.
         public struct GetAclResult: Sendable, Hashable {
-            // protocol.yaml:1221
+            // protocol.yaml:1225
             /// The owner's entry first when it has no ACL entry of its own.
             ///
             /// Declared as `AclEntry[]`.
@@ -881,10 +881,10 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:1237
+        // protocol.yaml:1241
         /// The result of `identity.getOwner`.
         public struct GetOwnerResult: Sendable, Hashable {
-            // protocol.yaml:1239
+            // protocol.yaml:1243
             /// The owner, or null.
             ///
             /// Declared as `OwnerInfo | null`.
@@ -905,10 +905,10 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:1252
+        // protocol.yaml:1256
         /// The result of `identity.transferOwner`.
         public struct TransferOwnerResult: Sendable, Hashable {
-            // protocol.yaml:1254
+            // protocol.yaml:1258
             /// Always true.
             ///
             /// Declared as `boolean`.

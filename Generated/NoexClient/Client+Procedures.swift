@@ -11,7 +11,7 @@ extension NoexClient {
     public struct Procedures: Sendable {
         let client: NoexClient
 
-        // protocol.yaml:1278
+        // protocol.yaml:1282
         /// `procedures.register`: Register a procedure.
         ///
         /// - Parameters:
@@ -29,7 +29,7 @@ extension NoexClient {
             return try RegisterResult(json: _answer)
         }
 
-        // protocol.yaml:1290
+        // protocol.yaml:1294
         /// `procedures.unregister`: Remove a procedure.
         ///
         /// - Parameters:
@@ -46,7 +46,7 @@ extension NoexClient {
             return try UnregisterResult(json: _answer)
         }
 
-        // protocol.yaml:1302
+        // protocol.yaml:1307
         /// `procedures.update`: Change a procedure.
         ///
         /// The updates replace top-level members of the definition; the name cannot change.
@@ -66,7 +66,7 @@ extension NoexClient {
             return try UpdateResult(json: _answer)
         }
 
-        // protocol.yaml:1316
+        // protocol.yaml:1322
         /// `procedures.get`: Read a procedure's definition.
         ///
         /// - Parameters:
@@ -83,7 +83,7 @@ extension NoexClient {
             return try ResultDecoding.value(_answer, as: JSONObject.self, in: "procedures.get")
         }
 
-        // protocol.yaml:1324
+        // protocol.yaml:1331
         /// `procedures.list`: List the procedures.
         ///
         /// - Parameters:
@@ -98,7 +98,7 @@ extension NoexClient {
             return try ListResult(json: _answer)
         }
 
-        // protocol.yaml:1332
+        // protocol.yaml:1339
         /// `procedures.call`: Run a procedure.
         ///
         /// With `transaction:true` the procedure's writes commit together or not at all.
@@ -117,15 +117,15 @@ extension NoexClient {
             return try await self.client.request("procedures.call", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:1284
+        // protocol.yaml:1288
         /// The result of `procedures.register`.
         public struct RegisterResult: Sendable, Hashable {
-            // protocol.yaml:1286
+            // protocol.yaml:1290
             /// Procedure name.
             ///
             /// Declared as `string`.
             public var name: String
-            // protocol.yaml:1287
+            // protocol.yaml:1291
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -147,15 +147,15 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:1296
+        // protocol.yaml:1301
         /// The result of `procedures.unregister`.
         public struct UnregisterResult: Sendable, Hashable {
-            // protocol.yaml:1298
+            // protocol.yaml:1303
             /// Procedure name.
             ///
             /// Declared as `string`.
             public var name: String
-            // protocol.yaml:1299
+            // protocol.yaml:1304
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -177,15 +177,15 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:1310
+        // protocol.yaml:1316
         /// The result of `procedures.update`.
         public struct UpdateResult: Sendable, Hashable {
-            // protocol.yaml:1312
+            // protocol.yaml:1318
             /// Procedure name.
             ///
             /// Declared as `string`.
             public var name: String
-            // protocol.yaml:1313
+            // protocol.yaml:1319
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -207,10 +207,10 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:1328
+        // protocol.yaml:1335
         /// The result of `procedures.list`.
         public struct ListResult: Sendable, Hashable {
-            // protocol.yaml:1330
+            // protocol.yaml:1337
             /// In registration order.
             ///
             /// Declared as `ProcedureSummary[]`.

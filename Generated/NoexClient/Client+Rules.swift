@@ -12,7 +12,7 @@ extension NoexClient {
     public struct Rules: Sendable {
         let client: NoexClient
 
-        // protocol.yaml:707
+        // protocol.yaml:710
         /// `rules.emit`: Emit an event.
         ///
         /// Subscribers whose pattern matches are pushed the event before this request's result.
@@ -34,7 +34,7 @@ extension NoexClient {
             return try await self.client.request("rules.emit", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:720
+        // protocol.yaml:723
         /// `rules.setFact`: Set a fact.
         ///
         /// - Parameters:
@@ -51,7 +51,7 @@ extension NoexClient {
             return try await self.client.request("rules.setFact", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:730
+        // protocol.yaml:733
         /// `rules.getFact`: Read a fact's value.
         ///
         /// - Parameters:
@@ -67,7 +67,7 @@ extension NoexClient {
             return try await self.client.request("rules.getFact", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:739
+        // protocol.yaml:742
         /// `rules.deleteFact`: Delete a fact.
         ///
         /// - Parameters:
@@ -84,7 +84,7 @@ extension NoexClient {
             return try DeleteFactResult(json: _answer)
         }
 
-        // protocol.yaml:751
+        // protocol.yaml:754
         /// `rules.queryFacts`: Read the facts matching a key pattern.
         ///
         /// - Parameters:
@@ -101,7 +101,7 @@ extension NoexClient {
             return try await self.client.request("rules.queryFacts", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:760
+        // protocol.yaml:763
         /// `rules.getAllFacts`: Read every fact.
         ///
         /// - Parameters:
@@ -116,7 +116,7 @@ extension NoexClient {
             return try await self.client.request("rules.getAllFacts", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:766
+        // protocol.yaml:769
         /// `rules.stats`: Rule engine statistics.
         ///
         /// - Parameters:
@@ -131,7 +131,7 @@ extension NoexClient {
             return try await self.client.request("rules.stats", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:772
+        // protocol.yaml:775
         /// `rules.subscribe`: Subscribe to events by topic pattern.
         ///
         /// Matching events arrive as `event` pushes; there is no initial data. `*` alone matches
@@ -156,7 +156,7 @@ extension NoexClient {
             return try await self.client.subscribe(operation: "rules.subscribe", channel: "event", unsubscribeOperation: "rules.unsubscribe", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:788
+        // protocol.yaml:791
         /// `rules.unsubscribe`: End a rules subscription of this connection.
         ///
         /// Pass the ``NoexSubscription/id`` of a subscription; its sequence ends.
@@ -175,7 +175,7 @@ extension NoexClient {
             return try UnsubscribeResult(json: _answer)
         }
 
-        // protocol.yaml:799
+        // protocol.yaml:803
         /// `rules.registerRule`: Register a rule.
         ///
         /// - Parameters:
@@ -193,7 +193,7 @@ extension NoexClient {
             return try RegisterRuleResult(json: _answer)
         }
 
-        // protocol.yaml:814
+        // protocol.yaml:818
         /// `rules.unregisterRule`: Remove a rule.
         ///
         /// - Parameters:
@@ -210,7 +210,7 @@ extension NoexClient {
             return try UnregisterRuleResult(json: _answer)
         }
 
-        // protocol.yaml:826
+        // protocol.yaml:830
         /// `rules.updateRule`: Change a rule.
         ///
         /// The updates are merged over the existing rule, which is validated again and gets a new
@@ -231,7 +231,7 @@ extension NoexClient {
             return try UpdateRuleResult(json: _answer)
         }
 
-        // protocol.yaml:841
+        // protocol.yaml:845
         /// `rules.enableRule`: Enable a rule.
         ///
         /// - Parameters:
@@ -248,7 +248,7 @@ extension NoexClient {
             return try EnableRuleResult(json: _answer)
         }
 
-        // protocol.yaml:853
+        // protocol.yaml:857
         /// `rules.disableRule`: Disable a rule.
         ///
         /// - Parameters:
@@ -265,7 +265,7 @@ extension NoexClient {
             return try DisableRuleResult(json: _answer)
         }
 
-        // protocol.yaml:865
+        // protocol.yaml:869
         /// `rules.getRule`: Read a rule.
         ///
         /// - Parameters:
@@ -281,7 +281,7 @@ extension NoexClient {
             return try await self.client.request("rules.getRule", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:873
+        // protocol.yaml:877
         /// `rules.getRules`: List the rules.
         ///
         /// - Parameters:
@@ -297,7 +297,7 @@ extension NoexClient {
             return try GetRulesResult(json: _answer)
         }
 
-        // protocol.yaml:882
+        // protocol.yaml:886
         /// `rules.validateRule`: Check a rule without registering it.
         ///
         /// - Parameters:
@@ -314,10 +314,10 @@ extension NoexClient {
             return try ValidateRuleResult(json: _answer)
         }
 
-        // protocol.yaml:746
+        // protocol.yaml:749
         /// The result of `rules.deleteFact`.
         public struct DeleteFactResult: Sendable, Hashable {
-            // protocol.yaml:748
+            // protocol.yaml:751
             /// False when the fact did not exist.
             ///
             /// Declared as `boolean`.
@@ -338,10 +338,10 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:794
+        // protocol.yaml:798
         /// The result of `rules.unsubscribe`.
         public struct UnsubscribeResult: Sendable, Hashable {
-            // protocol.yaml:796
+            // protocol.yaml:800
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -362,30 +362,30 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:805
+        // protocol.yaml:809
         /// The result of `rules.registerRule`.
         public struct RegisterRuleResult: Sendable, Hashable {
-            // protocol.yaml:807
+            // protocol.yaml:811
             /// Rule id.
             ///
             /// Declared as `string`.
             public var id: String
-            // protocol.yaml:808
+            // protocol.yaml:812
             /// Rule name.
             ///
             /// Declared as `string`.
             public var name: String
-            // protocol.yaml:809
+            // protocol.yaml:813
             /// Version.
             ///
             /// Declared as `integer`.
             public var version: Int
-            // protocol.yaml:810
+            // protocol.yaml:814
             /// ms since the epoch.
             ///
             /// Declared as `number`.
             public var createdAt: Double
-            // protocol.yaml:811
+            // protocol.yaml:815
             /// ms since the epoch.
             ///
             /// Declared as `number`.
@@ -410,15 +410,15 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:820
+        // protocol.yaml:824
         /// The result of `rules.unregisterRule`.
         public struct UnregisterRuleResult: Sendable, Hashable {
-            // protocol.yaml:822
+            // protocol.yaml:826
             /// Rule id.
             ///
             /// Declared as `string`.
             public var ruleId: String
-            // protocol.yaml:823
+            // protocol.yaml:827
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -440,20 +440,20 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:834
+        // protocol.yaml:838
         /// The result of `rules.updateRule`.
         public struct UpdateRuleResult: Sendable, Hashable {
-            // protocol.yaml:836
+            // protocol.yaml:840
             /// Rule id.
             ///
             /// Declared as `string`.
             public var id: String
-            // protocol.yaml:837
+            // protocol.yaml:841
             /// The new version.
             ///
             /// Declared as `integer`.
             public var version: Int
-            // protocol.yaml:838
+            // protocol.yaml:842
             /// ms since the epoch.
             ///
             /// Declared as `number`.
@@ -476,15 +476,15 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:847
+        // protocol.yaml:851
         /// The result of `rules.enableRule`.
         public struct EnableRuleResult: Sendable, Hashable {
-            // protocol.yaml:849
+            // protocol.yaml:853
             /// Rule id.
             ///
             /// Declared as `string`.
             public var ruleId: String
-            // protocol.yaml:850
+            // protocol.yaml:854
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -506,15 +506,15 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:859
+        // protocol.yaml:863
         /// The result of `rules.disableRule`.
         public struct DisableRuleResult: Sendable, Hashable {
-            // protocol.yaml:861
+            // protocol.yaml:865
             /// Rule id.
             ///
             /// Declared as `string`.
             public var ruleId: String
-            // protocol.yaml:862
+            // protocol.yaml:866
             /// Always false.
             ///
             /// Declared as `boolean`.
@@ -536,10 +536,10 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:877
+        // protocol.yaml:881
         /// The result of `rules.getRules`.
         public struct GetRulesResult: Sendable, Hashable {
-            // protocol.yaml:879
+            // protocol.yaml:883
             /// In registration order.
             ///
             /// Declared as `RuleSummary[]`.
@@ -560,20 +560,20 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:888
+        // protocol.yaml:892
         /// The result of `rules.validateRule`.
         public struct ValidateRuleResult: Sendable, Hashable {
-            // protocol.yaml:890
+            // protocol.yaml:894
             /// True when there are no errors.
             ///
             /// Declared as `boolean`.
             public var valid: Bool
-            // protocol.yaml:891
+            // protocol.yaml:895
             /// Errors.
             ///
             /// Declared as `ValidationIssue[]`.
             public var errors: JSONValue
-            // protocol.yaml:892
+            // protocol.yaml:896
             /// Warnings.
             ///
             /// Declared as `ValidationIssue[]`.

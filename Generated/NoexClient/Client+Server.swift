@@ -11,7 +11,7 @@ extension NoexClient {
     public struct Server: Sendable {
         let client: NoexClient
 
-        // protocol.yaml:1344
+        // protocol.yaml:1352
         /// `server.stats`: Server statistics.
         ///
         /// - Parameters:
@@ -26,7 +26,7 @@ extension NoexClient {
             return try StatsResult(json: _answer)
         }
 
-        // protocol.yaml:1361
+        // protocol.yaml:1370
         /// `server.connections`: List the open connections.
         ///
         /// - Parameters:
@@ -40,56 +40,56 @@ extension NoexClient {
             return try await self.client.request("server.connections", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:1348
+        // protocol.yaml:1356
         /// The result of `server.stats`.
         public struct StatsResult: Sendable, Hashable {
-            // protocol.yaml:1350
+            // protocol.yaml:1358
             /// Server name.
             ///
             /// Declared as `string`.
             public var name: String
-            // protocol.yaml:1351
+            // protocol.yaml:1359
             /// Open connections.
             ///
             /// Declared as `integer`.
             public var connectionCount: Int
-            // protocol.yaml:1352
+            // protocol.yaml:1360
             /// Whether authentication is configured.
             ///
             /// Declared as `boolean`.
             public var authEnabled: Bool
-            // protocol.yaml:1353
+            // protocol.yaml:1361
             /// Whether rate limiting is configured.
             ///
             /// Declared as `boolean`.
             public var rateLimitEnabled: Bool
-            // protocol.yaml:1354
+            // protocol.yaml:1362
             /// Whether a rule engine is attached.
             ///
             /// Declared as `boolean`.
             public var rulesEnabled: Bool
-            // protocol.yaml:1355
+            // protocol.yaml:1363
             /// `{active, authenticated, totalStoreSubscriptions, totalRulesSubscriptions}`.
             ///
             /// Declared as `object`.
             public var connections: JSONObject
-            // protocol.yaml:1356
+            // protocol.yaml:1364
             /// Store statistics.
             ///
             /// Declared as `StoreStats`.
             public var store: JSONValue
-            // protocol.yaml:1357
+            // protocol.yaml:1365
             /// Rule engine statistics, or null.
             ///
             /// Declared as `RulesStats | null`.
             public var rules: JSONValue
-            // protocol.yaml:1358
+            // protocol.yaml:1366
             /// Since 1.1.0. The most sockets (handshaking or upgraded) kept open at once; more are
             /// answered HTTP 503 before the upgrade.
             ///
             /// Declared as `integer`.
             public var maxConnections: Int
-            // protocol.yaml:1359
+            // protocol.yaml:1367
             /// Since 1.1.0. `{open, handshaking, refusedAtCapacity, refusedPerIp, acceptFailures,
             /// descriptorShortages, descriptorLimit}`: accepted sockets open now (handshaking ones
             /// included), sockets refused since start at `maxConnections` or at the per-IP limit,
@@ -99,6 +99,13 @@ extension NoexClient {
             ///
             /// Declared as `object`.
             public var sockets: JSONObject
+            // protocol.yaml:1368
+            /// Since 1.1.0: `{version, commit, buildDate, protocolVersion}`: the noex-server
+            /// release (`protocol.serverVersion`), the commit and UTC date of the build (null for a
+            /// development build) and the protocol version.
+            ///
+            /// Declared as `object`, optional.
+            public var server: JSONObject?
             /// The whole answer as received (members the protocol does not declare included).
             public var json: JSONValue
 
@@ -120,6 +127,7 @@ extension NoexClient {
                 self.rules = try ResultDecoding.required(object, "rules", as: JSONValue.self, in: "server.stats")
                 self.maxConnections = try ResultDecoding.required(object, "maxConnections", as: Int.self, in: "server.stats")
                 self.sockets = try ResultDecoding.required(object, "sockets", as: JSONObject.self, in: "server.stats")
+                self.server = try ResultDecoding.optional(object, "server", as: JSONObject.self, in: "server.stats")
                 self.json = json
             }
         }

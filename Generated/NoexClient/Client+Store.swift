@@ -12,7 +12,7 @@ extension NoexClient {
     public struct Store: Sendable {
         let client: NoexClient
 
-        // protocol.yaml:371
+        // protocol.yaml:374
         /// `store.insert`: Insert a record.
         ///
         /// Schema defaults and generated values are applied; an existing primary key is rejected.
@@ -31,7 +31,7 @@ extension NoexClient {
             return try await self.client.request("store.insert", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:382
+        // protocol.yaml:385
         /// `store.get`: Read a record by primary key.
         ///
         /// - Parameters:
@@ -48,7 +48,7 @@ extension NoexClient {
             return try await self.client.request("store.get", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:392
+        // protocol.yaml:395
         /// `store.update`: Merge fields into a record.
         ///
         /// - Parameters:
@@ -66,7 +66,7 @@ extension NoexClient {
             return try await self.client.request("store.update", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:403
+        // protocol.yaml:406
         /// `store.delete`: Delete a record.
         ///
         /// Deleting a missing key succeeds.
@@ -86,7 +86,7 @@ extension NoexClient {
             return try DeleteResult(json: _answer)
         }
 
-        // protocol.yaml:417
+        // protocol.yaml:420
         /// `store.all`: Read every record of a bucket.
         ///
         /// - Parameters:
@@ -102,7 +102,7 @@ extension NoexClient {
             return try await self.client.request("store.all", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:426
+        // protocol.yaml:429
         /// `store.where`: Read the records matching a filter.
         ///
         /// - Parameters:
@@ -119,7 +119,7 @@ extension NoexClient {
             return try await self.client.request("store.where", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:436
+        // protocol.yaml:439
         /// `store.findOne`: Read the first record matching a filter.
         ///
         /// - Parameters:
@@ -136,7 +136,7 @@ extension NoexClient {
             return try await self.client.request("store.findOne", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:446
+        // protocol.yaml:449
         /// `store.count`: Count records, optionally filtered.
         ///
         /// - Parameters:
@@ -154,7 +154,7 @@ extension NoexClient {
             return try ResultDecoding.value(_answer, as: Int.self, in: "store.count")
         }
 
-        // protocol.yaml:456
+        // protocol.yaml:459
         /// `store.first`: Read the first n records in key order.
         ///
         /// - Parameters:
@@ -171,7 +171,7 @@ extension NoexClient {
             return try await self.client.request("store.first", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:466
+        // protocol.yaml:469
         /// `store.last`: Read the last n records in key order.
         ///
         /// - Parameters:
@@ -188,7 +188,7 @@ extension NoexClient {
             return try await self.client.request("store.last", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:476
+        // protocol.yaml:479
         /// `store.paginate`: Read one page of records after a cursor.
         ///
         /// - Parameters:
@@ -208,7 +208,7 @@ extension NoexClient {
             return try PaginateResult(json: _answer)
         }
 
-        // protocol.yaml:492
+        // protocol.yaml:495
         /// `store.sum`: Sum a numeric field.
         ///
         /// - Parameters:
@@ -227,7 +227,7 @@ extension NoexClient {
             return try ResultDecoding.value(_answer, as: Double.self, in: "store.sum")
         }
 
-        // protocol.yaml:503
+        // protocol.yaml:506
         /// `store.avg`: Average a numeric field.
         ///
         /// - Parameters:
@@ -246,7 +246,7 @@ extension NoexClient {
             return try ResultDecoding.value(_answer, as: Double.self, in: "store.avg")
         }
 
-        // protocol.yaml:514
+        // protocol.yaml:517
         /// `store.min`: Smallest value of a numeric field.
         ///
         /// - Parameters:
@@ -265,7 +265,7 @@ extension NoexClient {
             return try ResultDecoding.nullable(_answer, as: Double.self, in: "store.min")
         }
 
-        // protocol.yaml:525
+        // protocol.yaml:528
         /// `store.max`: Largest value of a numeric field.
         ///
         /// - Parameters:
@@ -284,7 +284,7 @@ extension NoexClient {
             return try ResultDecoding.nullable(_answer, as: Double.self, in: "store.max")
         }
 
-        // protocol.yaml:536
+        // protocol.yaml:539
         /// `store.clear`: Delete every record of a bucket.
         ///
         /// Subscriptions that depend on the bucket are re-evaluated.
@@ -303,7 +303,7 @@ extension NoexClient {
             return try ClearResult(json: _answer)
         }
 
-        // protocol.yaml:549
+        // protocol.yaml:552
         /// `store.buckets`: List the bucket names.
         ///
         /// In built-in identity mode, system buckets (names starting with `_`) are hidden.
@@ -320,7 +320,7 @@ extension NoexClient {
             return try BucketsResult(json: _answer)
         }
 
-        // protocol.yaml:559
+        // protocol.yaml:562
         /// `store.stats`: Store statistics.
         ///
         /// In built-in identity mode, system buckets are hidden.
@@ -336,7 +336,7 @@ extension NoexClient {
             return try await self.client.request("store.stats", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:567
+        // protocol.yaml:570
         /// `store.subscribe`: Subscribe to a defined query.
         ///
         /// Answers with the initial result; later changes arrive as `subscription` pushes. The
@@ -360,7 +360,7 @@ extension NoexClient {
             return try await self.client.subscribe(operation: "store.subscribe", channel: "subscription", unsubscribeOperation: "store.unsubscribe", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:584
+        // protocol.yaml:587
         /// `store.unsubscribe`: End a store subscription of this connection.
         ///
         /// Pass the ``NoexSubscription/id`` of a subscription; its sequence ends.
@@ -379,7 +379,7 @@ extension NoexClient {
             return try UnsubscribeResult(json: _answer)
         }
 
-        // protocol.yaml:596
+        // protocol.yaml:599
         /// `store.transaction`: Run several store operations atomically.
         ///
         /// Operations run in order with read-your-own-writes; writes commit together at the end or
@@ -398,7 +398,7 @@ extension NoexClient {
             return try await self.client.request("store.transaction", payload: _payload, timeout: timeout)
         }
 
-        // protocol.yaml:613
+        // protocol.yaml:616
         /// `store.defineBucket`: Create a bucket.
         ///
         /// In built-in identity mode the caller becomes the bucket's owner.
@@ -418,7 +418,7 @@ extension NoexClient {
             return try DefineBucketResult(json: _answer)
         }
 
-        // protocol.yaml:628
+        // protocol.yaml:631
         /// `store.dropBucket`: Delete a bucket and its records.
         ///
         /// - Parameters:
@@ -435,7 +435,7 @@ extension NoexClient {
             return try DropBucketResult(json: _answer)
         }
 
-        // protocol.yaml:641
+        // protocol.yaml:644
         /// `store.updateBucket`: Add fields or indexes to a bucket, or change its TTL.
         ///
         /// Existing records are kept unchanged.
@@ -456,7 +456,7 @@ extension NoexClient {
             return try UpdateBucketResult(json: _answer)
         }
 
-        // protocol.yaml:656
+        // protocol.yaml:659
         /// `store.getBucketSchema`: Read a bucket's definition.
         ///
         /// - Parameters:
@@ -473,7 +473,7 @@ extension NoexClient {
             return try GetBucketSchemaResult(json: _answer)
         }
 
-        // protocol.yaml:669
+        // protocol.yaml:672
         /// `store.defineQuery`: Define a declarative query.
         ///
         /// In built-in identity mode the caller becomes the query's owner.
@@ -494,7 +494,7 @@ extension NoexClient {
             return try DefineQueryResult(json: _answer)
         }
 
-        // protocol.yaml:684
+        // protocol.yaml:687
         /// `store.undefineQuery`: Remove a query and its subscriptions.
         ///
         /// - Parameters:
@@ -511,7 +511,7 @@ extension NoexClient {
             return try UndefineQueryResult(json: _answer)
         }
 
-        // protocol.yaml:697
+        // protocol.yaml:700
         /// `store.listQueries`: List the defined queries.
         ///
         /// - Parameters:
@@ -526,10 +526,10 @@ extension NoexClient {
             return try ListQueriesResult(json: _answer)
         }
 
-        // protocol.yaml:412
+        // protocol.yaml:415
         /// The result of `store.delete`.
         public struct DeleteResult: Sendable, Hashable {
-            // protocol.yaml:414
+            // protocol.yaml:417
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -550,20 +550,20 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:485
+        // protocol.yaml:488
         /// The result of `store.paginate`.
         public struct PaginateResult: Sendable, Hashable {
-            // protocol.yaml:487
+            // protocol.yaml:490
             /// The page.
             ///
             /// Declared as `Record[]`.
             public var records: JSONValue
-            // protocol.yaml:488
+            // protocol.yaml:491
             /// Whether records follow.
             ///
             /// Declared as `boolean`.
             public var hasMore: Bool
-            // protocol.yaml:489
+            // protocol.yaml:492
             /// Key of the page's last record; absent when the page is empty.
             ///
             /// Declared as `any`, optional.
@@ -586,10 +586,10 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:544
+        // protocol.yaml:547
         /// The result of `store.clear`.
         public struct ClearResult: Sendable, Hashable {
-            // protocol.yaml:546
+            // protocol.yaml:549
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -610,15 +610,15 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:554
+        // protocol.yaml:557
         /// The result of `store.buckets`.
         public struct BucketsResult: Sendable, Hashable {
-            // protocol.yaml:556
+            // protocol.yaml:559
             /// Number of names.
             ///
             /// Declared as `integer`.
             public var count: Int
-            // protocol.yaml:557
+            // protocol.yaml:560
             /// Bucket names in definition order.
             ///
             /// Declared as `string[]`.
@@ -640,10 +640,10 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:591
+        // protocol.yaml:594
         /// The result of `store.unsubscribe`.
         public struct UnsubscribeResult: Sendable, Hashable {
-            // protocol.yaml:593
+            // protocol.yaml:596
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -664,15 +664,15 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:622
+        // protocol.yaml:625
         /// The result of `store.defineBucket`.
         public struct DefineBucketResult: Sendable, Hashable {
-            // protocol.yaml:624
+            // protocol.yaml:627
             /// Bucket name.
             ///
             /// Declared as `string`.
             public var name: String
-            // protocol.yaml:625
+            // protocol.yaml:628
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -694,15 +694,15 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:635
+        // protocol.yaml:638
         /// The result of `store.dropBucket`.
         public struct DropBucketResult: Sendable, Hashable {
-            // protocol.yaml:637
+            // protocol.yaml:640
             /// Bucket name.
             ///
             /// Declared as `string`.
             public var name: String
-            // protocol.yaml:638
+            // protocol.yaml:641
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -724,15 +724,15 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:650
+        // protocol.yaml:653
         /// The result of `store.updateBucket`.
         public struct UpdateBucketResult: Sendable, Hashable {
-            // protocol.yaml:652
+            // protocol.yaml:655
             /// Bucket name.
             ///
             /// Declared as `string`.
             public var name: String
-            // protocol.yaml:653
+            // protocol.yaml:656
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -754,15 +754,15 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:663
+        // protocol.yaml:666
         /// The result of `store.getBucketSchema`.
         public struct GetBucketSchemaResult: Sendable, Hashable {
-            // protocol.yaml:665
+            // protocol.yaml:668
             /// Bucket name.
             ///
             /// Declared as `string`.
             public var name: String
-            // protocol.yaml:666
+            // protocol.yaml:669
             /// The definition as stored.
             ///
             /// Declared as `BucketDefinition`.
@@ -784,15 +784,15 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:678
+        // protocol.yaml:681
         /// The result of `store.defineQuery`.
         public struct DefineQueryResult: Sendable, Hashable {
-            // protocol.yaml:680
+            // protocol.yaml:683
             /// Query name.
             ///
             /// Declared as `string`.
             public var name: String
-            // protocol.yaml:681
+            // protocol.yaml:684
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -814,15 +814,15 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:691
+        // protocol.yaml:694
         /// The result of `store.undefineQuery`.
         public struct UndefineQueryResult: Sendable, Hashable {
-            // protocol.yaml:693
+            // protocol.yaml:696
             /// Query name.
             ///
             /// Declared as `string`.
             public var name: String
-            // protocol.yaml:694
+            // protocol.yaml:697
             /// Always true.
             ///
             /// Declared as `boolean`.
@@ -844,10 +844,10 @@ extension NoexClient {
             }
         }
 
-        // protocol.yaml:701
+        // protocol.yaml:704
         /// The result of `store.listQueries`.
         public struct ListQueriesResult: Sendable, Hashable {
-            // protocol.yaml:703
+            // protocol.yaml:706
             /// In definition order.
             ///
             /// Declared as `QueryInfo[]`.

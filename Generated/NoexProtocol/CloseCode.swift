@@ -22,36 +22,36 @@ public struct CloseCode: Sendable, Hashable, CustomStringConvertible {
     /// `code reason`.
     public var description: String { reason.isEmpty ? "\(code)" : "\(code) \(reason)" }
 
-    // protocol.yaml:358
+    // protocol.yaml:361
     /// 1000 `server_shutdown`: The server stopped while the connection was open.
     public static let serverShutdown = CloseCode(code: 1000, reason: "server_shutdown")
 
-    // protocol.yaml:359
+    // protocol.yaml:362
     /// 1000 `normal_closure`: The connection ended normally while the socket was still open.
     public static let normalClosure = CloseCode(code: 1000, reason: "normal_closure")
 
-    // protocol.yaml:360
+    // protocol.yaml:363
     /// 1001 `server_shutting_down`: The upgrade completed after shutdown began.
     public static let serverShuttingDown = CloseCode(code: 1001, reason: "server_shutting_down")
 
-    // protocol.yaml:361
+    // protocol.yaml:364
     /// 1003 `binary_not_supported`: A binary frame was received; only text frames are accepted.
     public static let binaryNotSupported = CloseCode(code: 1003, reason: "binary_not_supported")
 
-    // protocol.yaml:362
+    // protocol.yaml:365
     /// 1009 ``: A frame exceeded the maximum payload size.
     public static let messageTooBig = CloseCode(code: 1009, reason: "")
 
-    // protocol.yaml:363
+    // protocol.yaml:366
     /// 4001 `heartbeat_timeout`: No pong arrived in time after a ping.
     public static let heartbeatTimeout = CloseCode(code: 4001, reason: "heartbeat_timeout")
 
-    // protocol.yaml:364
+    // protocol.yaml:367
     /// 4002 `session_revoked`: The session was revoked; preceded by the `session_revoked` system
     /// event.
     public static let sessionRevoked = CloseCode(code: 4002, reason: "session_revoked")
 
-    // protocol.yaml:365
+    // protocol.yaml:368
     /// 4003 `too_many_connections`: The per-IP connection limit was exceeded; no welcome is sent.
     public static let tooManyConnections = CloseCode(code: 4003, reason: "too_many_connections")
 

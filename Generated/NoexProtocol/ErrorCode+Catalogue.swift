@@ -4,76 +4,76 @@
 public import NoexWire
 
 extension ErrorCode {
-    // protocol.yaml:101
+    // protocol.yaml:104
     /// `PARSE_ERROR`: The frame is not valid JSON, or not a JSON object. Answered with id 0.
     public static let parseError = ErrorCode(rawValue: "PARSE_ERROR")
 
-    // protocol.yaml:102
+    // protocol.yaml:105
     /// `INVALID_REQUEST`: The envelope is malformed: `type` is missing or not a non-empty string,
     /// `id` is not a finite number, or a pong lacks a finite `timestamp`. Answered with id 0.
     public static let invalidRequest = ErrorCode(rawValue: "INVALID_REQUEST")
 
-    // protocol.yaml:103
+    // protocol.yaml:106
     /// `UNKNOWN_OPERATION`: The operation does not exist, or its subsystem is not configured (auth,
     /// identity, audit).
     public static let unknownOperation = ErrorCode(rawValue: "UNKNOWN_OPERATION")
 
-    // protocol.yaml:104
+    // protocol.yaml:107
     /// `VALIDATION_ERROR`: A payload field is missing or invalid, or the store, rule engine or
     /// procedure engine rejected the input. `details` may carry the issues.
     public static let validationError = ErrorCode(rawValue: "VALIDATION_ERROR")
 
-    // protocol.yaml:105
+    // protocol.yaml:108
     /// `NOT_FOUND`: The addressed subscription, record, rule, procedure, user, role or ACL entry
     /// does not exist.
     public static let notFound = ErrorCode(rawValue: "NOT_FOUND")
 
-    // protocol.yaml:106
+    // protocol.yaml:109
     /// `ALREADY_EXISTS`: The bucket, query, rule, procedure, user, role or record already exists,
     /// or a unique constraint is violated.
     public static let alreadyExists = ErrorCode(rawValue: "ALREADY_EXISTS")
 
-    // protocol.yaml:107
+    // protocol.yaml:110
     /// `CONFLICT`: A transaction found a record changed by someone else at commit time.
     public static let conflict = ErrorCode(rawValue: "CONFLICT")
 
-    // protocol.yaml:108
+    // protocol.yaml:111
     /// `UNAUTHORIZED`: Authentication is required, the session expired, or the credentials or token
     /// are invalid.
     public static let unauthorized = ErrorCode(rawValue: "UNAUTHORIZED")
 
-    // protocol.yaml:109
+    // protocol.yaml:112
     /// `FORBIDDEN`: The caller's role, permissions or ACL do not allow the operation, or a system
     /// bucket was addressed.
     public static let forbidden = ErrorCode(rawValue: "FORBIDDEN")
 
-    // protocol.yaml:110
+    // protocol.yaml:113
     /// `RATE_LIMITED`: Too many requests (`details.retryAfterMs`), too many failed logins, or a
     /// subscription limit was reached.
     public static let rateLimited = ErrorCode(rawValue: "RATE_LIMITED")
 
-    // protocol.yaml:111
+    // protocol.yaml:114
     /// `BACKPRESSURE`: The connection's write buffer is full; the request was not executed. Retry
     /// later.
     public static let backpressure = ErrorCode(rawValue: "BACKPRESSURE")
 
-    // protocol.yaml:112
+    // protocol.yaml:115
     /// `INTERNAL_ERROR`: An unexpected failure inside the server.
     public static let internalError = ErrorCode(rawValue: "INTERNAL_ERROR")
 
-    // protocol.yaml:113
+    // protocol.yaml:116
     /// `BUCKET_NOT_DEFINED`: The named bucket does not exist.
     public static let bucketNotDefined = ErrorCode(rawValue: "BUCKET_NOT_DEFINED")
 
-    // protocol.yaml:114
+    // protocol.yaml:117
     /// `QUERY_NOT_DEFINED`: The named query does not exist.
     public static let queryNotDefined = ErrorCode(rawValue: "QUERY_NOT_DEFINED")
 
-    // protocol.yaml:115
+    // protocol.yaml:118
     /// `RULES_NOT_AVAILABLE`: The server has no rule engine, or it is not running.
     public static let rulesNotAvailable = ErrorCode(rawValue: "RULES_NOT_AVAILABLE")
 
-    // protocol.yaml:116
+    // protocol.yaml:119
     /// `SESSION_REVOKED`: The user's sessions were revoked; login is refused until the revocation
     /// expires.
     public static let sessionRevoked = ErrorCode(rawValue: "SESSION_REVOKED")

@@ -3,7 +3,7 @@
 // committed copy in Generated/.
 public import NoexWire
 
-// protocol.yaml:20
+// protocol.yaml:23
 /// The `store.*` operations. Records in schema-validated buckets, reactive queries, transactions
 /// and bucket/query administration.
 ///
@@ -13,7 +13,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// Per-request context the server passes to every handler method.
     associatedtype Context
 
-    // protocol.yaml:371
+    // protocol.yaml:374
     /// Handles `store.insert`: Insert a record.
     ///
     /// Schema defaults and generated values are applied; an existing primary key is rejected.
@@ -31,7 +31,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func insert(_ request: StoreInsertRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:382
+    // protocol.yaml:385
     /// Handles `store.get`: Read a record by primary key.
     ///
     /// Result: `Record | null`. The record, or null when there is none.
@@ -47,7 +47,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func get(_ request: StoreGetRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:392
+    // protocol.yaml:395
     /// Handles `store.update`: Merge fields into a record.
     ///
     /// Result: `Record`. The full updated record (`_version` incremented).
@@ -63,7 +63,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func update(_ request: StoreUpdateRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:403
+    // protocol.yaml:406
     /// Handles `store.delete`: Delete a record.
     ///
     /// Deleting a missing key succeeds.
@@ -81,7 +81,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func delete(_ request: StoreDeleteRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:417
+    // protocol.yaml:420
     /// Handles `store.all`: Read every record of a bucket.
     ///
     /// Result: `Record[]`. All records, `[]` when empty.
@@ -97,7 +97,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func all(_ request: StoreAllRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:426
+    // protocol.yaml:429
     /// Handles `store.where`: Read the records matching a filter.
     ///
     /// Result: `Record[]`. The matching records.
@@ -113,7 +113,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func `where`(_ request: StoreWhereRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:436
+    // protocol.yaml:439
     /// Handles `store.findOne`: Read the first record matching a filter.
     ///
     /// Result: `Record | null`. The first match, or null.
@@ -129,7 +129,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func findOne(_ request: StoreFindOneRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:446
+    // protocol.yaml:449
     /// Handles `store.count`: Count records, optionally filtered.
     ///
     /// Result: `integer`. The number of matching records.
@@ -145,7 +145,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func count(_ request: StoreCountRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:456
+    // protocol.yaml:459
     /// Handles `store.first`: Read the first n records in key order.
     ///
     /// Result: `Record[]`. Up to n records.
@@ -161,7 +161,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func first(_ request: StoreFirstRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:466
+    // protocol.yaml:469
     /// Handles `store.last`: Read the last n records in key order.
     ///
     /// Result: `Record[]`. Up to n records.
@@ -177,7 +177,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func last(_ request: StoreLastRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:476
+    // protocol.yaml:479
     /// Handles `store.paginate`: Read one page of records after a cursor.
     ///
     /// Result: `object`.
@@ -193,7 +193,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func paginate(_ request: StorePaginateRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:492
+    // protocol.yaml:495
     /// Handles `store.sum`: Sum a numeric field.
     ///
     /// Result: `number`. The sum, 0 for no records.
@@ -209,7 +209,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func sum(_ request: StoreSumRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:503
+    // protocol.yaml:506
     /// Handles `store.avg`: Average a numeric field.
     ///
     /// Result: `number`. The mean, 0 for no records.
@@ -225,7 +225,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func avg(_ request: StoreAvgRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:514
+    // protocol.yaml:517
     /// Handles `store.min`: Smallest value of a numeric field.
     ///
     /// Result: `number | null`. The minimum, or null when there is no numeric value.
@@ -241,7 +241,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func min(_ request: StoreMinRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:525
+    // protocol.yaml:528
     /// Handles `store.max`: Largest value of a numeric field.
     ///
     /// Result: `number | null`. The maximum, or null when there is no numeric value.
@@ -257,7 +257,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func max(_ request: StoreMaxRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:536
+    // protocol.yaml:539
     /// Handles `store.clear`: Delete every record of a bucket.
     ///
     /// Subscriptions that depend on the bucket are re-evaluated.
@@ -275,7 +275,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func clear(_ request: StoreClearRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:549
+    // protocol.yaml:552
     /// Handles `store.buckets`: List the bucket names.
     ///
     /// In built-in identity mode, system buckets (names starting with `_`) are hidden.
@@ -291,7 +291,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func buckets(_ request: StoreBucketsRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:559
+    // protocol.yaml:562
     /// Handles `store.stats`: Store statistics.
     ///
     /// In built-in identity mode, system buckets are hidden.
@@ -307,7 +307,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func stats(_ request: StoreStatsRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:567
+    // protocol.yaml:570
     /// Handles `store.subscribe`: Subscribe to a defined query.
     ///
     /// Answers with the initial result; later changes arrive as `subscription` pushes. The
@@ -326,7 +326,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func subscribe(_ request: StoreSubscribeRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:584
+    // protocol.yaml:587
     /// Handles `store.unsubscribe`: End a store subscription of this connection.
     ///
     /// Result: `object`.
@@ -342,7 +342,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func unsubscribe(_ request: StoreUnsubscribeRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:596
+    // protocol.yaml:599
     /// Handles `store.transaction`: Run several store operations atomically.
     ///
     /// Operations run in order with read-your-own-writes; writes commit together at the end or not
@@ -362,7 +362,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func transaction(_ request: StoreTransactionRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:613
+    // protocol.yaml:616
     /// Handles `store.defineBucket`: Create a bucket.
     ///
     /// In built-in identity mode the caller becomes the bucket's owner.
@@ -380,7 +380,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func defineBucket(_ request: StoreDefineBucketRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:628
+    // protocol.yaml:631
     /// Handles `store.dropBucket`: Delete a bucket and its records.
     ///
     /// Result: `object`.
@@ -396,7 +396,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func dropBucket(_ request: StoreDropBucketRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:641
+    // protocol.yaml:644
     /// Handles `store.updateBucket`: Add fields or indexes to a bucket, or change its TTL.
     ///
     /// Existing records are kept unchanged.
@@ -414,7 +414,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func updateBucket(_ request: StoreUpdateBucketRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:656
+    // protocol.yaml:659
     /// Handles `store.getBucketSchema`: Read a bucket's definition.
     ///
     /// Result: `object`.
@@ -430,7 +430,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getBucketSchema(_ request: StoreGetBucketSchemaRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:669
+    // protocol.yaml:672
     /// Handles `store.defineQuery`: Define a declarative query.
     ///
     /// In built-in identity mode the caller becomes the query's owner.
@@ -448,7 +448,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func defineQuery(_ request: StoreDefineQueryRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:684
+    // protocol.yaml:687
     /// Handles `store.undefineQuery`: Remove a query and its subscriptions.
     ///
     /// Result: `object`.
@@ -464,7 +464,7 @@ public protocol StoreOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func undefineQuery(_ request: StoreUndefineQueryRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:697
+    // protocol.yaml:700
     /// Handles `store.listQueries`: List the defined queries.
     ///
     /// Result: `object`.
@@ -479,7 +479,7 @@ public protocol StoreOperations<Context>: Sendable {
     func listQueries(_ request: StoreListQueriesRequest, context: Context) async throws -> JSONValue?
 }
 
-// protocol.yaml:21
+// protocol.yaml:24
 /// The `rules.*` operations. The rule engine's facts, events, event subscriptions and rule
 /// management.
 ///
@@ -489,7 +489,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// Per-request context the server passes to every handler method.
     associatedtype Context
 
-    // protocol.yaml:707
+    // protocol.yaml:710
     /// Handles `rules.emit`: Emit an event.
     ///
     /// Subscribers whose pattern matches are pushed the event before this request's result.
@@ -507,7 +507,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func emit(_ request: RulesEmitRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:720
+    // protocol.yaml:723
     /// Handles `rules.setFact`: Set a fact.
     ///
     /// Result: `Fact`.
@@ -523,7 +523,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func setFact(_ request: RulesSetFactRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:730
+    // protocol.yaml:733
     /// Handles `rules.getFact`: Read a fact's value.
     ///
     /// Result: `any`. The raw value, or null when the fact is missing.
@@ -539,7 +539,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getFact(_ request: RulesGetFactRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:739
+    // protocol.yaml:742
     /// Handles `rules.deleteFact`: Delete a fact.
     ///
     /// Result: `object`.
@@ -555,7 +555,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func deleteFact(_ request: RulesDeleteFactRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:751
+    // protocol.yaml:754
     /// Handles `rules.queryFacts`: Read the facts matching a key pattern.
     ///
     /// Result: `Fact[]`.
@@ -571,7 +571,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func queryFacts(_ request: RulesQueryFactsRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:760
+    // protocol.yaml:763
     /// Handles `rules.getAllFacts`: Read every fact.
     ///
     /// Result: `Fact[]`.
@@ -587,7 +587,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getAllFacts(_ request: RulesGetAllFactsRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:766
+    // protocol.yaml:769
     /// Handles `rules.stats`: Rule engine statistics.
     ///
     /// Result: `RulesStats`.
@@ -603,7 +603,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func stats(_ request: RulesStatsRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:772
+    // protocol.yaml:775
     /// Handles `rules.subscribe`: Subscribe to events by topic pattern.
     ///
     /// Matching events arrive as `event` pushes; there is no initial data. `*` alone matches every
@@ -623,7 +623,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func subscribe(_ request: RulesSubscribeRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:788
+    // protocol.yaml:791
     /// Handles `rules.unsubscribe`: End a rules subscription of this connection.
     ///
     /// Result: `object`.
@@ -639,7 +639,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func unsubscribe(_ request: RulesUnsubscribeRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:799
+    // protocol.yaml:803
     /// Handles `rules.registerRule`: Register a rule.
     ///
     /// Result: `object`.
@@ -655,7 +655,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func registerRule(_ request: RulesRegisterRuleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:814
+    // protocol.yaml:818
     /// Handles `rules.unregisterRule`: Remove a rule.
     ///
     /// Result: `object`.
@@ -671,7 +671,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func unregisterRule(_ request: RulesUnregisterRuleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:826
+    // protocol.yaml:830
     /// Handles `rules.updateRule`: Change a rule.
     ///
     /// The updates are merged over the existing rule, which is validated again and gets a new
@@ -690,7 +690,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func updateRule(_ request: RulesUpdateRuleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:841
+    // protocol.yaml:845
     /// Handles `rules.enableRule`: Enable a rule.
     ///
     /// Result: `object`.
@@ -706,7 +706,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func enableRule(_ request: RulesEnableRuleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:853
+    // protocol.yaml:857
     /// Handles `rules.disableRule`: Disable a rule.
     ///
     /// Result: `object`.
@@ -722,7 +722,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func disableRule(_ request: RulesDisableRuleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:865
+    // protocol.yaml:869
     /// Handles `rules.getRule`: Read a rule.
     ///
     /// Result: `Rule`.
@@ -738,7 +738,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getRule(_ request: RulesGetRuleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:873
+    // protocol.yaml:877
     /// Handles `rules.getRules`: List the rules.
     ///
     /// Result: `object`.
@@ -754,7 +754,7 @@ public protocol RulesOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getRules(_ request: RulesGetRulesRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:882
+    // protocol.yaml:886
     /// Handles `rules.validateRule`: Check a rule without registering it.
     ///
     /// Result: `object`.
@@ -771,7 +771,7 @@ public protocol RulesOperations<Context>: Sendable {
     func validateRule(_ request: RulesValidateRuleRequest, context: Context) async throws -> JSONValue?
 }
 
-// protocol.yaml:22
+// protocol.yaml:25
 /// The `auth.*` operations. Authentication with an application-validated token.
 ///
 /// A server conforms to it (through ``ProtocolOperations``); adding an operation to protocol.yaml
@@ -780,7 +780,7 @@ public protocol AuthOperations<Context>: Sendable {
     /// Per-request context the server passes to every handler method.
     associatedtype Context
 
-    // protocol.yaml:897
+    // protocol.yaml:901
     /// Handles `auth.login`: Authenticate the connection with a token.
     ///
     /// The application validates the token (in built-in identity mode: an identity session token).
@@ -799,7 +799,7 @@ public protocol AuthOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func login(_ request: AuthLoginRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:913
+    // protocol.yaml:917
     /// Handles `auth.logout`: Drop the connection's session.
     ///
     /// Result: `object`.
@@ -815,7 +815,7 @@ public protocol AuthOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func logout(_ request: AuthLogoutRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:922
+    // protocol.yaml:926
     /// Handles `auth.whoami`: Describe the connection's session.
     ///
     /// Result: `object`. Exactly `{authenticated:false}` without a (valid) session.
@@ -832,7 +832,7 @@ public protocol AuthOperations<Context>: Sendable {
     func whoami(_ request: AuthWhoamiRequest, context: Context) async throws -> JSONValue?
 }
 
-// protocol.yaml:23
+// protocol.yaml:26
 /// The `identity.*` operations. The built-in identity system, i.e. users, passwords, sessions,
 /// roles, ACLs and resource ownership.
 ///
@@ -842,7 +842,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// Per-request context the server passes to every handler method.
     associatedtype Context
 
-    // protocol.yaml:937
+    // protocol.yaml:941
     /// Handles `identity.login`: Log in with username and password.
     ///
     /// Failed attempts are rate-limited per username and per client address.
@@ -861,7 +861,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func login(_ request: IdentityLoginRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:948
+    // protocol.yaml:952
     /// Handles `identity.loginWithSecret`: Log in as the virtual superadmin with the server's admin
     /// secret.
     ///
@@ -878,7 +878,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func loginWithSecret(_ request: IdentityLoginWithSecretRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:957
+    // protocol.yaml:961
     /// Handles `identity.logout`: End the identity session.
     ///
     /// Deletes the stored session token, if the connection has one.
@@ -896,7 +896,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func logout(_ request: IdentityLogoutRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:968
+    // protocol.yaml:972
     /// Handles `identity.whoami`: Describe the connection's identity session.
     ///
     /// Result: `object`.
@@ -912,7 +912,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func whoami(_ request: IdentityWhoamiRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:980
+    // protocol.yaml:984
     /// Handles `identity.refreshSession`: Replace the session token with a fresh one.
     ///
     /// Roles are read again; the old token stops working.
@@ -930,7 +930,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func refreshSession(_ request: IdentityRefreshSessionRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:987
+    // protocol.yaml:991
     /// Handles `identity.createUser`: Create a user.
     ///
     /// Result: `UserInfo`.
@@ -946,7 +946,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func createUser(_ request: IdentityCreateUserRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1001
+    // protocol.yaml:1005
     /// Handles `identity.getUser`: Read a user.
     ///
     /// Result: `UserInfo`.
@@ -962,7 +962,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getUser(_ request: IdentityGetUserRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1009
+    // protocol.yaml:1013
     /// Handles `identity.updateUser`: Change a user's profile.
     ///
     /// Users may update themselves; admins anyone. `userId` is validated before the self-or-admin
@@ -981,7 +981,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func updateUser(_ request: IdentityUpdateUserRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1024
+    // protocol.yaml:1028
     /// Handles `identity.deleteUser`: Delete a user with their sessions, role assignments, ACL
     /// entries and ownerships.
     ///
@@ -998,7 +998,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func deleteUser(_ request: IdentityDeleteUserRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1036
+    // protocol.yaml:1040
     /// Handles `identity.listUsers`: List users, one page at a time.
     ///
     /// Result: `object`.
@@ -1014,7 +1014,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func listUsers(_ request: IdentityListUsersRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1051
+    // protocol.yaml:1055
     /// Handles `identity.enableUser`: Enable a user.
     ///
     /// Result: `UserInfo`.
@@ -1030,7 +1030,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func enableUser(_ request: IdentityEnableUserRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1060
+    // protocol.yaml:1064
     /// Handles `identity.disableUser`: Disable a user and end their sessions.
     ///
     /// Result: `UserInfo`.
@@ -1046,7 +1046,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func disableUser(_ request: IdentityDisableUserRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1069
+    // protocol.yaml:1073
     /// Handles `identity.changePassword`: Change one's own password.
     ///
     /// Ends all sessions of the user.
@@ -1064,7 +1064,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func changePassword(_ request: IdentityChangePasswordRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1084
+    // protocol.yaml:1088
     /// Handles `identity.resetPassword`: Set another user's password.
     ///
     /// Ends all sessions of the user.
@@ -1082,7 +1082,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func resetPassword(_ request: IdentityResetPasswordRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1098
+    // protocol.yaml:1102
     /// Handles `identity.createRole`: Create a custom role.
     ///
     /// Result: `RoleInfo`.
@@ -1098,7 +1098,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func createRole(_ request: IdentityCreateRoleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1109
+    // protocol.yaml:1113
     /// Handles `identity.updateRole`: Change a role's description or permissions.
     ///
     /// Result: `RoleInfo`.
@@ -1114,7 +1114,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func updateRole(_ request: IdentityUpdateRoleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1119
+    // protocol.yaml:1123
     /// Handles `identity.deleteRole`: Delete a custom role and its assignments.
     ///
     /// Result: `object`.
@@ -1130,7 +1130,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func deleteRole(_ request: IdentityDeleteRoleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1131
+    // protocol.yaml:1135
     /// Handles `identity.listRoles`: List the roles.
     ///
     /// Result: `object`.
@@ -1146,7 +1146,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func listRoles(_ request: IdentityListRolesRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1140
+    // protocol.yaml:1144
     /// Handles `identity.assignRole`: Give a user a role.
     ///
     /// Result: `object`.
@@ -1162,7 +1162,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func assignRole(_ request: IdentityAssignRoleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1153
+    // protocol.yaml:1157
     /// Handles `identity.removeRole`: Take a role from a user.
     ///
     /// Result: `object`.
@@ -1178,7 +1178,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func removeRole(_ request: IdentityRemoveRoleRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1166
+    // protocol.yaml:1170
     /// Handles `identity.getUserRoles`: List a user's roles.
     ///
     /// Result: `object`.
@@ -1194,7 +1194,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getUserRoles(_ request: IdentityGetUserRolesRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1177
+    // protocol.yaml:1181
     /// Handles `identity.grant`: Grant a user or role operations on a resource.
     ///
     /// Allowed for superadmins, admins, the resource's owner and users holding `admin` on it.
@@ -1213,7 +1213,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func grant(_ request: IdentityGrantRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1196
+    // protocol.yaml:1200
     /// Handles `identity.revoke`: Revoke operations, or a whole ACL entry.
     ///
     /// Result: `object`.
@@ -1229,7 +1229,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func revoke(_ request: IdentityRevokeRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1212
+    // protocol.yaml:1216
     /// Handles `identity.getAcl`: List the ACL of a resource.
     ///
     /// Result: `object`.
@@ -1245,7 +1245,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getAcl(_ request: IdentityGetAclRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1224
+    // protocol.yaml:1228
     /// Handles `identity.myAccess`: Describe the caller's effective access.
     ///
     /// Result: `EffectiveAccess`.
@@ -1261,7 +1261,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func myAccess(_ request: IdentityMyAccessRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1230
+    // protocol.yaml:1234
     /// Handles `identity.getOwner`: Read a resource's owner.
     ///
     /// Result: `object`.
@@ -1277,7 +1277,7 @@ public protocol IdentityOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func getOwner(_ request: IdentityGetOwnerRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1242
+    // protocol.yaml:1246
     /// Handles `identity.transferOwner`: Hand a resource to another owner.
     ///
     /// Allowed for the current owner and superadmins.
@@ -1296,7 +1296,7 @@ public protocol IdentityOperations<Context>: Sendable {
     func transferOwner(_ request: IdentityTransferOwnerRequest, context: Context) async throws -> JSONValue?
 }
 
-// protocol.yaml:24
+// protocol.yaml:27
 /// The `audit.*` operations. The in-memory audit log.
 ///
 /// A server conforms to it (through ``ProtocolOperations``); adding an operation to protocol.yaml
@@ -1305,7 +1305,7 @@ public protocol AuditOperations<Context>: Sendable {
     /// Per-request context the server passes to every handler method.
     associatedtype Context
 
-    // protocol.yaml:1259
+    // protocol.yaml:1263
     /// Handles `audit.query`: Read audit entries, newest first.
     ///
     /// All filters are optional and combined with AND; null is not accepted for any of them.
@@ -1324,7 +1324,7 @@ public protocol AuditOperations<Context>: Sendable {
     func query(_ request: AuditQueryRequest, context: Context) async throws -> JSONValue?
 }
 
-// protocol.yaml:25
+// protocol.yaml:28
 /// The `procedures.*` operations. Declarative server-side procedures.
 ///
 /// A server conforms to it (through ``ProtocolOperations``); adding an operation to protocol.yaml
@@ -1333,7 +1333,7 @@ public protocol ProceduresOperations<Context>: Sendable {
     /// Per-request context the server passes to every handler method.
     associatedtype Context
 
-    // protocol.yaml:1278
+    // protocol.yaml:1282
     /// Handles `procedures.register`: Register a procedure.
     ///
     /// Result: `object`.
@@ -1349,7 +1349,7 @@ public protocol ProceduresOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func register(_ request: ProceduresRegisterRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1290
+    // protocol.yaml:1294
     /// Handles `procedures.unregister`: Remove a procedure.
     ///
     /// Result: `object`.
@@ -1365,7 +1365,7 @@ public protocol ProceduresOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func unregister(_ request: ProceduresUnregisterRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1302
+    // protocol.yaml:1307
     /// Handles `procedures.update`: Change a procedure.
     ///
     /// The updates replace top-level members of the definition; the name cannot change.
@@ -1383,7 +1383,7 @@ public protocol ProceduresOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func update(_ request: ProceduresUpdateRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1316
+    // protocol.yaml:1322
     /// Handles `procedures.get`: Read a procedure's definition.
     ///
     /// Result: `object`. The definition as registered, unknown members included.
@@ -1399,7 +1399,7 @@ public protocol ProceduresOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func get(_ request: ProceduresGetRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1324
+    // protocol.yaml:1331
     /// Handles `procedures.list`: List the procedures.
     ///
     /// Result: `object`.
@@ -1413,7 +1413,7 @@ public protocol ProceduresOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func list(_ request: ProceduresListRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1332
+    // protocol.yaml:1339
     /// Handles `procedures.call`: Run a procedure.
     ///
     /// With `transaction:true` the procedure's writes commit together or not at all.
@@ -1432,7 +1432,7 @@ public protocol ProceduresOperations<Context>: Sendable {
     func call(_ request: ProceduresCallRequest, context: Context) async throws -> JSONValue?
 }
 
-// protocol.yaml:26
+// protocol.yaml:29
 /// The `server.*` operations. Server introspection.
 ///
 /// A server conforms to it (through ``ProtocolOperations``); adding an operation to protocol.yaml
@@ -1441,7 +1441,7 @@ public protocol ServerOperations<Context>: Sendable {
     /// Per-request context the server passes to every handler method.
     associatedtype Context
 
-    // protocol.yaml:1344
+    // protocol.yaml:1352
     /// Handles `server.stats`: Server statistics.
     ///
     /// Result: `object`.
@@ -1455,7 +1455,7 @@ public protocol ServerOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func stats(_ request: ServerStatsRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1361
+    // protocol.yaml:1370
     /// Handles `server.connections`: List the open connections.
     ///
     /// Result: `ConnectionInfo[]`.

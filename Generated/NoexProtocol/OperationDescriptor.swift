@@ -5,27 +5,27 @@ public import NoexWire
 
 /// The namespaces operations are grouped in: the part of an operation name before the dot.
 public enum OperationNamespace: String, Sendable, CaseIterable {
-    // protocol.yaml:20
+    // protocol.yaml:23
     /// Records in schema-validated buckets, reactive queries, transactions and bucket/query
     /// administration.
     case store
-    // protocol.yaml:21
+    // protocol.yaml:24
     /// The rule engine's facts, events, event subscriptions and rule management.
     case rules
-    // protocol.yaml:22
+    // protocol.yaml:25
     /// Authentication with an application-validated token.
     case auth
-    // protocol.yaml:23
+    // protocol.yaml:26
     /// The built-in identity system, i.e. users, passwords, sessions, roles, ACLs and resource
     /// ownership.
     case identity
-    // protocol.yaml:24
+    // protocol.yaml:27
     /// The in-memory audit log.
     case audit
-    // protocol.yaml:25
+    // protocol.yaml:28
     /// Declarative server-side procedures.
     case procedures
-    // protocol.yaml:26
+    // protocol.yaml:29
     /// Server introspection.
     case server
 }

@@ -5,7 +5,7 @@ public import NoexWire
 
 /// The catalogue of every operation of protocol 1.0.0.
 public enum Operations {
-    // protocol.yaml:371
+    // protocol.yaml:374
     /// `store.insert`: Insert a record.
     public static let storeInsert = OperationDescriptor(
         name: "store.insert", position: 0, namespace: .store, tier: .write,
@@ -14,7 +14,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .alreadyExists, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Insert a record.")
 
-    // protocol.yaml:382
+    // protocol.yaml:385
     /// `store.get`: Read a record by primary key.
     public static let storeGet = OperationDescriptor(
         name: "store.get", position: 1, namespace: .store, tier: .read,
@@ -23,7 +23,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read a record by primary key.")
 
-    // protocol.yaml:392
+    // protocol.yaml:395
     /// `store.update`: Merge fields into a record.
     public static let storeUpdate = OperationDescriptor(
         name: "store.update", position: 2, namespace: .store, tier: .write,
@@ -32,7 +32,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .notFound, .alreadyExists, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Merge fields into a record.")
 
-    // protocol.yaml:403
+    // protocol.yaml:406
     /// `store.delete`: Delete a record.
     public static let storeDelete = OperationDescriptor(
         name: "store.delete", position: 3, namespace: .store, tier: .write,
@@ -41,7 +41,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Delete a record.")
 
-    // protocol.yaml:417
+    // protocol.yaml:420
     /// `store.all`: Read every record of a bucket.
     public static let storeAll = OperationDescriptor(
         name: "store.all", position: 4, namespace: .store, tier: .read,
@@ -50,7 +50,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read every record of a bucket.")
 
-    // protocol.yaml:426
+    // protocol.yaml:429
     /// `store.where`: Read the records matching a filter.
     public static let storeWhere = OperationDescriptor(
         name: "store.where", position: 5, namespace: .store, tier: .read,
@@ -59,7 +59,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read the records matching a filter.")
 
-    // protocol.yaml:436
+    // protocol.yaml:439
     /// `store.findOne`: Read the first record matching a filter.
     public static let storeFindOne = OperationDescriptor(
         name: "store.findOne", position: 6, namespace: .store, tier: .read,
@@ -68,7 +68,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read the first record matching a filter.")
 
-    // protocol.yaml:446
+    // protocol.yaml:449
     /// `store.count`: Count records, optionally filtered.
     public static let storeCount = OperationDescriptor(
         name: "store.count", position: 7, namespace: .store, tier: .read,
@@ -77,7 +77,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Count records, optionally filtered.")
 
-    // protocol.yaml:456
+    // protocol.yaml:459
     /// `store.first`: Read the first n records in key order.
     public static let storeFirst = OperationDescriptor(
         name: "store.first", position: 8, namespace: .store, tier: .read,
@@ -86,7 +86,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read the first n records in key order.")
 
-    // protocol.yaml:466
+    // protocol.yaml:469
     /// `store.last`: Read the last n records in key order.
     public static let storeLast = OperationDescriptor(
         name: "store.last", position: 9, namespace: .store, tier: .read,
@@ -95,7 +95,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read the last n records in key order.")
 
-    // protocol.yaml:476
+    // protocol.yaml:479
     /// `store.paginate`: Read one page of records after a cursor.
     public static let storePaginate = OperationDescriptor(
         name: "store.paginate", position: 10, namespace: .store, tier: .read,
@@ -104,7 +104,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read one page of records after a cursor.")
 
-    // protocol.yaml:492
+    // protocol.yaml:495
     /// `store.sum`: Sum a numeric field.
     public static let storeSum = OperationDescriptor(
         name: "store.sum", position: 11, namespace: .store, tier: .read,
@@ -113,7 +113,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Sum a numeric field.")
 
-    // protocol.yaml:503
+    // protocol.yaml:506
     /// `store.avg`: Average a numeric field.
     public static let storeAvg = OperationDescriptor(
         name: "store.avg", position: 12, namespace: .store, tier: .read,
@@ -122,7 +122,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Average a numeric field.")
 
-    // protocol.yaml:514
+    // protocol.yaml:517
     /// `store.min`: Smallest value of a numeric field.
     public static let storeMin = OperationDescriptor(
         name: "store.min", position: 13, namespace: .store, tier: .read,
@@ -131,7 +131,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Smallest value of a numeric field.")
 
-    // protocol.yaml:525
+    // protocol.yaml:528
     /// `store.max`: Largest value of a numeric field.
     public static let storeMax = OperationDescriptor(
         name: "store.max", position: 14, namespace: .store, tier: .read,
@@ -140,7 +140,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Largest value of a numeric field.")
 
-    // protocol.yaml:536
+    // protocol.yaml:539
     /// `store.clear`: Delete every record of a bucket.
     public static let storeClear = OperationDescriptor(
         name: "store.clear", position: 15, namespace: .store, tier: .write,
@@ -149,7 +149,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Delete every record of a bucket.")
 
-    // protocol.yaml:549
+    // protocol.yaml:552
     /// `store.buckets`: List the bucket names.
     public static let storeBuckets = OperationDescriptor(
         name: "store.buckets", position: 16, namespace: .store, tier: .read,
@@ -158,7 +158,7 @@ public enum Operations {
         errors: [.unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List the bucket names.")
 
-    // protocol.yaml:559
+    // protocol.yaml:562
     /// `store.stats`: Store statistics.
     public static let storeStats = OperationDescriptor(
         name: "store.stats", position: 17, namespace: .store, tier: .read,
@@ -167,7 +167,7 @@ public enum Operations {
         errors: [.unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Store statistics.")
 
-    // protocol.yaml:567
+    // protocol.yaml:570
     /// `store.subscribe`: Subscribe to a defined query.
     public static let storeSubscribe = OperationDescriptor(
         name: "store.subscribe", position: 18, namespace: .store, tier: .read,
@@ -176,7 +176,7 @@ public enum Operations {
         errors: [.validationError, .queryNotDefined, .rateLimited, .unauthorized, .forbidden, .backpressure, .internalError],
         summary: "Subscribe to a defined query.")
 
-    // protocol.yaml:584
+    // protocol.yaml:587
     /// `store.unsubscribe`: End a store subscription of this connection.
     public static let storeUnsubscribe = OperationDescriptor(
         name: "store.unsubscribe", position: 19, namespace: .store, tier: .read,
@@ -185,7 +185,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "End a store subscription of this connection.")
 
-    // protocol.yaml:596
+    // protocol.yaml:599
     /// `store.transaction`: Run several store operations atomically.
     public static let storeTransaction = OperationDescriptor(
         name: "store.transaction", position: 20, namespace: .store, tier: .write,
@@ -194,7 +194,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .notFound, .alreadyExists, .conflict, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Run several store operations atomically.")
 
-    // protocol.yaml:613
+    // protocol.yaml:616
     /// `store.defineBucket`: Create a bucket.
     public static let storeDefineBucket = OperationDescriptor(
         name: "store.defineBucket", position: 21, namespace: .store, tier: .admin,
@@ -203,7 +203,7 @@ public enum Operations {
         errors: [.validationError, .alreadyExists, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Create a bucket.")
 
-    // protocol.yaml:628
+    // protocol.yaml:631
     /// `store.dropBucket`: Delete a bucket and its records.
     public static let storeDropBucket = OperationDescriptor(
         name: "store.dropBucket", position: 22, namespace: .store, tier: .admin,
@@ -212,7 +212,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Delete a bucket and its records.")
 
-    // protocol.yaml:641
+    // protocol.yaml:644
     /// `store.updateBucket`: Add fields or indexes to a bucket, or change its TTL.
     public static let storeUpdateBucket = OperationDescriptor(
         name: "store.updateBucket", position: 23, namespace: .store, tier: .admin,
@@ -221,7 +221,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Add fields or indexes to a bucket, or change its TTL.")
 
-    // protocol.yaml:656
+    // protocol.yaml:659
     /// `store.getBucketSchema`: Read a bucket's definition.
     public static let storeGetBucketSchema = OperationDescriptor(
         name: "store.getBucketSchema", position: 24, namespace: .store, tier: .admin,
@@ -230,7 +230,7 @@ public enum Operations {
         errors: [.validationError, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read a bucket's definition.")
 
-    // protocol.yaml:669
+    // protocol.yaml:672
     /// `store.defineQuery`: Define a declarative query.
     public static let storeDefineQuery = OperationDescriptor(
         name: "store.defineQuery", position: 25, namespace: .store, tier: .admin,
@@ -239,7 +239,7 @@ public enum Operations {
         errors: [.validationError, .alreadyExists, .bucketNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Define a declarative query.")
 
-    // protocol.yaml:684
+    // protocol.yaml:687
     /// `store.undefineQuery`: Remove a query and its subscriptions.
     public static let storeUndefineQuery = OperationDescriptor(
         name: "store.undefineQuery", position: 26, namespace: .store, tier: .admin,
@@ -248,7 +248,7 @@ public enum Operations {
         errors: [.validationError, .queryNotDefined, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Remove a query and its subscriptions.")
 
-    // protocol.yaml:697
+    // protocol.yaml:700
     /// `store.listQueries`: List the defined queries.
     public static let storeListQueries = OperationDescriptor(
         name: "store.listQueries", position: 27, namespace: .store, tier: .admin,
@@ -257,7 +257,7 @@ public enum Operations {
         errors: [.unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List the defined queries.")
 
-    // protocol.yaml:707
+    // protocol.yaml:710
     /// `rules.emit`: Emit an event.
     public static let rulesEmit = OperationDescriptor(
         name: "rules.emit", position: 28, namespace: .rules, tier: .write,
@@ -266,7 +266,7 @@ public enum Operations {
         errors: [.validationError, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Emit an event.")
 
-    // protocol.yaml:720
+    // protocol.yaml:723
     /// `rules.setFact`: Set a fact.
     public static let rulesSetFact = OperationDescriptor(
         name: "rules.setFact", position: 29, namespace: .rules, tier: .write,
@@ -275,7 +275,7 @@ public enum Operations {
         errors: [.validationError, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Set a fact.")
 
-    // protocol.yaml:730
+    // protocol.yaml:733
     /// `rules.getFact`: Read a fact's value.
     public static let rulesGetFact = OperationDescriptor(
         name: "rules.getFact", position: 30, namespace: .rules, tier: .read,
@@ -284,7 +284,7 @@ public enum Operations {
         errors: [.validationError, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read a fact's value.")
 
-    // protocol.yaml:739
+    // protocol.yaml:742
     /// `rules.deleteFact`: Delete a fact.
     public static let rulesDeleteFact = OperationDescriptor(
         name: "rules.deleteFact", position: 31, namespace: .rules, tier: .write,
@@ -293,7 +293,7 @@ public enum Operations {
         errors: [.validationError, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Delete a fact.")
 
-    // protocol.yaml:751
+    // protocol.yaml:754
     /// `rules.queryFacts`: Read the facts matching a key pattern.
     public static let rulesQueryFacts = OperationDescriptor(
         name: "rules.queryFacts", position: 32, namespace: .rules, tier: .read,
@@ -302,7 +302,7 @@ public enum Operations {
         errors: [.validationError, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read the facts matching a key pattern.")
 
-    // protocol.yaml:760
+    // protocol.yaml:763
     /// `rules.getAllFacts`: Read every fact.
     public static let rulesGetAllFacts = OperationDescriptor(
         name: "rules.getAllFacts", position: 33, namespace: .rules, tier: .read,
@@ -311,7 +311,7 @@ public enum Operations {
         errors: [.rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read every fact.")
 
-    // protocol.yaml:766
+    // protocol.yaml:769
     /// `rules.stats`: Rule engine statistics.
     public static let rulesStats = OperationDescriptor(
         name: "rules.stats", position: 34, namespace: .rules, tier: .read,
@@ -320,7 +320,7 @@ public enum Operations {
         errors: [.rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Rule engine statistics.")
 
-    // protocol.yaml:772
+    // protocol.yaml:775
     /// `rules.subscribe`: Subscribe to events by topic pattern.
     public static let rulesSubscribe = OperationDescriptor(
         name: "rules.subscribe", position: 35, namespace: .rules, tier: .read,
@@ -329,16 +329,16 @@ public enum Operations {
         errors: [.validationError, .rulesNotAvailable, .rateLimited, .unauthorized, .forbidden, .backpressure, .internalError],
         summary: "Subscribe to events by topic pattern.")
 
-    // protocol.yaml:788
+    // protocol.yaml:791
     /// `rules.unsubscribe`: End a rules subscription of this connection.
     public static let rulesUnsubscribe = OperationDescriptor(
         name: "rules.unsubscribe", position: 36, namespace: .rules, tier: .read,
-        isAuthExempt: false, resourceField: nil, since: "1.0.0",
+        isAuthExempt: false, resourceField: "subscriptionId", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "End a rules subscription of this connection.")
 
-    // protocol.yaml:799
+    // protocol.yaml:803
     /// `rules.registerRule`: Register a rule.
     public static let rulesRegisterRule = OperationDescriptor(
         name: "rules.registerRule", position: 37, namespace: .rules, tier: .admin,
@@ -347,7 +347,7 @@ public enum Operations {
         errors: [.validationError, .alreadyExists, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Register a rule.")
 
-    // protocol.yaml:814
+    // protocol.yaml:818
     /// `rules.unregisterRule`: Remove a rule.
     public static let rulesUnregisterRule = OperationDescriptor(
         name: "rules.unregisterRule", position: 38, namespace: .rules, tier: .admin,
@@ -356,7 +356,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Remove a rule.")
 
-    // protocol.yaml:826
+    // protocol.yaml:830
     /// `rules.updateRule`: Change a rule.
     public static let rulesUpdateRule = OperationDescriptor(
         name: "rules.updateRule", position: 39, namespace: .rules, tier: .admin,
@@ -365,7 +365,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Change a rule.")
 
-    // protocol.yaml:841
+    // protocol.yaml:845
     /// `rules.enableRule`: Enable a rule.
     public static let rulesEnableRule = OperationDescriptor(
         name: "rules.enableRule", position: 40, namespace: .rules, tier: .admin,
@@ -374,7 +374,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Enable a rule.")
 
-    // protocol.yaml:853
+    // protocol.yaml:857
     /// `rules.disableRule`: Disable a rule.
     public static let rulesDisableRule = OperationDescriptor(
         name: "rules.disableRule", position: 41, namespace: .rules, tier: .admin,
@@ -383,7 +383,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Disable a rule.")
 
-    // protocol.yaml:865
+    // protocol.yaml:869
     /// `rules.getRule`: Read a rule.
     public static let rulesGetRule = OperationDescriptor(
         name: "rules.getRule", position: 42, namespace: .rules, tier: .admin,
@@ -392,7 +392,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read a rule.")
 
-    // protocol.yaml:873
+    // protocol.yaml:877
     /// `rules.getRules`: List the rules.
     public static let rulesGetRules = OperationDescriptor(
         name: "rules.getRules", position: 43, namespace: .rules, tier: .admin,
@@ -401,7 +401,7 @@ public enum Operations {
         errors: [.rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List the rules.")
 
-    // protocol.yaml:882
+    // protocol.yaml:886
     /// `rules.validateRule`: Check a rule without registering it.
     public static let rulesValidateRule = OperationDescriptor(
         name: "rules.validateRule", position: 44, namespace: .rules, tier: .admin,
@@ -410,7 +410,7 @@ public enum Operations {
         errors: [.validationError, .rulesNotAvailable, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Check a rule without registering it.")
 
-    // protocol.yaml:897
+    // protocol.yaml:901
     /// `auth.login`: Authenticate the connection with a token.
     public static let authLogin = OperationDescriptor(
         name: "auth.login", position: 45, namespace: .auth, tier: nil,
@@ -419,7 +419,7 @@ public enum Operations {
         errors: [.validationError, .unauthorized, .sessionRevoked, .unknownOperation, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Authenticate the connection with a token.")
 
-    // protocol.yaml:913
+    // protocol.yaml:917
     /// `auth.logout`: Drop the connection's session.
     public static let authLogout = OperationDescriptor(
         name: "auth.logout", position: 46, namespace: .auth, tier: nil,
@@ -428,7 +428,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Drop the connection's session.")
 
-    // protocol.yaml:922
+    // protocol.yaml:926
     /// `auth.whoami`: Describe the connection's session.
     public static let authWhoami = OperationDescriptor(
         name: "auth.whoami", position: 47, namespace: .auth, tier: nil,
@@ -437,7 +437,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Describe the connection's session.")
 
-    // protocol.yaml:937
+    // protocol.yaml:941
     /// `identity.login`: Log in with username and password.
     public static let identityLogin = OperationDescriptor(
         name: "identity.login", position: 48, namespace: .identity, tier: .admin,
@@ -446,7 +446,7 @@ public enum Operations {
         errors: [.validationError, .unauthorized, .rateLimited, .sessionRevoked, .unknownOperation, .forbidden, .backpressure, .internalError],
         summary: "Log in with username and password.")
 
-    // protocol.yaml:948
+    // protocol.yaml:952
     /// `identity.loginWithSecret`: Log in as the virtual superadmin with the server's admin secret.
     public static let identityLoginWithSecret = OperationDescriptor(
         name: "identity.loginWithSecret", position: 49, namespace: .identity, tier: .admin,
@@ -455,7 +455,7 @@ public enum Operations {
         errors: [.validationError, .unauthorized, .rateLimited, .unknownOperation, .forbidden, .backpressure, .internalError],
         summary: "Log in as the virtual superadmin with the server's admin secret.")
 
-    // protocol.yaml:957
+    // protocol.yaml:961
     /// `identity.logout`: End the identity session.
     public static let identityLogout = OperationDescriptor(
         name: "identity.logout", position: 50, namespace: .identity, tier: .admin,
@@ -464,7 +464,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "End the identity session.")
 
-    // protocol.yaml:968
+    // protocol.yaml:972
     /// `identity.whoami`: Describe the connection's identity session.
     public static let identityWhoami = OperationDescriptor(
         name: "identity.whoami", position: 51, namespace: .identity, tier: nil,
@@ -473,7 +473,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Describe the connection's identity session.")
 
-    // protocol.yaml:980
+    // protocol.yaml:984
     /// `identity.refreshSession`: Replace the session token with a fresh one.
     public static let identityRefreshSession = OperationDescriptor(
         name: "identity.refreshSession", position: 52, namespace: .identity, tier: nil,
@@ -482,7 +482,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Replace the session token with a fresh one.")
 
-    // protocol.yaml:987
+    // protocol.yaml:991
     /// `identity.createUser`: Create a user.
     public static let identityCreateUser = OperationDescriptor(
         name: "identity.createUser", position: 53, namespace: .identity, tier: .admin,
@@ -491,7 +491,7 @@ public enum Operations {
         errors: [.validationError, .alreadyExists, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Create a user.")
 
-    // protocol.yaml:1001
+    // protocol.yaml:1005
     /// `identity.getUser`: Read a user.
     public static let identityGetUser = OperationDescriptor(
         name: "identity.getUser", position: 54, namespace: .identity, tier: nil,
@@ -500,7 +500,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read a user.")
 
-    // protocol.yaml:1009
+    // protocol.yaml:1013
     /// `identity.updateUser`: Change a user's profile.
     public static let identityUpdateUser = OperationDescriptor(
         name: "identity.updateUser", position: 55, namespace: .identity, tier: nil,
@@ -509,7 +509,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Change a user's profile.")
 
-    // protocol.yaml:1024
+    // protocol.yaml:1028
     /// `identity.deleteUser`: Delete a user with their sessions, role assignments, ACL entries and
     /// ownerships.
     public static let identityDeleteUser = OperationDescriptor(
@@ -519,7 +519,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Delete a user with their sessions, role assignments, ACL entries and ownerships.")
 
-    // protocol.yaml:1036
+    // protocol.yaml:1040
     /// `identity.listUsers`: List users, one page at a time.
     public static let identityListUsers = OperationDescriptor(
         name: "identity.listUsers", position: 57, namespace: .identity, tier: nil,
@@ -528,7 +528,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List users, one page at a time.")
 
-    // protocol.yaml:1051
+    // protocol.yaml:1055
     /// `identity.enableUser`: Enable a user.
     public static let identityEnableUser = OperationDescriptor(
         name: "identity.enableUser", position: 58, namespace: .identity, tier: .admin,
@@ -537,7 +537,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Enable a user.")
 
-    // protocol.yaml:1060
+    // protocol.yaml:1064
     /// `identity.disableUser`: Disable a user and end their sessions.
     public static let identityDisableUser = OperationDescriptor(
         name: "identity.disableUser", position: 59, namespace: .identity, tier: .admin,
@@ -546,7 +546,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Disable a user and end their sessions.")
 
-    // protocol.yaml:1069
+    // protocol.yaml:1073
     /// `identity.changePassword`: Change one's own password.
     public static let identityChangePassword = OperationDescriptor(
         name: "identity.changePassword", position: 60, namespace: .identity, tier: .admin,
@@ -555,7 +555,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Change one's own password.")
 
-    // protocol.yaml:1084
+    // protocol.yaml:1088
     /// `identity.resetPassword`: Set another user's password.
     public static let identityResetPassword = OperationDescriptor(
         name: "identity.resetPassword", position: 61, namespace: .identity, tier: .admin,
@@ -564,7 +564,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Set another user's password.")
 
-    // protocol.yaml:1098
+    // protocol.yaml:1102
     /// `identity.createRole`: Create a custom role.
     public static let identityCreateRole = OperationDescriptor(
         name: "identity.createRole", position: 62, namespace: .identity, tier: .admin,
@@ -573,7 +573,7 @@ public enum Operations {
         errors: [.validationError, .alreadyExists, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Create a custom role.")
 
-    // protocol.yaml:1109
+    // protocol.yaml:1113
     /// `identity.updateRole`: Change a role's description or permissions.
     public static let identityUpdateRole = OperationDescriptor(
         name: "identity.updateRole", position: 63, namespace: .identity, tier: nil,
@@ -582,7 +582,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Change a role's description or permissions.")
 
-    // protocol.yaml:1119
+    // protocol.yaml:1123
     /// `identity.deleteRole`: Delete a custom role and its assignments.
     public static let identityDeleteRole = OperationDescriptor(
         name: "identity.deleteRole", position: 64, namespace: .identity, tier: .admin,
@@ -591,7 +591,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Delete a custom role and its assignments.")
 
-    // protocol.yaml:1131
+    // protocol.yaml:1135
     /// `identity.listRoles`: List the roles.
     public static let identityListRoles = OperationDescriptor(
         name: "identity.listRoles", position: 65, namespace: .identity, tier: nil,
@@ -600,7 +600,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List the roles.")
 
-    // protocol.yaml:1140
+    // protocol.yaml:1144
     /// `identity.assignRole`: Give a user a role.
     public static let identityAssignRole = OperationDescriptor(
         name: "identity.assignRole", position: 66, namespace: .identity, tier: .admin,
@@ -609,7 +609,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .alreadyExists, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Give a user a role.")
 
-    // protocol.yaml:1153
+    // protocol.yaml:1157
     /// `identity.removeRole`: Take a role from a user.
     public static let identityRemoveRole = OperationDescriptor(
         name: "identity.removeRole", position: 67, namespace: .identity, tier: .admin,
@@ -618,7 +618,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Take a role from a user.")
 
-    // protocol.yaml:1166
+    // protocol.yaml:1170
     /// `identity.getUserRoles`: List a user's roles.
     public static let identityGetUserRoles = OperationDescriptor(
         name: "identity.getUserRoles", position: 68, namespace: .identity, tier: nil,
@@ -627,7 +627,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List a user's roles.")
 
-    // protocol.yaml:1177
+    // protocol.yaml:1181
     /// `identity.grant`: Grant a user or role operations on a resource.
     public static let identityGrant = OperationDescriptor(
         name: "identity.grant", position: 69, namespace: .identity, tier: .admin,
@@ -636,7 +636,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Grant a user or role operations on a resource.")
 
-    // protocol.yaml:1196
+    // protocol.yaml:1200
     /// `identity.revoke`: Revoke operations, or a whole ACL entry.
     public static let identityRevoke = OperationDescriptor(
         name: "identity.revoke", position: 70, namespace: .identity, tier: .admin,
@@ -645,7 +645,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Revoke operations, or a whole ACL entry.")
 
-    // protocol.yaml:1212
+    // protocol.yaml:1216
     /// `identity.getAcl`: List the ACL of a resource.
     public static let identityGetAcl = OperationDescriptor(
         name: "identity.getAcl", position: 71, namespace: .identity, tier: nil,
@@ -654,7 +654,7 @@ public enum Operations {
         errors: [.validationError, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List the ACL of a resource.")
 
-    // protocol.yaml:1224
+    // protocol.yaml:1228
     /// `identity.myAccess`: Describe the caller's effective access.
     public static let identityMyAccess = OperationDescriptor(
         name: "identity.myAccess", position: 72, namespace: .identity, tier: nil,
@@ -663,7 +663,7 @@ public enum Operations {
         errors: [.unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Describe the caller's effective access.")
 
-    // protocol.yaml:1230
+    // protocol.yaml:1234
     /// `identity.getOwner`: Read a resource's owner.
     public static let identityGetOwner = OperationDescriptor(
         name: "identity.getOwner", position: 73, namespace: .identity, tier: nil,
@@ -672,7 +672,7 @@ public enum Operations {
         errors: [.validationError, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read a resource's owner.")
 
-    // protocol.yaml:1242
+    // protocol.yaml:1246
     /// `identity.transferOwner`: Hand a resource to another owner.
     public static let identityTransferOwner = OperationDescriptor(
         name: "identity.transferOwner", position: 74, namespace: .identity, tier: .admin,
@@ -681,7 +681,7 @@ public enum Operations {
         errors: [.validationError, .notFound, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Hand a resource to another owner.")
 
-    // protocol.yaml:1259
+    // protocol.yaml:1263
     /// `audit.query`: Read audit entries, newest first.
     public static let auditQuery = OperationDescriptor(
         name: "audit.query", position: 75, namespace: .audit, tier: .admin,
@@ -690,7 +690,7 @@ public enum Operations {
         errors: [.validationError, .unknownOperation, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read audit entries, newest first.")
 
-    // protocol.yaml:1278
+    // protocol.yaml:1282
     /// `procedures.register`: Register a procedure.
     public static let proceduresRegister = OperationDescriptor(
         name: "procedures.register", position: 76, namespace: .procedures, tier: .admin,
@@ -699,34 +699,34 @@ public enum Operations {
         errors: [.validationError, .alreadyExists, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Register a procedure.")
 
-    // protocol.yaml:1290
+    // protocol.yaml:1294
     /// `procedures.unregister`: Remove a procedure.
     public static let proceduresUnregister = OperationDescriptor(
         name: "procedures.unregister", position: 77, namespace: .procedures, tier: .admin,
-        isAuthExempt: false, resourceField: nil, since: "1.0.0",
+        isAuthExempt: false, resourceField: "name", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .notFound, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Remove a procedure.")
 
-    // protocol.yaml:1302
+    // protocol.yaml:1307
     /// `procedures.update`: Change a procedure.
     public static let proceduresUpdate = OperationDescriptor(
         name: "procedures.update", position: 78, namespace: .procedures, tier: .admin,
-        isAuthExempt: false, resourceField: nil, since: "1.0.0",
+        isAuthExempt: false, resourceField: "name", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .notFound, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Change a procedure.")
 
-    // protocol.yaml:1316
+    // protocol.yaml:1322
     /// `procedures.get`: Read a procedure's definition.
     public static let proceduresGet = OperationDescriptor(
         name: "procedures.get", position: 79, namespace: .procedures, tier: .read,
-        isAuthExempt: false, resourceField: nil, since: "1.0.0",
+        isAuthExempt: false, resourceField: "name", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .notFound, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Read a procedure's definition.")
 
-    // protocol.yaml:1324
+    // protocol.yaml:1331
     /// `procedures.list`: List the procedures.
     public static let proceduresList = OperationDescriptor(
         name: "procedures.list", position: 80, namespace: .procedures, tier: .admin,
@@ -735,16 +735,16 @@ public enum Operations {
         errors: [.unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "List the procedures.")
 
-    // protocol.yaml:1332
+    // protocol.yaml:1339
     /// `procedures.call`: Run a procedure.
     public static let proceduresCall = OperationDescriptor(
         name: "procedures.call", position: 81, namespace: .procedures, tier: .write,
-        isAuthExempt: false, resourceField: nil, since: "1.0.0",
+        isAuthExempt: false, resourceField: "name", since: "1.0.0",
         identityGate: nil,
         errors: [.validationError, .notFound, .unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Run a procedure.")
 
-    // protocol.yaml:1344
+    // protocol.yaml:1352
     /// `server.stats`: Server statistics.
     public static let serverStats = OperationDescriptor(
         name: "server.stats", position: 82, namespace: .server, tier: .admin,
@@ -753,7 +753,7 @@ public enum Operations {
         errors: [.unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Server statistics.")
 
-    // protocol.yaml:1361
+    // protocol.yaml:1370
     /// `server.connections`: List the open connections.
     public static let serverConnections = OperationDescriptor(
         name: "server.connections", position: 83, namespace: .server, tier: .admin,

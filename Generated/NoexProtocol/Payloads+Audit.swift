@@ -3,37 +3,37 @@
 // committed copy in Generated/.
 public import NoexWire
 
-// protocol.yaml:1259
+// protocol.yaml:1263
 /// The payload of `audit.query`: Read audit entries, newest first.
 ///
 /// All filters are optional and combined with AND; null is not accepted for any of them.
 public struct AuditQueryRequest: Sendable, Hashable {
-    // protocol.yaml:1264
+    // protocol.yaml:1268
     /// Exact user id.
     ///
     /// Optional: string; `null` is rejected.
     public var userId: String?
-    // protocol.yaml:1265
+    // protocol.yaml:1269
     /// Exact operation name.
     ///
     /// Optional: string; `null` is rejected.
     public var operation: String?
-    // protocol.yaml:1266
+    // protocol.yaml:1270
     /// Outcome.
     ///
     /// Optional: "success" or "error"; `null` is rejected.
     public var result: String?
-    // protocol.yaml:1267
+    // protocol.yaml:1271
     /// Earliest timestamp (inclusive, ms).
     ///
     /// Optional: number; `null` is rejected.
     public var from: Double?
-    // protocol.yaml:1268
+    // protocol.yaml:1272
     /// Latest timestamp (inclusive, ms).
     ///
     /// Optional: number; `null` is rejected.
     public var to: Double?
-    // protocol.yaml:1269
+    // protocol.yaml:1273
     /// Maximum number of entries.
     ///
     /// Optional: positive integer; `null` is rejected.

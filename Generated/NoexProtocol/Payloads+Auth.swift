@@ -3,13 +3,13 @@
 // committed copy in Generated/.
 public import NoexWire
 
-// protocol.yaml:897
+// protocol.yaml:901
 /// The payload of `auth.login`: Authenticate the connection with a token.
 ///
 /// The application validates the token (in built-in identity mode: an identity session token). A
 /// successful login replaces the connection's session; a failed one keeps it.
 public struct AuthLoginRequest: Sendable, Hashable {
-    // protocol.yaml:904
+    // protocol.yaml:908
     /// The token.
     ///
     /// Required: non-empty string.
@@ -42,7 +42,7 @@ public struct AuthLoginRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:913
+// protocol.yaml:917
 /// The payload of `auth.logout`: Drop the connection's session.
 public struct AuthLogoutRequest: Sendable, Hashable {
     /// Creates the payload.
@@ -65,7 +65,7 @@ public struct AuthLogoutRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:922
+// protocol.yaml:926
 /// The payload of `auth.whoami`: Describe the connection's session.
 public struct AuthWhoamiRequest: Sendable, Hashable {
     /// Creates the payload.

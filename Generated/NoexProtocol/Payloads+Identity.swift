@@ -3,17 +3,17 @@
 // committed copy in Generated/.
 public import NoexWire
 
-// protocol.yaml:937
+// protocol.yaml:941
 /// The payload of `identity.login`: Log in with username and password.
 ///
 /// Failed attempts are rate-limited per username and per client address.
 public struct IdentityLoginRequest: Sendable, Hashable {
-    // protocol.yaml:943
+    // protocol.yaml:947
     /// Username.
     ///
     /// Required: non-empty string.
     public var username: String
-    // protocol.yaml:944
+    // protocol.yaml:948
     /// Password.
     ///
     /// Required: non-empty string.
@@ -50,11 +50,11 @@ public struct IdentityLoginRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:948
+// protocol.yaml:952
 /// The payload of `identity.loginWithSecret`: Log in as the virtual superadmin with the server's
 /// admin secret.
 public struct IdentityLoginWithSecretRequest: Sendable, Hashable {
-    // protocol.yaml:953
+    // protocol.yaml:957
     /// The admin secret.
     ///
     /// Required: non-empty string.
@@ -87,7 +87,7 @@ public struct IdentityLoginWithSecretRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:957
+// protocol.yaml:961
 /// The payload of `identity.logout`: End the identity session.
 ///
 /// Deletes the stored session token, if the connection has one.
@@ -112,7 +112,7 @@ public struct IdentityLogoutRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:968
+// protocol.yaml:972
 /// The payload of `identity.whoami`: Describe the connection's identity session.
 public struct IdentityWhoamiRequest: Sendable, Hashable {
     /// Creates the payload.
@@ -135,7 +135,7 @@ public struct IdentityWhoamiRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:980
+// protocol.yaml:984
 /// The payload of `identity.refreshSession`: Replace the session token with a fresh one.
 ///
 /// Roles are read again; the old token stops working.
@@ -160,35 +160,35 @@ public struct IdentityRefreshSessionRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:987
+// protocol.yaml:991
 /// The payload of `identity.createUser`: Create a user.
 public struct IdentityCreateUserRequest: Sendable, Hashable {
-    // protocol.yaml:992
+    // protocol.yaml:996
     /// Unique, 3 to 64 characters.
     ///
     /// Required: non-empty string.
     public var username: String
-    // protocol.yaml:993
+    // protocol.yaml:997
     /// At least the configured minimum length (8).
     ///
     /// Required: non-empty string.
     public var password: String
-    // protocol.yaml:994
+    // protocol.yaml:998
     /// Display name; a value of another type is ignored.
     ///
     /// Optional: string; `null` reads as absent; a value of another type reads as absent.
     public var displayName: String?
-    // protocol.yaml:995
+    // protocol.yaml:999
     /// Email address; a value of another type is ignored.
     ///
     /// Optional: string; `null` reads as absent; a value of another type reads as absent.
     public var email: String?
-    // protocol.yaml:996
+    // protocol.yaml:1000
     /// Defaults to true; a value of another type is ignored.
     ///
     /// Optional: boolean; `null` reads as absent; a value of another type reads as absent.
     public var enabled: Bool?
-    // protocol.yaml:997
+    // protocol.yaml:1001
     /// Application data; a value of another type is ignored.
     ///
     /// Optional: object; `null` reads as absent; a value of another type reads as absent.
@@ -241,10 +241,10 @@ public struct IdentityCreateUserRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1001
+// protocol.yaml:1005
 /// The payload of `identity.getUser`: Read a user.
 public struct IdentityGetUserRequest: Sendable, Hashable {
-    // protocol.yaml:1005
+    // protocol.yaml:1009
     /// User id.
     ///
     /// Required: non-empty string.
@@ -277,30 +277,30 @@ public struct IdentityGetUserRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1009
+// protocol.yaml:1013
 /// The payload of `identity.updateUser`: Change a user's profile.
 ///
 /// Users may update themselves; admins anyone. `userId` is validated before the self-or-admin
 /// check. An absent field is left alone; null (or a value of the wrong type) clears it.
 public struct IdentityUpdateUserRequest: Sendable, Hashable {
-    // protocol.yaml:1017
+    // protocol.yaml:1021
     /// User id.
     ///
     /// Required: non-empty string.
     public var userId: String
-    // protocol.yaml:1018
+    // protocol.yaml:1022
     /// New display name.
     ///
     /// Optional: string; `null` reads as `.null`, distinct from absent (`nil`); a value of another
     /// type reads as `.null`.
     public var displayName: Nullable<String>?
-    // protocol.yaml:1019
+    // protocol.yaml:1023
     /// New email address.
     ///
     /// Optional: string; `null` reads as `.null`, distinct from absent (`nil`); a value of another
     /// type reads as `.null`.
     public var email: Nullable<String>?
-    // protocol.yaml:1020
+    // protocol.yaml:1024
     /// New application data (null clears it to `{}`).
     ///
     /// Optional: object; `null` reads as `.null`, distinct from absent (`nil`); a value of another
@@ -358,11 +358,11 @@ public struct IdentityUpdateUserRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1024
+// protocol.yaml:1028
 /// The payload of `identity.deleteUser`: Delete a user with their sessions, role assignments, ACL
 /// entries and ownerships.
 public struct IdentityDeleteUserRequest: Sendable, Hashable {
-    // protocol.yaml:1029
+    // protocol.yaml:1033
     /// User id; the virtual superadmin cannot be deleted.
     ///
     /// Required: non-empty string.
@@ -395,15 +395,15 @@ public struct IdentityDeleteUserRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1036
+// protocol.yaml:1040
 /// The payload of `identity.listUsers`: List users, one page at a time.
 public struct IdentityListUsersRequest: Sendable, Hashable {
-    // protocol.yaml:1040
+    // protocol.yaml:1044
     /// 1-based page (default 1).
     ///
     /// Optional: number; `null` reads as absent; a value of another type reads as absent.
     public var page: Double?
-    // protocol.yaml:1041
+    // protocol.yaml:1045
     /// Page size, clamped to 1...200 (default 50).
     ///
     /// Optional: number; `null` reads as absent; a value of another type reads as absent.
@@ -440,10 +440,10 @@ public struct IdentityListUsersRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1051
+// protocol.yaml:1055
 /// The payload of `identity.enableUser`: Enable a user.
 public struct IdentityEnableUserRequest: Sendable, Hashable {
-    // protocol.yaml:1056
+    // protocol.yaml:1060
     /// User id.
     ///
     /// Required: non-empty string.
@@ -476,10 +476,10 @@ public struct IdentityEnableUserRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1060
+// protocol.yaml:1064
 /// The payload of `identity.disableUser`: Disable a user and end their sessions.
 public struct IdentityDisableUserRequest: Sendable, Hashable {
-    // protocol.yaml:1065
+    // protocol.yaml:1069
     /// User id; the virtual superadmin cannot be disabled.
     ///
     /// Required: non-empty string.
@@ -512,22 +512,22 @@ public struct IdentityDisableUserRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1069
+// protocol.yaml:1073
 /// The payload of `identity.changePassword`: Change one's own password.
 ///
 /// Ends all sessions of the user.
 public struct IdentityChangePasswordRequest: Sendable, Hashable {
-    // protocol.yaml:1075
+    // protocol.yaml:1079
     /// Must be the caller.
     ///
     /// Required: non-empty string.
     public var userId: String
-    // protocol.yaml:1076
+    // protocol.yaml:1080
     /// The current password.
     ///
     /// Required: non-empty string.
     public var currentPassword: String
-    // protocol.yaml:1077
+    // protocol.yaml:1081
     /// The new password.
     ///
     /// Required: non-empty string.
@@ -568,17 +568,17 @@ public struct IdentityChangePasswordRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1084
+// protocol.yaml:1088
 /// The payload of `identity.resetPassword`: Set another user's password.
 ///
 /// Ends all sessions of the user.
 public struct IdentityResetPasswordRequest: Sendable, Hashable {
-    // protocol.yaml:1090
+    // protocol.yaml:1094
     /// User id.
     ///
     /// Required: non-empty string.
     public var userId: String
-    // protocol.yaml:1091
+    // protocol.yaml:1095
     /// The new password.
     ///
     /// Required: non-empty string.
@@ -615,20 +615,20 @@ public struct IdentityResetPasswordRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1098
+// protocol.yaml:1102
 /// The payload of `identity.createRole`: Create a custom role.
 public struct IdentityCreateRoleRequest: Sendable, Hashable {
-    // protocol.yaml:1103
+    // protocol.yaml:1107
     /// Unique role name, up to 64 characters.
     ///
     /// Required: non-empty string.
     public var name: String
-    // protocol.yaml:1104
+    // protocol.yaml:1108
     /// Free text.
     ///
     /// Optional: string; `null` reads as absent; a value of another type reads as absent.
     public var description: String?
-    // protocol.yaml:1105
+    // protocol.yaml:1109
     /// Permission entries `{allow, buckets?, topics?}`, stored as given (default `[]`).
     ///
     /// Optional: array; `null` reads as absent; a value of another type reads as absent.
@@ -670,20 +670,20 @@ public struct IdentityCreateRoleRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1109
+// protocol.yaml:1113
 /// The payload of `identity.updateRole`: Change a role's description or permissions.
 public struct IdentityUpdateRoleRequest: Sendable, Hashable {
-    // protocol.yaml:1113
+    // protocol.yaml:1117
     /// Role id.
     ///
     /// Required: non-empty string.
     public var roleId: String
-    // protocol.yaml:1114
+    // protocol.yaml:1118
     /// New description.
     ///
     /// Optional: string; `null` reads as absent; a value of another type reads as absent.
     public var description: String?
-    // protocol.yaml:1115
+    // protocol.yaml:1119
     /// New permissions (replace the old ones).
     ///
     /// Optional: array; `null` reads as absent; a value of another type reads as absent.
@@ -724,10 +724,10 @@ public struct IdentityUpdateRoleRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1119
+// protocol.yaml:1123
 /// The payload of `identity.deleteRole`: Delete a custom role and its assignments.
 public struct IdentityDeleteRoleRequest: Sendable, Hashable {
-    // protocol.yaml:1124
+    // protocol.yaml:1128
     /// Role id; system roles cannot be deleted.
     ///
     /// Required: non-empty string.
@@ -760,7 +760,7 @@ public struct IdentityDeleteRoleRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1131
+// protocol.yaml:1135
 /// The payload of `identity.listRoles`: List the roles.
 public struct IdentityListRolesRequest: Sendable, Hashable {
     /// Creates the payload.
@@ -783,15 +783,15 @@ public struct IdentityListRolesRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1140
+// protocol.yaml:1144
 /// The payload of `identity.assignRole`: Give a user a role.
 public struct IdentityAssignRoleRequest: Sendable, Hashable {
-    // protocol.yaml:1145
+    // protocol.yaml:1149
     /// User id.
     ///
     /// Required: non-empty string.
     public var userId: String
-    // protocol.yaml:1146
+    // protocol.yaml:1150
     /// Role name; only a superadmin may assign `superadmin`.
     ///
     /// Required: non-empty string.
@@ -828,15 +828,15 @@ public struct IdentityAssignRoleRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1153
+// protocol.yaml:1157
 /// The payload of `identity.removeRole`: Take a role from a user.
 public struct IdentityRemoveRoleRequest: Sendable, Hashable {
-    // protocol.yaml:1158
+    // protocol.yaml:1162
     /// User id.
     ///
     /// Required: non-empty string.
     public var userId: String
-    // protocol.yaml:1159
+    // protocol.yaml:1163
     /// Role name.
     ///
     /// Required: non-empty string.
@@ -873,10 +873,10 @@ public struct IdentityRemoveRoleRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1166
+// protocol.yaml:1170
 /// The payload of `identity.getUserRoles`: List a user's roles.
 public struct IdentityGetUserRolesRequest: Sendable, Hashable {
-    // protocol.yaml:1170
+    // protocol.yaml:1174
     /// User id.
     ///
     /// Required: non-empty string.
@@ -909,33 +909,33 @@ public struct IdentityGetUserRolesRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1177
+// protocol.yaml:1181
 /// The payload of `identity.grant`: Grant a user or role operations on a resource.
 ///
 /// Allowed for superadmins, admins, the resource's owner and users holding `admin` on it.
 /// Operations are merged into an existing entry.
 public struct IdentityGrantRequest: Sendable, Hashable {
-    // protocol.yaml:1185
+    // protocol.yaml:1189
     /// `user` or `role`.
     ///
     /// Required: non-empty string.
     public var subjectType: String
-    // protocol.yaml:1186
+    // protocol.yaml:1190
     /// User id, or role id for a role.
     ///
     /// Required: non-empty string.
     public var subjectId: String
-    // protocol.yaml:1187
+    // protocol.yaml:1191
     /// `bucket`, `topic`, `procedure` or `query`.
     ///
     /// Required: non-empty string.
     public var resourceType: String
-    // protocol.yaml:1188
+    // protocol.yaml:1192
     /// Resource name.
     ///
     /// Required: non-empty string.
     public var resourceName: String
-    // protocol.yaml:1189
+    // protocol.yaml:1193
     /// Operations to grant: read, write, admin (at least one).
     ///
     /// Required: non-empty array.
@@ -984,30 +984,30 @@ public struct IdentityGrantRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1196
+// protocol.yaml:1200
 /// The payload of `identity.revoke`: Revoke operations, or a whole ACL entry.
 public struct IdentityRevokeRequest: Sendable, Hashable {
-    // protocol.yaml:1201
+    // protocol.yaml:1205
     /// `user` or `role`.
     ///
     /// Required: non-empty string.
     public var subjectType: String
-    // protocol.yaml:1202
+    // protocol.yaml:1206
     /// User id or role id.
     ///
     /// Required: non-empty string.
     public var subjectId: String
-    // protocol.yaml:1203
+    // protocol.yaml:1207
     /// Resource type.
     ///
     /// Required: non-empty string.
     public var resourceType: String
-    // protocol.yaml:1204
+    // protocol.yaml:1208
     /// Resource name.
     ///
     /// Required: non-empty string.
     public var resourceName: String
-    // protocol.yaml:1205
+    // protocol.yaml:1209
     /// Operations to remove; absent or empty removes the whole entry.
     ///
     /// Optional: array; `null` reads as absent; a value of another type reads as absent.
@@ -1056,15 +1056,15 @@ public struct IdentityRevokeRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1212
+// protocol.yaml:1216
 /// The payload of `identity.getAcl`: List the ACL of a resource.
 public struct IdentityGetAclRequest: Sendable, Hashable {
-    // protocol.yaml:1216
+    // protocol.yaml:1220
     /// Resource type.
     ///
     /// Required: non-empty string.
     public var resourceType: String
-    // protocol.yaml:1217
+    // protocol.yaml:1221
     /// Resource name.
     ///
     /// Required: non-empty string.
@@ -1101,7 +1101,7 @@ public struct IdentityGetAclRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1224
+// protocol.yaml:1228
 /// The payload of `identity.myAccess`: Describe the caller's effective access.
 public struct IdentityMyAccessRequest: Sendable, Hashable {
     /// Creates the payload.
@@ -1124,15 +1124,15 @@ public struct IdentityMyAccessRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1230
+// protocol.yaml:1234
 /// The payload of `identity.getOwner`: Read a resource's owner.
 public struct IdentityGetOwnerRequest: Sendable, Hashable {
-    // protocol.yaml:1234
+    // protocol.yaml:1238
     /// Resource type.
     ///
     /// Required: non-empty string.
     public var resourceType: String
-    // protocol.yaml:1235
+    // protocol.yaml:1239
     /// Resource name.
     ///
     /// Required: non-empty string.
@@ -1169,22 +1169,22 @@ public struct IdentityGetOwnerRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1242
+// protocol.yaml:1246
 /// The payload of `identity.transferOwner`: Hand a resource to another owner.
 ///
 /// Allowed for the current owner and superadmins.
 public struct IdentityTransferOwnerRequest: Sendable, Hashable {
-    // protocol.yaml:1248
+    // protocol.yaml:1252
     /// Resource type.
     ///
     /// Required: non-empty string.
     public var resourceType: String
-    // protocol.yaml:1249
+    // protocol.yaml:1253
     /// Resource name.
     ///
     /// Required: non-empty string.
     public var resourceName: String
-    // protocol.yaml:1250
+    // protocol.yaml:1254
     /// The new owner's user id.
     ///
     /// Required: non-empty string.

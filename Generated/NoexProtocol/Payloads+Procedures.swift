@@ -3,10 +3,10 @@
 // committed copy in Generated/.
 public import NoexWire
 
-// protocol.yaml:1278
+// protocol.yaml:1282
 /// The payload of `procedures.register`: Register a procedure.
 public struct ProceduresRegisterRequest: Sendable, Hashable {
-    // protocol.yaml:1282
+    // protocol.yaml:1286
     /// The definition: `{name, description?, input?, steps, transaction?, timeoutMs?}`.
     ///
     /// Required: object.
@@ -40,10 +40,10 @@ public struct ProceduresRegisterRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1290
+// protocol.yaml:1294
 /// The payload of `procedures.unregister`: Remove a procedure.
 public struct ProceduresUnregisterRequest: Sendable, Hashable {
-    // protocol.yaml:1294
+    // protocol.yaml:1299
     /// Procedure name.
     ///
     /// Required: non-empty string.
@@ -76,17 +76,17 @@ public struct ProceduresUnregisterRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1302
+// protocol.yaml:1307
 /// The payload of `procedures.update`: Change a procedure.
 ///
 /// The updates replace top-level members of the definition; the name cannot change.
 public struct ProceduresUpdateRequest: Sendable, Hashable {
-    // protocol.yaml:1307
+    // protocol.yaml:1313
     /// Procedure name.
     ///
     /// Required: non-empty string.
     public var name: String
-    // protocol.yaml:1308
+    // protocol.yaml:1314
     /// Definition members to replace.
     ///
     /// Required: object.
@@ -123,10 +123,10 @@ public struct ProceduresUpdateRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1316
+// protocol.yaml:1322
 /// The payload of `procedures.get`: Read a procedure's definition.
 public struct ProceduresGetRequest: Sendable, Hashable {
-    // protocol.yaml:1320
+    // protocol.yaml:1327
     /// Procedure name.
     ///
     /// Required: non-empty string.
@@ -159,7 +159,7 @@ public struct ProceduresGetRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1324
+// protocol.yaml:1331
 /// The payload of `procedures.list`: List the procedures.
 public struct ProceduresListRequest: Sendable, Hashable {
     /// Creates the payload.
@@ -182,17 +182,17 @@ public struct ProceduresListRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1332
+// protocol.yaml:1339
 /// The payload of `procedures.call`: Run a procedure.
 ///
 /// With `transaction:true` the procedure's writes commit together or not at all.
 public struct ProceduresCallRequest: Sendable, Hashable {
-    // protocol.yaml:1337
+    // protocol.yaml:1345
     /// Procedure name.
     ///
     /// Required: non-empty string.
     public var name: String
-    // protocol.yaml:1338
+    // protocol.yaml:1346
     /// Input values (default `{}`); null counts as absent.
     ///
     /// Optional: object; `null` reads as absent.

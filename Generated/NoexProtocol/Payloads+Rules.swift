@@ -3,27 +3,27 @@
 // committed copy in Generated/.
 public import NoexWire
 
-// protocol.yaml:707
+// protocol.yaml:710
 /// The payload of `rules.emit`: Emit an event.
 ///
 /// Subscribers whose pattern matches are pushed the event before this request's result.
 public struct RulesEmitRequest: Sendable, Hashable {
-    // protocol.yaml:713
+    // protocol.yaml:716
     /// Event topic.
     ///
     /// Required: non-empty string.
     public var topic: String
-    // protocol.yaml:714
+    // protocol.yaml:717
     /// Event data; absent or null means `{}`.
     ///
     /// Optional: object; `null` reads as absent.
     public var data: JSONObject?
-    // protocol.yaml:715
+    // protocol.yaml:718
     /// Correlates the event; null counts as absent.
     ///
     /// Optional: non-empty string; `null` reads as absent.
     public var correlationId: String?
-    // protocol.yaml:716
+    // protocol.yaml:719
     /// The causing event, used only together with `correlationId`; null counts as absent.
     ///
     /// Optional: non-null value; `null` reads as absent.
@@ -69,15 +69,15 @@ public struct RulesEmitRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:720
+// protocol.yaml:723
 /// The payload of `rules.setFact`: Set a fact.
 public struct RulesSetFactRequest: Sendable, Hashable {
-    // protocol.yaml:725
+    // protocol.yaml:728
     /// Fact key.
     ///
     /// Required: non-empty string.
     public var key: String
-    // protocol.yaml:726
+    // protocol.yaml:729
     /// The value; null is a value, only absence is rejected.
     ///
     /// Required; any value, `null` included.
@@ -114,10 +114,10 @@ public struct RulesSetFactRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:730
+// protocol.yaml:733
 /// The payload of `rules.getFact`: Read a fact's value.
 public struct RulesGetFactRequest: Sendable, Hashable {
-    // protocol.yaml:735
+    // protocol.yaml:738
     /// Fact key.
     ///
     /// Required: non-empty string.
@@ -150,10 +150,10 @@ public struct RulesGetFactRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:739
+// protocol.yaml:742
 /// The payload of `rules.deleteFact`: Delete a fact.
 public struct RulesDeleteFactRequest: Sendable, Hashable {
-    // protocol.yaml:744
+    // protocol.yaml:747
     /// Fact key.
     ///
     /// Required: non-empty string.
@@ -186,10 +186,10 @@ public struct RulesDeleteFactRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:751
+// protocol.yaml:754
 /// The payload of `rules.queryFacts`: Read the facts matching a key pattern.
 public struct RulesQueryFactsRequest: Sendable, Hashable {
-    // protocol.yaml:756
+    // protocol.yaml:759
     /// Key pattern; `*` matches one `:`-separated segment; no `*` means an exact key.
     ///
     /// Required: non-empty string.
@@ -222,7 +222,7 @@ public struct RulesQueryFactsRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:760
+// protocol.yaml:763
 /// The payload of `rules.getAllFacts`: Read every fact.
 public struct RulesGetAllFactsRequest: Sendable, Hashable {
     /// Creates the payload.
@@ -245,7 +245,7 @@ public struct RulesGetAllFactsRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:766
+// protocol.yaml:769
 /// The payload of `rules.stats`: Rule engine statistics.
 public struct RulesStatsRequest: Sendable, Hashable {
     /// Creates the payload.
@@ -268,14 +268,14 @@ public struct RulesStatsRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:772
+// protocol.yaml:775
 /// The payload of `rules.subscribe`: Subscribe to events by topic pattern.
 ///
 /// Matching events arrive as `event` pushes; there is no initial data. `*` alone matches every
 /// topic, `*` matches one `.`-separated segment, and a trailing `*` also matches the rest of the
 /// topic and the bare prefix. Subscription limits are checked before the payload.
 public struct RulesSubscribeRequest: Sendable, Hashable {
-    // protocol.yaml:781
+    // protocol.yaml:784
     /// Topic pattern.
     ///
     /// Required: non-empty string.
@@ -308,10 +308,10 @@ public struct RulesSubscribeRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:788
+// protocol.yaml:791
 /// The payload of `rules.unsubscribe`: End a rules subscription of this connection.
 public struct RulesUnsubscribeRequest: Sendable, Hashable {
-    // protocol.yaml:792
+    // protocol.yaml:796
     /// The id returned by `rules.subscribe`.
     ///
     /// Required: non-empty string.
@@ -344,10 +344,10 @@ public struct RulesUnsubscribeRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:799
+// protocol.yaml:803
 /// The payload of `rules.registerRule`: Register a rule.
 public struct RulesRegisterRuleRequest: Sendable, Hashable {
-    // protocol.yaml:803
+    // protocol.yaml:807
     /// The rule: `{id, name, trigger, conditions?, actions?, priority?, enabled?, tags?, group?,
     /// description?}`.
     ///
@@ -382,10 +382,10 @@ public struct RulesRegisterRuleRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:814
+// protocol.yaml:818
 /// The payload of `rules.unregisterRule`: Remove a rule.
 public struct RulesUnregisterRuleRequest: Sendable, Hashable {
-    // protocol.yaml:818
+    // protocol.yaml:822
     /// Rule id.
     ///
     /// Required: non-empty string.
@@ -418,17 +418,17 @@ public struct RulesUnregisterRuleRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:826
+// protocol.yaml:830
 /// The payload of `rules.updateRule`: Change a rule.
 ///
 /// The updates are merged over the existing rule, which is validated again and gets a new version.
 public struct RulesUpdateRuleRequest: Sendable, Hashable {
-    // protocol.yaml:831
+    // protocol.yaml:835
     /// Rule id.
     ///
     /// Required: non-empty string.
     public var ruleId: String
-    // protocol.yaml:832
+    // protocol.yaml:836
     /// Rule fields to replace.
     ///
     /// Required: object.
@@ -465,10 +465,10 @@ public struct RulesUpdateRuleRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:841
+// protocol.yaml:845
 /// The payload of `rules.enableRule`: Enable a rule.
 public struct RulesEnableRuleRequest: Sendable, Hashable {
-    // protocol.yaml:845
+    // protocol.yaml:849
     /// Rule id.
     ///
     /// Required: non-empty string.
@@ -501,10 +501,10 @@ public struct RulesEnableRuleRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:853
+// protocol.yaml:857
 /// The payload of `rules.disableRule`: Disable a rule.
 public struct RulesDisableRuleRequest: Sendable, Hashable {
-    // protocol.yaml:857
+    // protocol.yaml:861
     /// Rule id.
     ///
     /// Required: non-empty string.
@@ -537,10 +537,10 @@ public struct RulesDisableRuleRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:865
+// protocol.yaml:869
 /// The payload of `rules.getRule`: Read a rule.
 public struct RulesGetRuleRequest: Sendable, Hashable {
-    // protocol.yaml:869
+    // protocol.yaml:873
     /// Rule id.
     ///
     /// Required: non-empty string.
@@ -573,7 +573,7 @@ public struct RulesGetRuleRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:873
+// protocol.yaml:877
 /// The payload of `rules.getRules`: List the rules.
 public struct RulesGetRulesRequest: Sendable, Hashable {
     /// Creates the payload.
@@ -596,10 +596,10 @@ public struct RulesGetRulesRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:882
+// protocol.yaml:886
 /// The payload of `rules.validateRule`: Check a rule without registering it.
 public struct RulesValidateRuleRequest: Sendable, Hashable {
-    // protocol.yaml:886
+    // protocol.yaml:890
     /// The rule to check.
     ///
     /// Required: object.

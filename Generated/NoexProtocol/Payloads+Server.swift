@@ -3,7 +3,7 @@
 // committed copy in Generated/.
 public import NoexWire
 
-// protocol.yaml:1344
+// protocol.yaml:1352
 /// The payload of `server.stats`: Server statistics.
 public struct ServerStatsRequest: Sendable, Hashable {
     /// Creates the payload.
@@ -26,7 +26,7 @@ public struct ServerStatsRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1361
+// protocol.yaml:1370
 /// The payload of `server.connections`: List the open connections.
 public struct ServerConnectionsRequest: Sendable, Hashable {
     /// Creates the payload.

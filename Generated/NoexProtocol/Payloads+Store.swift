@@ -3,17 +3,17 @@
 // committed copy in Generated/.
 public import NoexWire
 
-// protocol.yaml:371
+// protocol.yaml:374
 /// The payload of `store.insert`: Insert a record.
 ///
 /// Schema defaults and generated values are applied; an existing primary key is rejected.
 public struct StoreInsertRequest: Sendable, Hashable {
-    // protocol.yaml:377
+    // protocol.yaml:380
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:378
+    // protocol.yaml:381
     /// The record's fields.
     ///
     /// Required: object.
@@ -50,15 +50,15 @@ public struct StoreInsertRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:382
+// protocol.yaml:385
 /// The payload of `store.get`: Read a record by primary key.
 public struct StoreGetRequest: Sendable, Hashable {
-    // protocol.yaml:387
+    // protocol.yaml:390
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:388
+    // protocol.yaml:391
     /// Primary key (any JSON value except null).
     ///
     /// Required; any value except `null`.
@@ -95,20 +95,20 @@ public struct StoreGetRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:392
+// protocol.yaml:395
 /// The payload of `store.update`: Merge fields into a record.
 public struct StoreUpdateRequest: Sendable, Hashable {
-    // protocol.yaml:397
+    // protocol.yaml:400
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:398
+    // protocol.yaml:401
     /// Primary key (any JSON value except null).
     ///
     /// Required; any value except `null`.
     public var key: JSONValue
-    // protocol.yaml:399
+    // protocol.yaml:402
     /// Fields to change.
     ///
     /// Required: object.
@@ -149,17 +149,17 @@ public struct StoreUpdateRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:403
+// protocol.yaml:406
 /// The payload of `store.delete`: Delete a record.
 ///
 /// Deleting a missing key succeeds.
 public struct StoreDeleteRequest: Sendable, Hashable {
-    // protocol.yaml:409
+    // protocol.yaml:412
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:410
+    // protocol.yaml:413
     /// Primary key (any JSON value except null).
     ///
     /// Required; any value except `null`.
@@ -196,10 +196,10 @@ public struct StoreDeleteRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:417
+// protocol.yaml:420
 /// The payload of `store.all`: Read every record of a bucket.
 public struct StoreAllRequest: Sendable, Hashable {
-    // protocol.yaml:422
+    // protocol.yaml:425
     /// Bucket name.
     ///
     /// Required: non-empty string.
@@ -232,15 +232,15 @@ public struct StoreAllRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:426
+// protocol.yaml:429
 /// The payload of `store.where`: Read the records matching a filter.
 public struct StoreWhereRequest: Sendable, Hashable {
-    // protocol.yaml:431
+    // protocol.yaml:434
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:432
+    // protocol.yaml:435
     /// Field equality filter (operators such as `$gt` where supported).
     ///
     /// Required: object.
@@ -277,15 +277,15 @@ public struct StoreWhereRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:436
+// protocol.yaml:439
 /// The payload of `store.findOne`: Read the first record matching a filter.
 public struct StoreFindOneRequest: Sendable, Hashable {
-    // protocol.yaml:441
+    // protocol.yaml:444
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:442
+    // protocol.yaml:445
     /// Field equality filter.
     ///
     /// Required: object.
@@ -322,15 +322,15 @@ public struct StoreFindOneRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:446
+// protocol.yaml:449
 /// The payload of `store.count`: Count records, optionally filtered.
 public struct StoreCountRequest: Sendable, Hashable {
-    // protocol.yaml:451
+    // protocol.yaml:454
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:452
+    // protocol.yaml:455
     /// Field equality filter; null counts as absent.
     ///
     /// Optional: object; `null` reads as absent.
@@ -367,15 +367,15 @@ public struct StoreCountRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:456
+// protocol.yaml:459
 /// The payload of `store.first`: Read the first n records in key order.
 public struct StoreFirstRequest: Sendable, Hashable {
-    // protocol.yaml:461
+    // protocol.yaml:464
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:462
+    // protocol.yaml:465
     /// How many records.
     ///
     /// Required: positive integer.
@@ -412,15 +412,15 @@ public struct StoreFirstRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:466
+// protocol.yaml:469
 /// The payload of `store.last`: Read the last n records in key order.
 public struct StoreLastRequest: Sendable, Hashable {
-    // protocol.yaml:471
+    // protocol.yaml:474
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:472
+    // protocol.yaml:475
     /// How many records.
     ///
     /// Required: positive integer.
@@ -457,20 +457,20 @@ public struct StoreLastRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:476
+// protocol.yaml:479
 /// The payload of `store.paginate`: Read one page of records after a cursor.
 public struct StorePaginateRequest: Sendable, Hashable {
-    // protocol.yaml:481
+    // protocol.yaml:484
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:482
+    // protocol.yaml:485
     /// Page size.
     ///
     /// Required: positive integer.
     public var limit: Int
-    // protocol.yaml:483
+    // protocol.yaml:486
     /// The `nextCursor` of the previous page; passed through raw, so an explicit null (or an
     /// unknown cursor) gives an empty page.
     ///
@@ -513,20 +513,20 @@ public struct StorePaginateRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:492
+// protocol.yaml:495
 /// The payload of `store.sum`: Sum a numeric field.
 public struct StoreSumRequest: Sendable, Hashable {
-    // protocol.yaml:497
+    // protocol.yaml:500
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:498
+    // protocol.yaml:501
     /// The field to aggregate.
     ///
     /// Required: non-empty string.
     public var field: String
-    // protocol.yaml:499
+    // protocol.yaml:502
     /// Field equality filter; null counts as absent.
     ///
     /// Optional: object; `null` reads as absent.
@@ -567,20 +567,20 @@ public struct StoreSumRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:503
+// protocol.yaml:506
 /// The payload of `store.avg`: Average a numeric field.
 public struct StoreAvgRequest: Sendable, Hashable {
-    // protocol.yaml:508
+    // protocol.yaml:511
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:509
+    // protocol.yaml:512
     /// The field to aggregate.
     ///
     /// Required: non-empty string.
     public var field: String
-    // protocol.yaml:510
+    // protocol.yaml:513
     /// Field equality filter; null counts as absent.
     ///
     /// Optional: object; `null` reads as absent.
@@ -621,20 +621,20 @@ public struct StoreAvgRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:514
+// protocol.yaml:517
 /// The payload of `store.min`: Smallest value of a numeric field.
 public struct StoreMinRequest: Sendable, Hashable {
-    // protocol.yaml:519
+    // protocol.yaml:522
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:520
+    // protocol.yaml:523
     /// The field to aggregate.
     ///
     /// Required: non-empty string.
     public var field: String
-    // protocol.yaml:521
+    // protocol.yaml:524
     /// Field equality filter; null counts as absent.
     ///
     /// Optional: object; `null` reads as absent.
@@ -675,20 +675,20 @@ public struct StoreMinRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:525
+// protocol.yaml:528
 /// The payload of `store.max`: Largest value of a numeric field.
 public struct StoreMaxRequest: Sendable, Hashable {
-    // protocol.yaml:530
+    // protocol.yaml:533
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var bucket: String
-    // protocol.yaml:531
+    // protocol.yaml:534
     /// The field to aggregate.
     ///
     /// Required: non-empty string.
     public var field: String
-    // protocol.yaml:532
+    // protocol.yaml:535
     /// Field equality filter; null counts as absent.
     ///
     /// Optional: object; `null` reads as absent.
@@ -729,12 +729,12 @@ public struct StoreMaxRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:536
+// protocol.yaml:539
 /// The payload of `store.clear`: Delete every record of a bucket.
 ///
 /// Subscriptions that depend on the bucket are re-evaluated.
 public struct StoreClearRequest: Sendable, Hashable {
-    // protocol.yaml:542
+    // protocol.yaml:545
     /// Bucket name.
     ///
     /// Required: non-empty string.
@@ -767,7 +767,7 @@ public struct StoreClearRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:549
+// protocol.yaml:552
 /// The payload of `store.buckets`: List the bucket names.
 ///
 /// In built-in identity mode, system buckets (names starting with `_`) are hidden.
@@ -792,7 +792,7 @@ public struct StoreBucketsRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:559
+// protocol.yaml:562
 /// The payload of `store.stats`: Store statistics.
 ///
 /// In built-in identity mode, system buckets are hidden.
@@ -817,18 +817,18 @@ public struct StoreStatsRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:567
+// protocol.yaml:570
 /// The payload of `store.subscribe`: Subscribe to a defined query.
 ///
 /// Answers with the initial result; later changes arrive as `subscription` pushes. The
 /// per-connection and global subscription limits are checked before the payload.
 public struct StoreSubscribeRequest: Sendable, Hashable {
-    // protocol.yaml:575
+    // protocol.yaml:578
     /// Query name.
     ///
     /// Required: non-empty string.
     public var query: String
-    // protocol.yaml:576
+    // protocol.yaml:579
     /// Query parameters, passed to the query as they are; null counts as absent.
     ///
     /// Optional: non-null value; `null` reads as absent.
@@ -865,10 +865,10 @@ public struct StoreSubscribeRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:584
+// protocol.yaml:587
 /// The payload of `store.unsubscribe`: End a store subscription of this connection.
 public struct StoreUnsubscribeRequest: Sendable, Hashable {
-    // protocol.yaml:589
+    // protocol.yaml:592
     /// The id returned by `store.subscribe`.
     ///
     /// Required: non-empty string.
@@ -901,13 +901,13 @@ public struct StoreUnsubscribeRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:596
+// protocol.yaml:599
 /// The payload of `store.transaction`: Run several store operations atomically.
 ///
 /// Operations run in order with read-your-own-writes; writes commit together at the end or not at
 /// all.
 public struct StoreTransactionRequest: Sendable, Hashable {
-    // protocol.yaml:603
+    // protocol.yaml:606
     /// The operations, at least one.
     ///
     /// Required array; items are validated by `StoreTransactionOperation`.
@@ -940,17 +940,17 @@ public struct StoreTransactionRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:613
+// protocol.yaml:616
 /// The payload of `store.defineBucket`: Create a bucket.
 ///
 /// In built-in identity mode the caller becomes the bucket's owner.
 public struct StoreDefineBucketRequest: Sendable, Hashable {
-    // protocol.yaml:619
+    // protocol.yaml:622
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var name: String
-    // protocol.yaml:620
+    // protocol.yaml:623
     /// The BucketDefinition.
     ///
     /// Required: object.
@@ -987,10 +987,10 @@ public struct StoreDefineBucketRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:628
+// protocol.yaml:631
 /// The payload of `store.dropBucket`: Delete a bucket and its records.
 public struct StoreDropBucketRequest: Sendable, Hashable {
-    // protocol.yaml:633
+    // protocol.yaml:636
     /// Bucket name.
     ///
     /// Required: non-empty string.
@@ -1023,17 +1023,17 @@ public struct StoreDropBucketRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:641
+// protocol.yaml:644
 /// The payload of `store.updateBucket`: Add fields or indexes to a bucket, or change its TTL.
 ///
 /// Existing records are kept unchanged.
 public struct StoreUpdateBucketRequest: Sendable, Hashable {
-    // protocol.yaml:647
+    // protocol.yaml:650
     /// Bucket name.
     ///
     /// Required: non-empty string.
     public var name: String
-    // protocol.yaml:648
+    // protocol.yaml:651
     /// `{addFields?: {field: definition}, addIndexes?: [field], ttl?: number | string | null}`; a
     /// null ttl removes the TTL.
     ///
@@ -1072,10 +1072,10 @@ public struct StoreUpdateBucketRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:656
+// protocol.yaml:659
 /// The payload of `store.getBucketSchema`: Read a bucket's definition.
 public struct StoreGetBucketSchemaRequest: Sendable, Hashable {
-    // protocol.yaml:661
+    // protocol.yaml:664
     /// Bucket name.
     ///
     /// Required: non-empty string.
@@ -1108,17 +1108,17 @@ public struct StoreGetBucketSchemaRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:669
+// protocol.yaml:672
 /// The payload of `store.defineQuery`: Define a declarative query.
 ///
 /// In built-in identity mode the caller becomes the query's owner.
 public struct StoreDefineQueryRequest: Sendable, Hashable {
-    // protocol.yaml:675
+    // protocol.yaml:678
     /// Query name.
     ///
     /// Required: non-empty string.
     public var name: String
-    // protocol.yaml:676
+    // protocol.yaml:679
     /// `{bucket, filter?, sort?, offset?, limit?, fields?, aggregate?}`; filter values may be `{{
     /// params.x }}` templates.
     ///
@@ -1157,10 +1157,10 @@ public struct StoreDefineQueryRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:684
+// protocol.yaml:687
 /// The payload of `store.undefineQuery`: Remove a query and its subscriptions.
 public struct StoreUndefineQueryRequest: Sendable, Hashable {
-    // protocol.yaml:689
+    // protocol.yaml:692
     /// Query name.
     ///
     /// Required: non-empty string.
@@ -1193,7 +1193,7 @@ public struct StoreUndefineQueryRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:697
+// protocol.yaml:700
 /// The payload of `store.listQueries`: List the defined queries.
 public struct StoreListQueriesRequest: Sendable, Hashable {
     /// Creates the payload.

@@ -11,42 +11,44 @@
 public enum ProtocolInfo {
     /// The protocol version this module implements, sent in the `welcome` message.
     public static let version = "1.0.0"
+    /// The noex-server release this contract ships with (`protocol.serverVersion`).
+    public static let serverVersion = "0.2.0"
 }
 
 /// The kinds of envelope messages, by the value of their `type` member.
 public enum MessageKind: String, Sendable, CaseIterable {
-    // protocol.yaml:40
+    // protocol.yaml:43
     /// The answer to a `ping`. No response is sent; any `id` is ignored.
     ///
     /// Sent by the client. Members: `type`, `timestamp`.
     case pong = "pong"
-    // protocol.yaml:47
+    // protocol.yaml:50
     /// Sent once, immediately after the connection opens. Clients should wait for it before
     /// sending.
     ///
     /// Sent by the server. Members: `type`, `version`, `serverTime`, `requiresAuth`.
     case welcome = "welcome"
-    // protocol.yaml:56
+    // protocol.yaml:59
     /// The successful answer to a request.
     ///
     /// Sent by the server. Members: `id`, `type`, `data` (optional).
     case result = "result"
-    // protocol.yaml:64
+    // protocol.yaml:67
     /// The failed answer to a request. Envelope failures (PARSE_ERROR, INVALID_REQUEST) carry id 0.
     ///
     /// Sent by the server. Members: `id`, `type`, `code`, `message`, `details` (optional).
     case error = "error"
-    // protocol.yaml:76
+    // protocol.yaml:79
     /// A subscription notification. It has no `id`.
     ///
     /// Sent by the server. Members: `type`, `channel`, `subscriptionId`, `data`.
     case push = "push"
-    // protocol.yaml:85
+    // protocol.yaml:88
     /// Heartbeat, sent every heartbeat interval. The client answers with `pong`.
     ///
     /// Sent by the server. Members: `type`, `timestamp`.
     case ping = "ping"
-    // protocol.yaml:92
+    // protocol.yaml:95
     /// A server notice that is not tied to a request; see the system events.
     ///
     /// Sent by the server. Members: `type`, `event`.

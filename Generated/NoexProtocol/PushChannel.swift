@@ -4,14 +4,14 @@
 
 /// The `channel` of a `push` message.
 public enum PushChannel: String, Sendable, CaseIterable {
-    // protocol.yaml:322
+    // protocol.yaml:325
     /// Store query subscriptions (`store.subscribe`). Sent when a bucket or record the query
     /// depends on changed and the new result differs from the last one; carries the whole new
     /// result. Under backpressure only the newest result per subscription is kept.
     ///
     /// `data`: `any`. The full new query result (array, number, object, ...).
     case subscription = "subscription"
-    // protocol.yaml:330
+    // protocol.yaml:333
     /// Rules event subscriptions (`rules.subscribe`). Sent for every emitted event whose topic
     /// matches the subscription pattern. Under backpressure event pushes may be dropped (see
     /// `events_dropped`).

@@ -8,257 +8,257 @@ public import NoexWire
 /// Build one from a parsed request message with ``init(type:payload:)``; run it with
 /// ``dispatch(to:context:)``.
 public enum Request: Sendable, Hashable {
-    // protocol.yaml:371
+    // protocol.yaml:374
     /// `store.insert`: Insert a record.
     case storeInsert(StoreInsertRequest)
-    // protocol.yaml:382
+    // protocol.yaml:385
     /// `store.get`: Read a record by primary key.
     case storeGet(StoreGetRequest)
-    // protocol.yaml:392
+    // protocol.yaml:395
     /// `store.update`: Merge fields into a record.
     case storeUpdate(StoreUpdateRequest)
-    // protocol.yaml:403
+    // protocol.yaml:406
     /// `store.delete`: Delete a record.
     case storeDelete(StoreDeleteRequest)
-    // protocol.yaml:417
+    // protocol.yaml:420
     /// `store.all`: Read every record of a bucket.
     case storeAll(StoreAllRequest)
-    // protocol.yaml:426
+    // protocol.yaml:429
     /// `store.where`: Read the records matching a filter.
     case storeWhere(StoreWhereRequest)
-    // protocol.yaml:436
+    // protocol.yaml:439
     /// `store.findOne`: Read the first record matching a filter.
     case storeFindOne(StoreFindOneRequest)
-    // protocol.yaml:446
+    // protocol.yaml:449
     /// `store.count`: Count records, optionally filtered.
     case storeCount(StoreCountRequest)
-    // protocol.yaml:456
+    // protocol.yaml:459
     /// `store.first`: Read the first n records in key order.
     case storeFirst(StoreFirstRequest)
-    // protocol.yaml:466
+    // protocol.yaml:469
     /// `store.last`: Read the last n records in key order.
     case storeLast(StoreLastRequest)
-    // protocol.yaml:476
+    // protocol.yaml:479
     /// `store.paginate`: Read one page of records after a cursor.
     case storePaginate(StorePaginateRequest)
-    // protocol.yaml:492
+    // protocol.yaml:495
     /// `store.sum`: Sum a numeric field.
     case storeSum(StoreSumRequest)
-    // protocol.yaml:503
+    // protocol.yaml:506
     /// `store.avg`: Average a numeric field.
     case storeAvg(StoreAvgRequest)
-    // protocol.yaml:514
+    // protocol.yaml:517
     /// `store.min`: Smallest value of a numeric field.
     case storeMin(StoreMinRequest)
-    // protocol.yaml:525
+    // protocol.yaml:528
     /// `store.max`: Largest value of a numeric field.
     case storeMax(StoreMaxRequest)
-    // protocol.yaml:536
+    // protocol.yaml:539
     /// `store.clear`: Delete every record of a bucket.
     case storeClear(StoreClearRequest)
-    // protocol.yaml:549
+    // protocol.yaml:552
     /// `store.buckets`: List the bucket names.
     case storeBuckets(StoreBucketsRequest)
-    // protocol.yaml:559
+    // protocol.yaml:562
     /// `store.stats`: Store statistics.
     case storeStats(StoreStatsRequest)
-    // protocol.yaml:567
+    // protocol.yaml:570
     /// `store.subscribe`: Subscribe to a defined query.
     case storeSubscribe(StoreSubscribeRequest)
-    // protocol.yaml:584
+    // protocol.yaml:587
     /// `store.unsubscribe`: End a store subscription of this connection.
     case storeUnsubscribe(StoreUnsubscribeRequest)
-    // protocol.yaml:596
+    // protocol.yaml:599
     /// `store.transaction`: Run several store operations atomically.
     case storeTransaction(StoreTransactionRequest)
-    // protocol.yaml:613
+    // protocol.yaml:616
     /// `store.defineBucket`: Create a bucket.
     case storeDefineBucket(StoreDefineBucketRequest)
-    // protocol.yaml:628
+    // protocol.yaml:631
     /// `store.dropBucket`: Delete a bucket and its records.
     case storeDropBucket(StoreDropBucketRequest)
-    // protocol.yaml:641
+    // protocol.yaml:644
     /// `store.updateBucket`: Add fields or indexes to a bucket, or change its TTL.
     case storeUpdateBucket(StoreUpdateBucketRequest)
-    // protocol.yaml:656
+    // protocol.yaml:659
     /// `store.getBucketSchema`: Read a bucket's definition.
     case storeGetBucketSchema(StoreGetBucketSchemaRequest)
-    // protocol.yaml:669
+    // protocol.yaml:672
     /// `store.defineQuery`: Define a declarative query.
     case storeDefineQuery(StoreDefineQueryRequest)
-    // protocol.yaml:684
+    // protocol.yaml:687
     /// `store.undefineQuery`: Remove a query and its subscriptions.
     case storeUndefineQuery(StoreUndefineQueryRequest)
-    // protocol.yaml:697
+    // protocol.yaml:700
     /// `store.listQueries`: List the defined queries.
     case storeListQueries(StoreListQueriesRequest)
-    // protocol.yaml:707
+    // protocol.yaml:710
     /// `rules.emit`: Emit an event.
     case rulesEmit(RulesEmitRequest)
-    // protocol.yaml:720
+    // protocol.yaml:723
     /// `rules.setFact`: Set a fact.
     case rulesSetFact(RulesSetFactRequest)
-    // protocol.yaml:730
+    // protocol.yaml:733
     /// `rules.getFact`: Read a fact's value.
     case rulesGetFact(RulesGetFactRequest)
-    // protocol.yaml:739
+    // protocol.yaml:742
     /// `rules.deleteFact`: Delete a fact.
     case rulesDeleteFact(RulesDeleteFactRequest)
-    // protocol.yaml:751
+    // protocol.yaml:754
     /// `rules.queryFacts`: Read the facts matching a key pattern.
     case rulesQueryFacts(RulesQueryFactsRequest)
-    // protocol.yaml:760
+    // protocol.yaml:763
     /// `rules.getAllFacts`: Read every fact.
     case rulesGetAllFacts(RulesGetAllFactsRequest)
-    // protocol.yaml:766
+    // protocol.yaml:769
     /// `rules.stats`: Rule engine statistics.
     case rulesStats(RulesStatsRequest)
-    // protocol.yaml:772
+    // protocol.yaml:775
     /// `rules.subscribe`: Subscribe to events by topic pattern.
     case rulesSubscribe(RulesSubscribeRequest)
-    // protocol.yaml:788
+    // protocol.yaml:791
     /// `rules.unsubscribe`: End a rules subscription of this connection.
     case rulesUnsubscribe(RulesUnsubscribeRequest)
-    // protocol.yaml:799
+    // protocol.yaml:803
     /// `rules.registerRule`: Register a rule.
     case rulesRegisterRule(RulesRegisterRuleRequest)
-    // protocol.yaml:814
+    // protocol.yaml:818
     /// `rules.unregisterRule`: Remove a rule.
     case rulesUnregisterRule(RulesUnregisterRuleRequest)
-    // protocol.yaml:826
+    // protocol.yaml:830
     /// `rules.updateRule`: Change a rule.
     case rulesUpdateRule(RulesUpdateRuleRequest)
-    // protocol.yaml:841
+    // protocol.yaml:845
     /// `rules.enableRule`: Enable a rule.
     case rulesEnableRule(RulesEnableRuleRequest)
-    // protocol.yaml:853
+    // protocol.yaml:857
     /// `rules.disableRule`: Disable a rule.
     case rulesDisableRule(RulesDisableRuleRequest)
-    // protocol.yaml:865
+    // protocol.yaml:869
     /// `rules.getRule`: Read a rule.
     case rulesGetRule(RulesGetRuleRequest)
-    // protocol.yaml:873
+    // protocol.yaml:877
     /// `rules.getRules`: List the rules.
     case rulesGetRules(RulesGetRulesRequest)
-    // protocol.yaml:882
+    // protocol.yaml:886
     /// `rules.validateRule`: Check a rule without registering it.
     case rulesValidateRule(RulesValidateRuleRequest)
-    // protocol.yaml:897
+    // protocol.yaml:901
     /// `auth.login`: Authenticate the connection with a token.
     case authLogin(AuthLoginRequest)
-    // protocol.yaml:913
+    // protocol.yaml:917
     /// `auth.logout`: Drop the connection's session.
     case authLogout(AuthLogoutRequest)
-    // protocol.yaml:922
+    // protocol.yaml:926
     /// `auth.whoami`: Describe the connection's session.
     case authWhoami(AuthWhoamiRequest)
-    // protocol.yaml:937
+    // protocol.yaml:941
     /// `identity.login`: Log in with username and password.
     case identityLogin(IdentityLoginRequest)
-    // protocol.yaml:948
+    // protocol.yaml:952
     /// `identity.loginWithSecret`: Log in as the virtual superadmin with the server's admin secret.
     case identityLoginWithSecret(IdentityLoginWithSecretRequest)
-    // protocol.yaml:957
+    // protocol.yaml:961
     /// `identity.logout`: End the identity session.
     case identityLogout(IdentityLogoutRequest)
-    // protocol.yaml:968
+    // protocol.yaml:972
     /// `identity.whoami`: Describe the connection's identity session.
     case identityWhoami(IdentityWhoamiRequest)
-    // protocol.yaml:980
+    // protocol.yaml:984
     /// `identity.refreshSession`: Replace the session token with a fresh one.
     case identityRefreshSession(IdentityRefreshSessionRequest)
-    // protocol.yaml:987
+    // protocol.yaml:991
     /// `identity.createUser`: Create a user.
     case identityCreateUser(IdentityCreateUserRequest)
-    // protocol.yaml:1001
+    // protocol.yaml:1005
     /// `identity.getUser`: Read a user.
     case identityGetUser(IdentityGetUserRequest)
-    // protocol.yaml:1009
+    // protocol.yaml:1013
     /// `identity.updateUser`: Change a user's profile.
     case identityUpdateUser(IdentityUpdateUserRequest)
-    // protocol.yaml:1024
+    // protocol.yaml:1028
     /// `identity.deleteUser`: Delete a user with their sessions, role assignments, ACL entries and
     /// ownerships.
     case identityDeleteUser(IdentityDeleteUserRequest)
-    // protocol.yaml:1036
+    // protocol.yaml:1040
     /// `identity.listUsers`: List users, one page at a time.
     case identityListUsers(IdentityListUsersRequest)
-    // protocol.yaml:1051
+    // protocol.yaml:1055
     /// `identity.enableUser`: Enable a user.
     case identityEnableUser(IdentityEnableUserRequest)
-    // protocol.yaml:1060
+    // protocol.yaml:1064
     /// `identity.disableUser`: Disable a user and end their sessions.
     case identityDisableUser(IdentityDisableUserRequest)
-    // protocol.yaml:1069
+    // protocol.yaml:1073
     /// `identity.changePassword`: Change one's own password.
     case identityChangePassword(IdentityChangePasswordRequest)
-    // protocol.yaml:1084
+    // protocol.yaml:1088
     /// `identity.resetPassword`: Set another user's password.
     case identityResetPassword(IdentityResetPasswordRequest)
-    // protocol.yaml:1098
+    // protocol.yaml:1102
     /// `identity.createRole`: Create a custom role.
     case identityCreateRole(IdentityCreateRoleRequest)
-    // protocol.yaml:1109
+    // protocol.yaml:1113
     /// `identity.updateRole`: Change a role's description or permissions.
     case identityUpdateRole(IdentityUpdateRoleRequest)
-    // protocol.yaml:1119
+    // protocol.yaml:1123
     /// `identity.deleteRole`: Delete a custom role and its assignments.
     case identityDeleteRole(IdentityDeleteRoleRequest)
-    // protocol.yaml:1131
+    // protocol.yaml:1135
     /// `identity.listRoles`: List the roles.
     case identityListRoles(IdentityListRolesRequest)
-    // protocol.yaml:1140
+    // protocol.yaml:1144
     /// `identity.assignRole`: Give a user a role.
     case identityAssignRole(IdentityAssignRoleRequest)
-    // protocol.yaml:1153
+    // protocol.yaml:1157
     /// `identity.removeRole`: Take a role from a user.
     case identityRemoveRole(IdentityRemoveRoleRequest)
-    // protocol.yaml:1166
+    // protocol.yaml:1170
     /// `identity.getUserRoles`: List a user's roles.
     case identityGetUserRoles(IdentityGetUserRolesRequest)
-    // protocol.yaml:1177
+    // protocol.yaml:1181
     /// `identity.grant`: Grant a user or role operations on a resource.
     case identityGrant(IdentityGrantRequest)
-    // protocol.yaml:1196
+    // protocol.yaml:1200
     /// `identity.revoke`: Revoke operations, or a whole ACL entry.
     case identityRevoke(IdentityRevokeRequest)
-    // protocol.yaml:1212
+    // protocol.yaml:1216
     /// `identity.getAcl`: List the ACL of a resource.
     case identityGetAcl(IdentityGetAclRequest)
-    // protocol.yaml:1224
+    // protocol.yaml:1228
     /// `identity.myAccess`: Describe the caller's effective access.
     case identityMyAccess(IdentityMyAccessRequest)
-    // protocol.yaml:1230
+    // protocol.yaml:1234
     /// `identity.getOwner`: Read a resource's owner.
     case identityGetOwner(IdentityGetOwnerRequest)
-    // protocol.yaml:1242
+    // protocol.yaml:1246
     /// `identity.transferOwner`: Hand a resource to another owner.
     case identityTransferOwner(IdentityTransferOwnerRequest)
-    // protocol.yaml:1259
+    // protocol.yaml:1263
     /// `audit.query`: Read audit entries, newest first.
     case auditQuery(AuditQueryRequest)
-    // protocol.yaml:1278
+    // protocol.yaml:1282
     /// `procedures.register`: Register a procedure.
     case proceduresRegister(ProceduresRegisterRequest)
-    // protocol.yaml:1290
+    // protocol.yaml:1294
     /// `procedures.unregister`: Remove a procedure.
     case proceduresUnregister(ProceduresUnregisterRequest)
-    // protocol.yaml:1302
+    // protocol.yaml:1307
     /// `procedures.update`: Change a procedure.
     case proceduresUpdate(ProceduresUpdateRequest)
-    // protocol.yaml:1316
+    // protocol.yaml:1322
     /// `procedures.get`: Read a procedure's definition.
     case proceduresGet(ProceduresGetRequest)
-    // protocol.yaml:1324
+    // protocol.yaml:1331
     /// `procedures.list`: List the procedures.
     case proceduresList(ProceduresListRequest)
-    // protocol.yaml:1332
+    // protocol.yaml:1339
     /// `procedures.call`: Run a procedure.
     case proceduresCall(ProceduresCallRequest)
-    // protocol.yaml:1344
+    // protocol.yaml:1352
     /// `server.stats`: Server statistics.
     case serverStats(ServerStatsRequest)
-    // protocol.yaml:1361
+    // protocol.yaml:1370
     /// `server.connections`: List the open connections.
     case serverConnections(ServerConnectionsRequest)
 

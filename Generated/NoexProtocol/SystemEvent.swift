@@ -4,17 +4,17 @@
 
 /// The `event` of a `system` message.
 public enum SystemEvent: String, Sendable, CaseIterable {
-    // protocol.yaml:340
+    // protocol.yaml:343
     /// The server is stopping; requests are still served during the grace period.
     ///
     /// Members: `gracePeriodMs` (integer): How long the server waits before closing.
     case shutdown = "shutdown"
-    // protocol.yaml:344
+    // protocol.yaml:347
     /// The connection's session was revoked; a close with 4002 follows.
     ///
     /// Members: `reason` (string): `Session revoked by administrator`.
     case sessionRevoked = "session_revoked"
-    // protocol.yaml:348
+    // protocol.yaml:351
     /// Event pushes of a subscription were dropped while the connection's write buffer was above
     /// its high-water mark. Sent once the buffer has drained.
     ///

@@ -32,6 +32,10 @@ public struct MarkdownRenderer {
         out.append("")
         out.append(spec.description)
         out.append("")
+        if !spec.serverVersion.isEmpty {
+            out.append("Implemented by noex-server \(spec.serverVersion).")
+            out.append("")
+        }
         out.append("Contents: [Messages](#messages) · [Operations](#operations) · [Error codes](#error-codes) · "
             + "[Push channels](#push-channels) · [System events](#system-events) · [Close codes](#close-codes) · [Shapes](#shapes)")
         out.append("")

@@ -8,6 +8,9 @@ public struct ProtocolSpec: Hashable, Sendable {
     public var name: String
     /// The protocol version, e.g. `1.0.0`; the default `since` of every element.
     public var version: String
+    /// The release of the server this file ships with (e.g. `0.2.0`): the one place that
+    /// `--version`, the banner, `server.stats` and the generated reference read it from.
+    public var serverVersion: String = ""
     /// What the protocol is, for the reference page.
     public var description: String
     /// Operation namespaces in declaration order.

@@ -13,16 +13,18 @@ extension SpecBuilder {
             error(top.line, "the document is missing the top-level key \"\(required)\"")
         }
         guard let header = value(entries, "protocol").flatMap({ mapping($0, "\"protocol\"") }) else { return nil }
-        let headerEntries = self.entries(header, "\"protocol\"", allowed: ["name", "version", "description"])
+        let headerEntries = self.entries(header, "\"protocol\"", allowed: ["name", "version", "serverVersion", "description"])
         let name = requiredString(headerEntries, "name", "\"protocol\"", line: header.line) ?? ""
         let version = version(value(headerEntries, "version"), "\"version\"", default: "1.0.0")
         if value(headerEntries, "version") == nil { error(header.line, "\"protocol\" is missing \"version\"") }
         let description = string(value(headerEntries, "description"), "\"description\"") ?? ""
+        let serverVersion = self.version(value(headerEntries, "serverVersion"), "\"serverVersion\"", default: "")
 
         var spec = ProtocolSpec(
             name: name, version: version, description: description, namespaces: [], commonErrors: [],
             messages: [], errors: [], validators: [], shapes: [], channels: [], systemEvents: [], closeCodes: [],
             operations: [])
+        spec.serverVersion = serverVersion
         if let node = value(entries, "errors") { spec.errors = buildErrors(node, version: version) }
         if let node = value(entries, "namespaces") { spec.namespaces = buildNamespaces(node) }
         if let node = value(entries, "validators") { spec.validators = buildValidators(node) }

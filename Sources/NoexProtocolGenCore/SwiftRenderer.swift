@@ -39,6 +39,8 @@ public struct SwiftRenderer {
         w.block("public enum ProtocolInfo") { w in
             w.doc(["The protocol version this module implements, sent in the `welcome` message."])
             w.line("public static let version = \(SwiftNames.stringLiteral(spec.version))")
+            w.doc(["The noex-server release this contract ships with (`protocol.serverVersion`)."])
+            w.line("public static let serverVersion = \(SwiftNames.stringLiteral(spec.serverVersion))")
         }
         w.line()
         w.doc(["The kinds of envelope messages, by the value of their `type` member."])

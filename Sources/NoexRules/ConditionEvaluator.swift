@@ -6,7 +6,16 @@ import NoexWire
 /// Equality is structural for arrays and objects (the reference compares them by identity,
 /// which no JSON client can rely on); everything else follows the reference.
 enum ConditionEvaluator {
-    static func evaluate(_ op: ConditionOperator, _ actual: JSONValue?, _ expected: JSONValue?) -> Bool {
+    /// Evaluates one condition.
+    /// - Parameters:
+    ///   - limits: the bounds of `matches` (``RuleEngineLimits/maxRegexLength``,
+    ///     ``RuleEngineLimits/regexTimeLimitMs``); a pattern beyond them, or a search that runs
+    ///     out of time, counts as no match.
+    ///   - report: told why a `matches` search was abandoned (the engine logs it).
+    static func evaluate(
+        _ op: ConditionOperator, _ actual: JSONValue?, _ expected: JSONValue?,
+        limits: RuleEngineLimits = RuleEngineLimits(), report: (String) -> Void = { _ in }
+    ) -> Bool {
         switch op {
         case .eq: return strictEquals(actual, expected)
         case .neq: return !strictEquals(actual, expected)
@@ -28,7 +37,20 @@ enum ConditionEvaluator {
         case .not_contains: return !contains(actual, expected)
         case .matches:
             guard case .string(let text)? = actual, case .string(let pattern)? = expected else { return false }
-            return RegexCache.shared.test(pattern, text)
+            switch RegexCache.shared.test(
+                pattern, text, maxPatternLength: limits.maxRegexLength, timeLimitMs: limits.regexTimeLimitMs)
+            {
+            case .match: return true
+            case .noMatch, .invalidPattern: return false
+            case .patternTooLong:
+                report(limits.regexProblem(pattern, field: "Regular expression") ?? "Regular expression is too long")
+                return false
+            case .timedOut:
+                report(
+                    "Regular expression abandoned after \(limits.regexTimeLimitMs) ms (regexTimeLimitMs) on a \(text.utf8.count)-byte text: counted as no match"
+                )
+                return false
+            }
         case .exists: return !isNullish(actual)
         case .not_exists: return isNullish(actual)
         }

@@ -18,6 +18,9 @@ struct ExecutionContext: Sendable {
     var ruleId: String = ""
     /// Whether actions run inside a `try` block (failures go to its `catch`, not the log).
     var insideTry = false
+    /// The actions the whole chain may still run (shared with every context of the chain).
+    var budget: ChainBudget
+
 }
 
 /// An action (or reference) failure; the message is what gets logged and traced.

@@ -107,32 +107,115 @@ public enum PatternMatching {
     private static let dot = UInt8(ascii: ".")
 
     /// Anchored glob in which `*` matches one or more bytes other than `separator`.
-    private static func glob(_ pattern: ArraySlice<UInt8>, _ text: ArraySlice<UInt8>, separator: UInt8) -> Bool {
+    ///
+    /// Linear-time, O(|pattern| + |text|), without backtracking (issue 14: the old recursive matcher took hours on
+    /// `**************b` against a 40-byte key). Neither `*` nor a literal byte other than the
+    /// separator matches a separator, so the separators of pattern and text pair up one to one:
+    /// the pattern matches when it has as many segments as the text and each pattern segment
+    /// matches its text segment. Inside a segment, see ``segmentMatches(_:_:_:_:_:_:)``.
+    static func glob(_ pattern: ArraySlice<UInt8>, _ text: ArraySlice<UInt8>, separator: UInt8) -> Bool {
         pattern.withUnsafeBufferPointer { p in
-            text.withUnsafeBufferPointer { t in globBytes(p, 0, t, 0, separator) }
+            text.withUnsafeBufferPointer { t in
+                var ps = 0
+                var ts = 0
+                while true {
+                    var pe = ps
+                    while pe < p.count, p[pe] != separator { pe += 1 }
+                    var te = ts
+                    while te < t.count, t[te] != separator { te += 1 }
+                    guard segmentMatches(p, ps, pe, t, ts, te) else { return false }
+                    if pe == p.count || te == t.count { return pe == p.count && te == t.count }
+                    ps = pe + 1
+                    ts = te + 1
+                }
+            }
         }
     }
 
-    private static func globBytes(
-        _ p: UnsafeBufferPointer<UInt8>, _ pi: Int, _ t: UnsafeBufferPointer<UInt8>, _ ti: Int, _ separator: UInt8
+    /// Whether `p[ps..<pe]` matches all of `t[ts..<te]`, neither containing the separator.
+    ///
+    /// The segment pattern is `L0 *…* C1 *…* C2 … *…* Cn` (literal chunks between maximal runs
+    /// of stars). A run of `k` stars covers at least `k` bytes. `L0` must start the text and
+    /// `Cn` must end it; each middle chunk goes at its leftmost occurrence at or after the
+    /// position its star run allows. Leftmost placement is always safe: any match with a chunk
+    /// further right stays a match when the chunk moves left (the star after it absorbs the
+    /// difference), so no alternative is ever revisited. Each chunk search starts where the
+    /// previous chunk ended and reads the text once (``firstOccurrence(_:_:_:in:from:to:)``):
+    /// O(|p| + |t|) per segment.
+    private static func segmentMatches(
+        _ p: UnsafeBufferPointer<UInt8>, _ ps: Int, _ pe: Int, _ t: UnsafeBufferPointer<UInt8>, _ ts: Int, _ te: Int
     ) -> Bool {
-        var pi = pi
-        var ti = ti
-        while pi < p.count {
-            if p[pi] == star {
-                // Try every non-empty run of non-separator bytes; patterns are short, so the
-                // backtracking stays small.
-                var end = ti
-                while end < t.count, t[end] != separator {
-                    end += 1
-                    if globBytes(p, pi + 1, t, end, separator) { return true }
-                }
-                return false
-            }
-            guard ti < t.count, t[ti] == p[pi] else { return false }
-            pi += 1
-            ti += 1
+        var i = ps
+        var pos = ts
+        while i < pe, p[i] != star {
+            guard pos < te, t[pos] == p[i] else { return false }
+            i += 1
+            pos += 1
         }
-        return ti == t.count
+        if i == pe { return pos == te }
+        while true {
+            while i < pe, p[i] == star {
+                i += 1
+                pos += 1  // each star covers at least one byte
+            }
+            guard pos <= te else { return false }
+            let chunk = i
+            while i < pe, p[i] != star { i += 1 }
+            let length = i - chunk
+            if i == pe {
+                // The last chunk ends the segment; the stars before it take everything between.
+                let at = te - length
+                return at >= pos && bytesEqual(p, chunk, t, at, length)
+            }
+            guard let found = firstOccurrence(p, chunk, length, in: t, from: pos, to: te) else { return false }
+            pos = found + length
+        }
+    }
+
+    /// The first index `i` in `from...to - length` where `t[i..<i + length]` equals the chunk
+    /// `p[chunk..<chunk + length]`.
+    ///
+    /// Short chunks are compared in place (at most four bytes per text position); longer ones
+    /// use Knuth-Morris-Pratt, so the text is read once whatever the chunk: with every chunk
+    /// search starting where the previous match ended, a whole glob costs O(|p| + |t|).
+    private static func firstOccurrence(
+        _ p: UnsafeBufferPointer<UInt8>, _ chunk: Int, _ length: Int, in t: UnsafeBufferPointer<UInt8>, from: Int,
+        to: Int
+    ) -> Int? {
+        if length <= 4 {
+            var i = from
+            while i + length <= to {
+                if bytesEqual(p, chunk, t, i, length) { return i }
+                i += 1
+            }
+            return nil
+        }
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: length) { border -> Int? in
+            // border[q]: length of the longest proper prefix of chunk[0...q] that is also its suffix.
+            border[0] = 0
+            var k = 0
+            for q in 1..<length {
+                while k > 0, p[chunk + q] != p[chunk + k] { k = border[k - 1] }
+                if p[chunk + q] == p[chunk + k] { k += 1 }
+                border[q] = k
+            }
+            var matched = 0
+            var i = from
+            while i < to {
+                while matched > 0, t[i] != p[chunk + matched] { matched = border[matched - 1] }
+                if t[i] == p[chunk + matched] { matched += 1 }
+                if matched == length { return i - length + 1 }
+                i += 1
+            }
+            return nil
+        }
+    }
+
+    @inline(__always)
+    private static func bytesEqual(
+        _ p: UnsafeBufferPointer<UInt8>, _ pi: Int, _ t: UnsafeBufferPointer<UInt8>, _ ti: Int, _ length: Int
+    ) -> Bool {
+        for k in 0..<length where p[pi + k] != t[ti + k] { return false }
+        return true
     }
 }

@@ -12,6 +12,10 @@ extension RuleEngine {
     {
         var first: ActionFailure?
         for action in actions {
+            guard context.budget.spend() else {
+                actionLimitReached(context.budget, ruleId: context.ruleId)
+                break
+            }
             do {
                 try execute(action, &context)
             } catch {
@@ -36,8 +40,14 @@ extension RuleEngine {
             let key = try References.interpolate(keyTemplate, context, facts: getFact)
             guard !key.isEmpty else { throw ActionFailure(message: "set_fact key resolved to an empty string") }
             let value = try References.value(valueSpec, context, facts: getFact)
-            guard let fact = storeFact(key, value, source: "rule") else { return }
-            processFactChange(fact, depth: context.depth + 1)
+            let fact: Fact
+            do {
+                fact = try storeFact(key, value, source: "rule")
+            } catch {
+                if case .notRunning = error { return }
+                throw ActionFailure(message: error.message)
+            }
+            processFactChange(fact, depth: context.depth + 1, budget: context.budget)
 
         case .deleteFact(let keyTemplate):
             deleteFact(try References.interpolate(keyTemplate, context, facts: getFact))
@@ -45,10 +55,13 @@ extension RuleEngine {
         case .emitEvent(let topicTemplate, let dataSpec):
             let topic = try References.interpolate(topicTemplate, context, facts: getFact)
             guard !topic.isEmpty else { throw ActionFailure(message: "emit_event topic resolved to an empty string") }
+            if let problem = configuration.limits.keyProblem(topic, what: "Event topic") {
+                throw ActionFailure(message: problem)
+            }
             let data = try References.object(dataSpec, context, facts: getFact)
             let event = makeEvent(
                 topic: topic, data: data, source: "rule", correlationId: context.correlationId, causationId: nil)
-            processEvent(event, depth: context.depth + 1)
+            processEvent(event, depth: context.depth + 1, budget: context.budget)
 
         case .setTimer(let spec):
             try startTimer(spec, context)

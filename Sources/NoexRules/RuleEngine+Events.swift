@@ -12,15 +12,18 @@ extension RuleEngine {
     ///   - source: recorded on the event (`api` by default).
     /// - Returns: the event as stored and delivered.
     /// - Throws: ``RulesError/notRunning(_:)`` once stopped; ``RulesError/invalidArgument(_:)``
-    ///   for an empty topic.
+    ///   for an empty topic or one longer than ``RuleEngineLimits/maxKeyLength``.
     @discardableResult
     public func emit(
         topic: String, data: JSONObject = [:], correlationId: String? = nil, causationId: String? = nil,
         source: String = "api"
     ) throws(RulesError) -> RuleEvent {
         guard !topic.isEmpty else { throw .invalidArgument("Event topic must be a non-empty string") }
+        if let problem = configuration.limits.keyProblem(topic, what: "Event topic") { throw .invalidArgument(problem) }
         let event = makeEvent(topic: topic, data: data, source: source, correlationId: correlationId, causationId: causationId)
-        guard processEvent(event, depth: 0) else { throw notRunningError }
+        guard processEvent(event, depth: 0, budget: ChainBudget(configuration.limits.maxActionsPerEvent)) else {
+            throw notRunningError
+        }
         return event
     }
 
@@ -58,10 +61,11 @@ extension RuleEngine {
             correlationId: correlationId, causationId: causationId)
     }
 
-    /// Counts the event, notifies subscribers, runs the event's rules at `depth`.
+    /// Counts the event, notifies subscribers, runs the event's rules at `depth`, charging
+    /// their actions to `budget`, the chain's.
     /// - Returns: false (and does nothing) when the engine is stopped.
     @discardableResult
-    func processEvent(_ event: RuleEvent, depth: Int) -> Bool {
+    func processEvent(_ event: RuleEvent, depth: Int, budget: ChainBudget) -> Bool {
         // Take the subscription list (a copy-on-write reference) and match outside the lock,
         // so concurrent emitters do not wait on each other's pattern matching.
         let subscriptions = state.withLock { s -> [EngineState.Subscription]? in
@@ -89,10 +93,11 @@ extension RuleEngine {
         let rules = candidates(.event, event.topic)
         if !rules.isEmpty {
             let context = ExecutionContext(
-                triggerData: event.data, matchedData: [event.data], correlationId: event.correlationId, depth: depth)
+                triggerData: event.data, matchedData: [event.data], correlationId: event.correlationId, depth: depth,
+                budget: budget)
             runRules(rules, context)
         }
-        processTemporal(event, depth: depth)
+        processTemporal(event, depth: depth, budget: budget)
         return true
     }
 
@@ -102,5 +107,16 @@ extension RuleEngine {
             "Forward chaining limit reached (depth \(depth), max \(configuration.maxChainDepth)): rules for \(kind) \"\(name)\" skipped"
         )
         trace("forward_chaining_limit", ["kind": .string(kind), "name": .string(name), "depth": .number(Double(depth))])
+    }
+
+    /// Reports, once per chain, that ``RuleEngineLimits/maxActionsPerEvent`` stopped it.
+    func actionLimitReached(_ budget: ChainBudget, ruleId: String) {
+        guard !budget.reported else { return }
+        budget.reported = true
+        log(
+            .warn,
+            "Action limit reached (\(budget.limit) actions for one trigger, maxActionsPerEvent): the chain stopped in rule \"\(ruleId)\""
+        )
+        trace("action_limit", ruleId: ruleId, ["limit": .number(Double(budget.limit))])
     }
 }

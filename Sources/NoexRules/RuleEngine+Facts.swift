@@ -9,12 +9,14 @@ extension RuleEngine {
     ///   - source: recorded in the fact's metadata (`api` by default).
     /// - Returns: the stored fact (version 1 for a new key, +1 per set).
     /// - Throws: ``RulesError/notRunning(_:)`` once stopped; ``RulesError/invalidArgument(_:)``
-    ///   for an empty key.
+    ///   for an empty key, a key longer than ``RuleEngineLimits/maxKeyLength``, a value beyond
+    ///   ``RuleEngineLimits/maxFactValueNodes`` or the nesting bound, or a new key
+    ///   when the engine already holds ``RuleEngineLimits/maxFacts`` facts (nothing is stored).
     @discardableResult
     public func setFact(_ key: String, _ value: JSONValue, source: String = "api") throws(RulesError) -> Fact {
         guard !key.isEmpty else { throw .invalidArgument("Fact key must be a non-empty string") }
-        guard let fact = storeFact(key, value, source: source) else { throw notRunningError }
-        processFactChange(fact, depth: 0)
+        let fact = try storeFact(key, value, source: source)
+        processFactChange(fact, depth: 0, budget: ChainBudget(configuration.limits.maxActionsPerEvent))
         return fact
     }
 
@@ -39,8 +41,11 @@ extension RuleEngine {
     ///
     /// Without `*` this is an exact lookup (0 or 1 fact). Otherwise segments are separated by
     /// `:` and each `*` matches one non-empty segment (see ``PatternMatching/factKey(_:matches:)``).
-    public func queryFacts(_ pattern: String) -> [Fact] {
-        state.withLock { s in
+    /// - Throws: ``RulesError/invalidArgument(_:)`` for a wildcard pattern beyond the pattern
+    ///   bounds (``RuleEngineLimits/maxPatternLength``, ``RuleEngineLimits/maxPatternWildcards``).
+    public func queryFacts(_ pattern: String) throws(RulesError) -> [Fact] {
+        try validatePattern(pattern, field: "pattern")
+        return state.withLock { s in
             if !PatternMatching.isWildcard(pattern) {
                 return s.facts[pattern].map { [$0.fact] } ?? []
             }
@@ -55,17 +60,34 @@ extension RuleEngine {
         state.withLock { s in s.facts.values.sorted { $0.order < $1.order }.map(\.fact) }
     }
 
+    /// Checks a client-supplied wildcard pattern (`rules.queryFacts`, `rules.subscribe`)
+    /// against the pattern bounds; a pattern without `*` is an exact key and is not checked.
+    /// - Parameter field: the name used in the message.
+    /// - Throws: ``RulesError/invalidArgument(_:)`` naming the exceeded setting.
+    public func validatePattern(_ pattern: String, field: String) throws(RulesError) {
+        guard PatternMatching.isWildcard(pattern) else { return }
+        if let problem = configuration.limits.patternProblem(pattern, field: field) { throw .invalidArgument(problem) }
+    }
+
     // MARK: Internal
 
-    /// Writes a fact; `nil` when the engine is stopped.
-    func storeFact(_ key: String, _ value: JSONValue, source: String) -> Fact? {
+    /// Writes a fact: the one place the key length, the value size and the fact count are checked.
+    /// - Throws: ``RulesError/notRunning(_:)`` when the engine is stopped,
+    ///   ``RulesError/invalidArgument(_:)`` for a key or count beyond the limits.
+    func storeFact(_ key: String, _ value: JSONValue, source: String) throws(RulesError) -> Fact {
+        let limits = configuration.limits
+        if let problem = limits.keyProblem(key, what: "Fact key") { throw .invalidArgument(problem) }
+        if let problem = limits.factValueProblem(value) { throw .invalidArgument(problem) }
         let now = configuration.clock.now()
-        return state.withLock { s -> Fact? in
-            guard s.running else { return nil }
+        return try state.withLock { s throws(RulesError) -> Fact in
+            guard s.running else { throw notRunningError }
             if var stored = s.facts[key] {
                 stored.fact = Fact(key: key, value: value, timestamp: now, source: source, version: stored.fact.version + 1)
                 s.facts[key] = stored
                 return stored.fact
+            }
+            guard s.facts.count < limits.maxFacts else {
+                throw .invalidArgument("Fact limit reached: the engine holds \(s.facts.count) facts (maxFacts \(limits.maxFacts))")
             }
             let fact = Fact(key: key, value: value, timestamp: now, source: source, version: 1)
             s.nextFactOrder += 1
@@ -74,17 +96,23 @@ extension RuleEngine {
         }
     }
 
-    /// The value of the first fact (store order) matching `pattern`.
+    /// The value of the first fact (store order) matching `pattern`; `nil` also for a pattern
+    /// (built at run time from a template) beyond the pattern bounds.
     func firstFactValue(matching pattern: String) -> JSONValue? {
         if !PatternMatching.isWildcard(pattern) { return getFact(pattern) }
+        if let problem = configuration.limits.patternProblem(pattern, field: "Fact condition pattern") {
+            log(.warn, problem)
+            return nil
+        }
         return state.withLock { s in
             s.facts.values.filter { PatternMatching.factKey(pattern, matches: $0.fact.key) }
                 .min { $0.order < $1.order }?.fact.value
         }
     }
 
-    /// Runs the fact-triggered rules for a changed fact at `depth` (F10: action writes too).
-    func processFactChange(_ fact: Fact, depth: Int) {
+    /// Runs the fact-triggered rules for a changed fact at `depth` (F10: action writes too),
+    /// charging their actions to `budget`, the chain's.
+    func processFactChange(_ fact: Fact, depth: Int, budget: ChainBudget) {
         guard depth < configuration.maxChainDepth else {
             chainLimitReached(kind: "fact", name: fact.key, depth: depth)
             return
@@ -92,7 +120,7 @@ extension RuleEngine {
         let rules = candidates(.fact, fact.key)
         guard !rules.isEmpty else { return }
         let context = ExecutionContext(
-            triggerData: ["fact": .object(fact.json)], matchedData: [], correlationId: nil, depth: depth)
+            triggerData: ["fact": .object(fact.json)], matchedData: [], correlationId: nil, depth: depth, budget: budget)
         runRules(rules, context)
     }
 }

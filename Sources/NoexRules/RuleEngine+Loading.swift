@@ -1,4 +1,5 @@
 public import NoexWire
+import Synchronization
 
 extension RuleEngine {
     /// Loads rule definitions the way the YAML rule files of spec-store-rules D are loaded,
@@ -55,6 +56,8 @@ extension RuleEngine {
                     })
             }
         }
+        // All or nothing for the count too (registerRule checks each one again).
+        try state.withLock { s throws(RulesError) in try checkRuleCount(adding: definitions.count, s) }
         var registered: [Rule] = []
         for definition in definitions { registered.append(try registerRule(definition)) }
         return registered

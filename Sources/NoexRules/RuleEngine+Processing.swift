@@ -21,6 +21,11 @@ extension RuleEngine {
         // previous one finished, which includes the condition checks of rules skipped between.
         var mark = ContinuousClock.now
         for rule in rules {
+            // The chain's action budget is spent: nothing more runs.
+            if base.budget.isExhausted {
+                actionLimitReached(base.budget, ruleId: rule.id)
+                break
+            }
             var context: ExecutionContext
             if rule.lookups.isEmpty {
                 // Most rules fail their conditions; check them before copying the context.
@@ -131,7 +136,9 @@ extension RuleEngine {
                 expected = value
             }
         }
-        return ConditionEvaluator.evaluate(condition.op, actual, expected)
+        return ConditionEvaluator.evaluate(condition.op, actual, expected, limits: configuration.limits) { problem in
+            log(.warn, context.ruleId.isEmpty ? "Rule condition: \(problem)" : "Rule \"\(context.ruleId)\" condition: \(problem)")
+        }
     }
 
     /// Calls a registered service method (no lock held during the call).

@@ -8,7 +8,8 @@ extension RuleEngine {
     /// validation, as the server does); validation (`Rule validation failed` with the error
     /// issues); group existence (`Rule references non-existent group: "<g>"`). Missing
     /// `priority`, `enabled`, `tags`, `conditions` and `actions` get the YAML defaults
-    /// (0, true, [], [], []). The version comes from one engine-wide counter.
+    /// (0, true, [], [], []). The version comes from one engine-wide counter. Beyond
+    /// ``RuleEngineLimits/maxRules`` rules it throws ``RulesError/invalidArgument(_:)``.
     /// - Returns: the registered rule.
     @discardableResult
     public func registerRule(_ input: JSONObject) throws(RulesError) -> Rule {
@@ -22,6 +23,7 @@ extension RuleEngine {
             guard s.running else { throw notRunningError }
             let id = definition["id"]?.stringValue ?? ""
             guard s.rules[id] == nil else { throw .alreadyExists("Rule \"\(id)\" already exists") }
+            try checkRuleCount(adding: 1, s)
             try Self.checkGroup(definition, s)
             return Self.insert(definition, createdAt: now, into: &s)
         }
@@ -82,19 +84,19 @@ extension RuleEngine {
 
     /// A dry-run validation; never throws and never registers.
     public func validateRule(_ input: JSONObject) -> RuleValidationResult {
-        RuleValidator.validate(.object(input))
+        RuleValidator.validate(.object(input), limits: configuration.limits)
     }
 
     /// A dry-run validation of any JSON value (a non-object gives `Rule must be an object`).
     public func validateRule(json input: JSONValue) -> RuleValidationResult {
-        RuleValidator.validate(input)
+        RuleValidator.validate(input, limits: configuration.limits)
     }
 
     // MARK: Internal
 
     /// Validates and applies defaults.
     func validatedDefinition(_ input: JSONObject) throws(RulesError) -> JSONObject {
-        let result = RuleValidator.validate(.object(input))
+        let result = RuleValidator.validate(.object(input), limits: configuration.limits)
         guard result.valid else { throw .validation(issues: result.errors) }
         var definition = input
         if definition["priority"] == nil { definition["priority"] = 0 }
@@ -103,6 +105,13 @@ extension RuleEngine {
         if definition["conditions"] == nil { definition["conditions"] = [] }
         if definition["actions"] == nil { definition["actions"] = [] }
         return definition
+    }
+
+    /// The one check of ``RuleEngineLimits/maxRules``: whether `count` more rules fit.
+    func checkRuleCount(adding count: Int, _ s: borrowing EngineState) throws(RulesError) {
+        let limit = configuration.limits.maxRules
+        guard s.rules.count + count > limit else { return }
+        throw .invalidArgument("Rule limit reached: the engine holds \(s.rules.count) rules (maxRules \(limit))")
     }
 
     static func checkGroup(_ definition: JSONObject, _ s: borrowing EngineState) throws(RulesError) {

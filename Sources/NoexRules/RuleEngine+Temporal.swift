@@ -4,7 +4,7 @@ import Synchronization
 extension RuleEngine {
     /// Feeds an event to every enabled temporal rule (after the event's own rules, at the same
     /// depth) and runs the rules whose pattern matched, in priority order.
-    func processTemporal(_ event: RuleEvent, depth: Int) {
+    func processTemporal(_ event: RuleEvent, depth: Int, budget: ChainBudget) {
         let now = configuration.clock.now()
         let outcome = state.withLock { s -> (matches: [(CompiledRule, TemporalMatch)], schedule: [(String, String, Int, Int64)], cancel: [any RuleScheduledTask])? in
             guard !s.temporalRules.isEmpty else { return nil }
@@ -31,14 +31,14 @@ extension RuleEngine {
         for (ruleId, group, instance, delay) in outcome.schedule {
             scheduleTemporalDeadline(ruleId: ruleId, group: group, instance: instance, delay: delay)
         }
-        for (rule, match) in outcome.matches { runTemporalRule(rule, match, depth: depth) }
+        for (rule, match) in outcome.matches { runTemporalRule(rule, match, depth: depth, budget: budget) }
     }
 
-    private func runTemporalRule(_ rule: CompiledRule, _ match: TemporalMatch, depth: Int) {
+    private func runTemporalRule(_ rule: CompiledRule, _ match: TemporalMatch, depth: Int, budget: ChainBudget) {
         trace("temporal_match", ruleId: rule.id, ["events": .number(Double(match.events.count))])
         let context = ExecutionContext(
             triggerData: match.triggerData, matchedData: match.events.map(\.data),
-            correlationId: match.events.last?.correlationId, depth: depth)
+            correlationId: match.events.last?.correlationId, depth: depth, budget: budget)
         runRules([rule], context)
     }
 
@@ -68,6 +68,6 @@ extension RuleEngine {
         }
         guard let (rule, match) = fired else { return }
         defer { state.withLock { $0.inFlight -= 1 } }
-        runTemporalRule(rule, match, depth: 0)
+        runTemporalRule(rule, match, depth: 0, budget: ChainBudget(configuration.limits.maxActionsPerEvent))
     }
 }

@@ -139,12 +139,18 @@ extension RuleEngine {
         ]
         if let correlationId = record.correlationId { triggerData["correlationId"] = .string(correlationId) }
         for member in record.data.members { triggerData[member.key] = member.value }
+        // One budget for the expiry: the timer's rules and the onExpire event it emits.
+        let budget = ChainBudget(configuration.limits.maxActionsPerEvent)
         let rules = candidates(.timer, name)
         if !rules.isEmpty {
-            runRules(rules, ExecutionContext(triggerData: triggerData, matchedData: [], correlationId: record.correlationId, depth: 0))
+            runRules(
+                rules,
+                ExecutionContext(
+                    triggerData: triggerData, matchedData: [], correlationId: record.correlationId, depth: 0,
+                    budget: budget))
         }
         let event = makeEvent(
             topic: record.topic, data: record.data, source: "timer", correlationId: record.correlationId, causationId: record.id)
-        processEvent(event, depth: 0)
+        processEvent(event, depth: 0, budget: budget)
     }
 }

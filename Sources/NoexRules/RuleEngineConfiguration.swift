@@ -21,6 +21,9 @@ public struct RuleEngineConfiguration: Sendable {
     public var tracingEnabled: Bool
     /// The capacity of the trace buffer; the oldest entries are dropped first.
     public var tracingMaxEntries: Int
+    /// Cost bounds: pattern size, key length, fact and rule counts, actions per trigger,
+    /// regular expressions (issue 14).
+    public var limits: RuleEngineLimits
 
     /// Creates a configuration.
     /// - Parameters:
@@ -30,13 +33,15 @@ public struct RuleEngineConfiguration: Sendable {
     ///   - logger: log sink (default standard error).
     ///   - tracingEnabled: record trace entries (default off).
     ///   - tracingMaxEntries: trace capacity (default 10,000).
+    ///   - limits: cost bounds (default ``RuleEngineLimits/init(maxPatternLength:maxPatternWildcards:maxKeyLength:maxFacts:maxRules:maxFactValueNodes:maxActionsPerEvent:maxRegexLength:regexTimeLimitMs:)``).
     public init(
         name: String = "rule-engine",
         maxChainDepth: Int = 16,
         clock: any RuleClock = SystemRuleClock(),
         logger: @escaping Logger = RuleEngineConfiguration.standardErrorLogger,
         tracingEnabled: Bool = false,
-        tracingMaxEntries: Int = 10_000
+        tracingMaxEntries: Int = 10_000,
+        limits: RuleEngineLimits = RuleEngineLimits()
     ) {
         self.name = name
         self.maxChainDepth = min(max(1, maxChainDepth), Self.maxChainDepthLimit)
@@ -44,6 +49,7 @@ public struct RuleEngineConfiguration: Sendable {
         self.logger = logger
         self.tracingEnabled = tracingEnabled
         self.tracingMaxEntries = max(0, tracingMaxEntries)
+        self.limits = limits
     }
 
     /// The largest accepted ``maxChainDepth``: chained triggers run depth-first on the calling

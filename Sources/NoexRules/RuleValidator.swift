@@ -20,13 +20,18 @@ struct RuleValidator {
     /// rejected so that validation, compilation and execution cannot exhaust the stack.
     static let maxActionNesting = 32
 
+    /// The pattern and regular-expression bounds applied (``RuleEngineLimits``).
+    let limits: RuleEngineLimits
     private(set) var errors: [RuleIssue] = []
     private var nesting = 0
     private(set) var warnings: [RuleIssue] = []
 
+    init(limits: RuleEngineLimits) { self.limits = limits }
+
     /// Validates one rule input.
-    static func validate(_ input: JSONValue) -> RuleValidationResult {
-        var validator = RuleValidator()
+    /// - Parameter limits: the engine's bounds on patterns and regular expressions.
+    static func validate(_ input: JSONValue, limits: RuleEngineLimits = RuleEngineLimits()) -> RuleValidationResult {
+        var validator = RuleValidator(limits: limits)
         if let object = input.objectValue {
             validator.rule(object)
         } else {
@@ -106,9 +111,15 @@ struct RuleValidator {
                 "\(path).type", "Invalid trigger type: \(type). Valid types: \(Self.triggerTypes.joined(separator: ", "))")
         }
         switch type {
-        case "event": requiredText(trigger, "topic", path, owner: "Event trigger")
-        case "fact": requiredText(trigger, "pattern", path, owner: "Fact trigger")
-        case "timer": requiredText(trigger, "name", path, owner: "Timer trigger")
+        case "event":
+            requiredText(trigger, "topic", path, owner: "Event trigger")
+            patternBounds(trigger, "topic", path)
+        case "fact":
+            requiredText(trigger, "pattern", path, owner: "Fact trigger")
+            patternBounds(trigger, "pattern", path)
+        case "timer":
+            requiredText(trigger, "name", path, owner: "Timer trigger")
+            patternBounds(trigger, "name", path)
         default:
             guard let pattern = trigger["pattern"] else {
                 return error("\(path).pattern", "Temporal trigger must have a \"pattern\" field")
@@ -201,7 +212,7 @@ struct RuleValidator {
         guard let matcher = value.objectValue else { return error(path, "Event matcher must be an object") }
         switch matcher["topic"] {
         case nil: error("\(path).topic", "Event matcher must have a \"topic\" field")
-        case .string?: break
+        case .string?: patternBounds(matcher, "topic", path)
         case _?: error("\(path).topic", "Event matcher topic must be a string")
         }
         if let alias = matcher["as"], alias.stringValue == nil {
@@ -234,6 +245,13 @@ struct RuleValidator {
             }
         case _?: error("\(path).\(field)", "Field \"\(field)\" must be a string (e.g., \"5m\") or number (milliseconds)")
         }
+    }
+
+    /// A wildcard pattern (trigger topic, fact pattern, timer name) within the pattern bounds
+    /// (``RuleEngineLimits/maxPatternLength``, ``RuleEngineLimits/maxPatternWildcards``).
+    private mutating func patternBounds(_ object: JSONObject, _ field: String, _ path: String) {
+        guard case .string(let pattern)? = object[field], PatternMatching.isWildcard(pattern) else { return }
+        if let problem = limits.patternProblem(pattern, field: "Pattern") { error("\(path).\(field)", problem) }
     }
 
     private mutating func requiredText(_ object: JSONObject, _ field: String, _ path: String, owner: String) {
@@ -272,6 +290,12 @@ struct RuleValidator {
         if let s = op?.stringValue, ConditionOperator(rawValue: s)?.isUnary != true, condition["value"] == nil {
             error("\(path).value", "Condition must have a \"value\" field")
         }
+        // A literal regular expression is bounded here; one from a reference when it is used.
+        if op?.stringValue == ConditionOperator.matches.rawValue, case .string(let regex)? = condition["value"],
+            let problem = limits.regexProblem(regex, field: "Regular expression")
+        {
+            error("\(path).value", problem)
+        }
     }
 
     private mutating func source(_ value: JSONValue, _ path: String) {
@@ -281,7 +305,9 @@ struct RuleValidator {
         }
         guard let type = typeValue.stringValue else { return error("\(path).type", "Condition source type must be a string") }
         switch type {
-        case "fact": typedField(source, "pattern", path, owner: "Fact source")
+        case "fact":
+            typedField(source, "pattern", path, owner: "Fact source")
+            patternBounds(source, "pattern", path)
         case "event": typedField(source, "field", path, owner: "Event source")
         case "context": typedField(source, "key", path, owner: "Context source")
         case "lookup":

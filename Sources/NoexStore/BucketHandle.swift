@@ -53,41 +53,41 @@ public struct BucketHandle: Sendable {
 
     /// Every record in table order.
     public func all() throws(StoreError) -> [JSONObject] {
-        try store.read(name) { b, now in b.all(now: now) }
+        try store.scan(name) { b, now in b.all(now: now) }
     }
 
     /// Records whose fields strictly equal the filter's values (or satisfy its `$` operators).
     /// - Throws: `invalidArgument` for an unknown operator.
     public func `where`(_ filter: JSONObject) throws(StoreError) -> [JSONObject] {
         let compiled = try RecordFilter(filter)
-        return try store.read(name) { b, now in b.records(compiled, now: now) }
+        return try store.scan(name) { b, now in b.records(compiled, now: now) }
     }
 
     /// The first record matching the filter, or nil.
     public func findOne(_ filter: JSONObject) throws(StoreError) -> JSONObject? {
         let compiled = try RecordFilter(filter)
-        return try store.read(name) { b, now in b.findOne(compiled, now: now) }
+        return try store.scan(name) { b, now in b.findOne(compiled, now: now) }
     }
 
     /// The number of records, or of records matching `filter`.
     public func count(_ filter: JSONObject? = nil) throws(StoreError) -> Int {
         let compiled = try filter.map { f throws(StoreError) in try RecordFilter(f) }
-        return try store.read(name) { b, now in b.count(compiled, now: now) }
+        return try store.scan(name) { b, now in b.count(compiled, now: now) }
     }
 
     /// The first `n` records.
     public func first(_ n: Int) throws(StoreError) -> [JSONObject] {
-        try store.read(name) { b, now in b.first(n, now: now) }
+        try store.edge(name, first: true, n)
     }
 
     /// The last `n` records (`last(0)` returns all, as in the reference).
     public func last(_ n: Int) throws(StoreError) -> [JSONObject] {
-        try store.read(name) { b, now in b.last(n, now: now) }
+        try store.edge(name, first: false, n)
     }
 
     /// A page of `limit` records after the key `after` (from the start when nil).
     public func paginate(after: JSONValue? = nil, limit: Int) throws(StoreError) -> Page {
-        try store.read(name) { b, now in b.paginate(after: after, limit: limit, now: now) }
+        try BucketState.page(of: store.orderedEntries(name), after: after, limit: limit)
     }
 
     /// The sum of the numeric values of `field` (0 when none).
@@ -112,7 +112,7 @@ public struct BucketHandle: Sendable {
 
     private func aggregate(_ f: AggregateFunction, _ field: String, _ filter: JSONObject?) throws(StoreError) -> Double? {
         let compiled = try filter.map { x throws(StoreError) in try RecordFilter(x) }
-        return try store.read(name) { b, now in b.aggregate(f, field: field, filter: compiled, now: now) }
+        return try store.scan(name) { b, now in b.aggregate(f, field: field, filter: compiled, now: now) }
     }
 
     /// Removes every record. Subscriptions depending on the bucket are re-evaluated (F6); no

@@ -69,14 +69,21 @@ extension BucketState {
     /// A page after the record whose key equals `after` (from the start when `after` is nil;
     /// an unknown key, or an explicit JSON null, gives an empty page).
     func paginate(after: JSONValue?, limit: Int, now: Double) -> Page {
-        let list = ordered(now: now)
+        Self.page(of: ordered(now: now), after: after, limit: limit)
+    }
+
+    /// ``paginate(after:limit:now:)`` over records already in bucket order.
+    static func page(of list: [(key: JSONValue, record: JSONObject)], after: JSONValue?, limit: Int) -> Page {
         var start = 0
         if let after {
             start = (list.firstIndex { $0.key == after && !after.isNull }).map { $0 + 1 } ?? list.count
         }
-        let end = Swift.min(list.count, start + Swift.max(0, limit))
-        let slice = start < end ? Array(list[start..<end]) : []
-        return Page(records: slice.map(\.record), hasMore: start + limit < list.count, nextCursor: slice.last?.key)
+        // `limit` comes from the client and may be as large as `Int.max` (the decoder clamps
+        // any larger integer to it): the arithmetic saturates instead of trapping.
+        let remaining = list.count - start
+        let take = Swift.min(remaining, Swift.max(0, limit))
+        let slice = take > 0 ? Array(list[start..<(start + take)]) : []
+        return Page(records: slice.map(\.record), hasMore: take < remaining, nextCursor: slice.last?.key)
     }
 
     /// `sum`/`avg`/`min`/`max`/`count` over the numeric values of `field` in the matching

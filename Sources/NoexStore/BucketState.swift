@@ -188,13 +188,6 @@ struct BucketState: Sendable {
         return record
     }
 
-    /// Serialises a record just stored under `key` and keeps the text for later reads.
-    mutating func encodeStored(_ record: JSONObject, key: JSONValue) -> [UInt8] {
-        let bytes = JSONSerializer.serialize(.object(record))
-        if let slot = table.slot(of: key) { table.setDerivedBytes(bytes, atSlot: slot) }
-        return bytes
-    }
-
     /// The JSON text of the record with `key`, serialised on the first read and kept until the
     /// record changes (the table drops it on every write to the slot).
     mutating func encodedRecord(_ key: JSONValue, now: Double) -> [UInt8]? {
@@ -211,13 +204,23 @@ struct BucketState: Sendable {
 
     /// Live records in table order, or sorted by key for `ordered_set` buckets.
     func ordered(now: Double) -> [(key: JSONValue, record: JSONObject)] {
+        var result = liveEntries(now: now)
+        if definition.tableKind == .orderedSet { Self.sortByKey(&result) }
+        return result
+    }
+
+    /// Live records in table order (a copy of references: cheap enough to take under the lock,
+    /// unlike sorting them).
+    func liveEntries(now: Double) -> [(key: JSONValue, record: JSONObject)] {
         var result: [(key: JSONValue, record: JSONObject)] = []
         result.reserveCapacity(table.count)
         for (key, record) in table.entries where !isExpired(record, now: now) { result.append((key, record)) }
-        if definition.tableKind == .orderedSet {
-            result.sort { KeyOrder.less($0.key, $1.key) }
-        }
         return result
+    }
+
+    /// The order of an `ordered_set` bucket.
+    static func sortByKey(_ entries: inout [(key: JSONValue, record: JSONObject)]) {
+        entries.sort { KeyOrder.less($0.key, $1.key) }
     }
 
     func all(now: Double) -> [JSONObject] {

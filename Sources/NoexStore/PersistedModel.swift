@@ -25,8 +25,10 @@ struct PersistedModel {
         }
     }
 
-    mutating func apply(_ change: SequencedChange) {
-        guard change.sequence > sequence else { return }
+    /// Applies a change newer than `sequence`; false when it was older or names a missing bucket.
+    @discardableResult
+    mutating func apply(_ change: SequencedChange) -> Bool {
+        guard change.sequence > sequence else { return false }
         sequence = change.sequence
         switch change.change {
         case .defineBucket(let name, let definition, let counter):
@@ -43,15 +45,18 @@ struct PersistedModel {
             buckets[name] = nil
             order.removeAll { $0 == name }
         case .put(let bucket, let key, let record, let counter):
-            guard var b = buckets.removeValue(forKey: bucket) else { return }
+            guard var b = buckets.removeValue(forKey: bucket) else { return false }
             if b.records.contains(key) { b.records.replace(key, record) } else { b.records.append(key, record) }
             b.counter = Swift.max(b.counter, counter)
             buckets[bucket] = b
         case .delete(let bucket, let key):
+            guard buckets[bucket] != nil else { return false }
             buckets[bucket]?.records.remove(key)
         case .clear(let bucket):
+            guard buckets[bucket] != nil else { return false }
             buckets[bucket]?.records.removeAll()
         }
+        return true
     }
 
     var state: PersistedState {

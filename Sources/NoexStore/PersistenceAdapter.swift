@@ -74,4 +74,12 @@ public protocol PersistenceAdapter: AnyObject, Sendable {
     func writeSnapshot(_ state: PersistedState) throws(StoreError)
     /// Releases files and handles.
     func close() throws(StoreError)
+    /// Reads the stored state again without changing it: after a failed write, the store
+    /// replaces its in-memory data with this so that nothing refused stays visible.
+    func reload() throws(StoreError) -> PersistedState
+}
+
+extension PersistenceAdapter {
+    /// By default the same as `load()`.
+    public func reload() throws(StoreError) -> PersistedState { try load() }
 }

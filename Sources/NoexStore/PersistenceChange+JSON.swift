@@ -93,3 +93,75 @@ extension PersistedState {
         self.init(buckets: buckets, sequence: UInt64(seq))
     }
 }
+
+/// The snapshot file's line format (version 2): a header line
+/// `{"snapshot":2,"sequence":n}`, one line `{"b":name,"d":definition,"c":counter}` per bucket
+/// followed by one line `{"b":name,"k":key,"r":record}` per record in table order, and an end
+/// line `{"end":lines}` (the number of lines before it), each a checksummed line. One line
+/// per record lets a repair keep every record whose line verifies.
+enum SnapshotLines {
+    static func header(sequence: UInt64) -> JSONValue {
+        .object(["snapshot": 2, "sequence": .number(Double(sequence))])
+    }
+
+    static func bucket(_ b: PersistedBucket) -> JSONValue {
+        .object(["b": .string(b.name), "d": .object(b.definition), "c": .number(Double(b.counter))])
+    }
+
+    static func record(bucket: String, key: JSONValue, record: JSONObject) -> JSONValue {
+        .object(["b": .string(bucket), "k": key, "r": .object(record)])
+    }
+
+    static func end(lines: Int) -> JSONValue { .object(["end": .number(Double(lines))]) }
+
+    /// What a scanned snapshot holds, and what could not be used.
+    struct Decoded {
+        var state = PersistedState()
+        /// Lines that verified but could not be used, and structural problems.
+        var problems: [LineScan.Damage] = []
+        /// Verified record lines dropped because their bucket's line was damaged.
+        var orphanRecords = 0
+        /// Records restored.
+        var records = 0
+    }
+
+    /// Decodes the verified lines of `scan`; damage already found by the scan is not repeated.
+    static func decode(_ scan: LineScan, fileLength: Int) -> Decoded {
+        var out = Decoded()
+        var index: [String: Int] = [:]
+        var sawHeader = false
+        var endLines: Int?
+        for entry in scan.entries {
+            let json = entry.json
+            if !sawHeader, entry.line == 1, json["snapshot"]?.integerValue == 2, let s = json["sequence"]?.integerValue, s >= 0 {
+                sawHeader = true
+                out.state.sequence = UInt64(s)
+            } else if let lines = json["end"]?.integerValue {
+                endLines = lines
+            } else if let name = json["b"]?.stringValue, let d = json["d"]?.objectValue {
+                if index[name] == nil {
+                    index[name] = out.state.buckets.count
+                    out.state.buckets.append(PersistedBucket(name: name, definition: d, counter: json["c"]?.integerValue ?? 0, records: []))
+                }
+            } else if let name = json["b"]?.stringValue, let k = json["k"], let r = json["r"]?.objectValue {
+                if let i = index[name] {
+                    out.state.buckets[i].records.append((k, r))
+                    out.records += 1
+                } else {
+                    out.orphanRecords += 1
+                }
+            } else {
+                out.problems.append(LineScan.Damage(line: entry.line, offset: entry.offset, reason: "not a snapshot line"))
+            }
+        }
+        if !sawHeader {
+            out.problems.append(LineScan.Damage(line: 1, offset: 0, reason: "missing snapshot header"))
+        }
+        let lineCount = (scan.entries.last?.line ?? 0)
+        if endLines == nil || endLines != lineCount - 1 || scan.entries.last?.json["end"] == nil {
+            let line = lineCount + 1
+            out.problems.append(LineScan.Damage(line: line, offset: fileLength, reason: "snapshot is incomplete (no end line)"))
+        }
+        return out
+    }
+}

@@ -43,7 +43,7 @@ public struct QueryBucket: Sendable {
     /// Every record.
     public func all() throws(StoreError) -> [JSONObject] {
         context.track(name)
-        return try store.read(name) { b, now in b.all(now: now) }
+        return try store.scan(name) { b, now in b.all(now: now) }
     }
 
     /// Records matching `filter`.
@@ -53,39 +53,39 @@ public struct QueryBucket: Sendable {
 
     func matching(_ filter: RecordFilter) throws(StoreError) -> [JSONObject] {
         context.track(name)
-        return try store.read(name) { b, now in b.records(filter, now: now) }
+        return try store.scan(name) { b, now in b.records(filter, now: now) }
     }
 
     /// The first record matching `filter`, or nil.
     public func findOne(_ filter: JSONObject) throws(StoreError) -> JSONObject? {
         let compiled = try RecordFilter(filter)
         context.track(name)
-        return try store.read(name) { b, now in b.findOne(compiled, now: now) }
+        return try store.scan(name) { b, now in b.findOne(compiled, now: now) }
     }
 
     /// The number of (matching) records.
     public func count(_ filter: JSONObject? = nil) throws(StoreError) -> Int {
         let compiled = try filter.map { f throws(StoreError) in try RecordFilter(f) }
         context.track(name)
-        return try store.read(name) { b, now in b.count(compiled, now: now) }
+        return try store.scan(name) { b, now in b.count(compiled, now: now) }
     }
 
     /// The first `n` records.
     public func first(_ n: Int) throws(StoreError) -> [JSONObject] {
         context.track(name)
-        return try store.read(name) { b, now in b.first(n, now: now) }
+        return try store.edge(name, first: true, n)
     }
 
     /// The last `n` records.
     public func last(_ n: Int) throws(StoreError) -> [JSONObject] {
         context.track(name)
-        return try store.read(name) { b, now in b.last(n, now: now) }
+        return try store.edge(name, first: false, n)
     }
 
     /// A page of records after `after`.
     public func paginate(after: JSONValue? = nil, limit: Int) throws(StoreError) -> Page {
         context.track(name)
-        return try store.read(name) { b, now in b.paginate(after: after, limit: limit, now: now) }
+        return try BucketState.page(of: store.orderedEntries(name), after: after, limit: limit)
     }
 
     /// Sum of the numeric values of `field`.
@@ -111,6 +111,6 @@ public struct QueryBucket: Sendable {
     private func aggregate(_ f: AggregateFunction, _ field: String, _ filter: JSONObject?) throws(StoreError) -> Double? {
         let compiled = try filter.map { x throws(StoreError) in try RecordFilter(x) }
         context.track(name)
-        return try store.read(name) { b, now in b.aggregate(f, field: field, filter: compiled, now: now) }
+        return try store.scan(name) { b, now in b.aggregate(f, field: field, filter: compiled, now: now) }
     }
 }

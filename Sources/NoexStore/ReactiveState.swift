@@ -99,18 +99,25 @@ struct ReactiveState: Sendable {
         }
     }
 
-    mutating func removeInstance(_ id: Int) {
-        guard let instance = instances.removeValue(forKey: id) else { return }
+    /// Removes an instance; returns it so the caller can free its last result (possibly large)
+    /// after releasing the store lock.
+    @discardableResult
+    mutating func removeInstance(_ id: Int) -> QueryInstance? {
+        guard let instance = instances.removeValue(forKey: id) else { return nil }
         unlink(id, instance.deps)
         instanceIds[instance.key] = nil
         for sub in instance.subscribers.keys { subscriptions[sub] = nil }
+        return instance
     }
 
-    /// Removes a subscription; drops its instance when it was the last subscriber.
-    mutating func removeSubscription(_ sub: Int) {
-        guard let id = subscriptions.removeValue(forKey: sub) else { return }
+    /// Removes a subscription; drops its instance when it was the last subscriber, and returns
+    /// the dropped instance (see ``removeInstance(_:)``).
+    @discardableResult
+    mutating func removeSubscription(_ sub: Int) -> QueryInstance? {
+        guard let id = subscriptions.removeValue(forKey: sub) else { return nil }
         instances[id]?.subscribers[sub] = nil
-        if instances[id]?.subscribers.isEmpty == true { removeInstance(id) }
+        if instances[id]?.subscribers.isEmpty == true { return removeInstance(id) }
+        return nil
     }
 
     /// Silently removes every instance that depends on `bucket` (dropBucket).

@@ -20,14 +20,54 @@ public final class SQLitePersistenceAdapter: PersistenceAdapter {
     /// The database path.
     public let path: String
     private let connection: Mutex<Connection>
+    private let lock: Mutex<OwnerLock?>
 
-    /// Opens (creating if needed) a database.
+    /// Opens (creating if needed) a database, takes `<path>.lock` and checks the database's
+    /// integrity (`PRAGMA quick_check`).
     /// - Parameters:
     ///   - path: the database file.
     ///   - durability: `.fsync` selects `synchronous=FULL`, anything else `NORMAL`.
-    /// - Throws: `StoreError.persistence` when the database cannot be opened or set up.
-    public init(path: String, durability: Durability = .sync) throws(StoreError) {
+    ///   - repair: when the check fails, copy every readable row into a fresh database and
+    ///     keep the damaged one aside as `<path>.damaged-<UTC time>` instead of refusing.
+    ///   - notice: where a repair report goes (default: standard error).
+    /// - Throws: `StoreError.persistence` when the database cannot be opened or set up, fails
+    ///   its integrity check (without `repair`), or another process or adapter holds it.
+    public init(
+        path: String, durability: Durability = .sync, repair: Bool = false,
+        notice: @escaping @Sendable (String) -> Void = PersistenceNotice.standardError
+    ) throws(StoreError) {
         self.path = path
+        // An in-memory or temporary database (":memory:", "") has no file to own.
+        let lock = path == ":memory:" || path.isEmpty
+            ? nil : try OwnerLock(path: path + ".lock", guarding: "SQLite database \"\(path)\"")
+        var db = try Self.open(path)
+        // Until the check has passed, closing must not checkpoint the WAL into a damaged file.
+        noex_sqlite_no_checkpoint_on_close(db, 1)
+        let problems = Self.integrityProblems(db)
+        if problems.isEmpty { noex_sqlite_no_checkpoint_on_close(db, 0) }
+        if !problems.isEmpty {
+            let shown = problems.prefix(5).joined(separator: "; ") + (problems.count > 5 ? "; …" : "")
+            guard repair else {
+                sqlite3_close(db)
+                throw .persistence(
+                    "SQLite database \"\(path)\" failed its integrity check: \(shown). Nothing was changed. Start with "
+                        + "--repair (StoreConfiguration.repair) to copy every readable row into a fresh database and keep "
+                        + "the damaged file as \"\(path).damaged-<time>\".")
+            }
+            db = try SQLiteRepair(path: path, durability: durability, notice: notice).run(damaged: db, problems: shown)
+        } else if repair {
+            notice("[persistence] repair: SQLite database \"\(path)\" passed its integrity check; nothing to repair")
+        }
+        if let message = Self.exec(db, Self.setup(durability)) {
+            sqlite3_close(db)
+            throw .persistence("Cannot set up SQLite database \"\(path)\": \(message)")
+        }
+        connection = Mutex(Connection(db: db))
+        self.lock = Mutex(lock)
+    }
+
+    /// Opens the file (no setup yet).
+    static func open(_ path: String) throws(StoreError) -> OpaquePointer {
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         guard sqlite3_open_v2(path, &db, flags, nil) == SQLITE_OK, let db else {
@@ -35,24 +75,49 @@ public final class SQLitePersistenceAdapter: PersistenceAdapter {
             sqlite3_close(db)
             throw .persistence("Cannot open SQLite database \"\(path)\": \(message)")
         }
-        let setup = """
-            PRAGMA journal_mode=WAL;
-            PRAGMA synchronous=\(durability == .fsync ? "FULL" : "NORMAL");
-            CREATE TABLE IF NOT EXISTS noex_meta(k TEXT PRIMARY KEY, v INTEGER NOT NULL);
-            CREATE TABLE IF NOT EXISTS noex_buckets(name TEXT PRIMARY KEY, ord INTEGER NOT NULL,
-                definition TEXT NOT NULL, counter INTEGER NOT NULL);
-            CREATE TABLE IF NOT EXISTS noex_records(bucket TEXT NOT NULL, key TEXT NOT NULL,
-                ord INTEGER NOT NULL, data TEXT NOT NULL, counter INTEGER NOT NULL DEFAULT 0,
-                PRIMARY KEY(bucket, key)) WITHOUT ROWID;
-            """
-        if let message = Self.exec(db, setup) {
-            sqlite3_close(db)
-            throw .persistence("Cannot set up SQLite database \"\(path)\": \(message)")
-        }
-        connection = Mutex(Connection(db: db))
+        return db
     }
 
-    private static func exec(_ db: OpaquePointer, _ sql: String) -> String? {
+    /// The pragmas and tables of a noex database.
+    static func setup(_ durability: Durability) -> String {
+        """
+        PRAGMA journal_mode=WAL;
+        PRAGMA synchronous=\(durability == .fsync ? "FULL" : "NORMAL");
+        CREATE TABLE IF NOT EXISTS noex_meta(k TEXT PRIMARY KEY, v INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS noex_buckets(name TEXT PRIMARY KEY, ord INTEGER NOT NULL,
+            definition TEXT NOT NULL, counter INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS noex_records(bucket TEXT NOT NULL, key TEXT NOT NULL,
+            ord INTEGER NOT NULL, data TEXT NOT NULL, counter INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY(bucket, key)) WITHOUT ROWID;
+        """
+    }
+
+    /// What `PRAGMA quick_check` reports (empty when the database is sound), or why it could not run.
+    static func integrityProblems(_ db: OpaquePointer) -> [String] {
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &statement, nil) == SQLITE_OK, let statement else {
+            return [String(cString: sqlite3_errmsg(db))]
+        }
+        defer { sqlite3_finalize(statement) }
+        var problems: [String] = []
+        while true {
+            let rc = sqlite3_step(statement)
+            if rc == SQLITE_ROW {
+                // One row may hold several lines ("*** in database main ***\nPage 7: …").
+                let row = text(statement, 0)
+                if row != "ok" {
+                    problems += row.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("***") && !$0.isEmpty }
+                }
+            } else if rc == SQLITE_DONE {
+                return problems
+            } else {
+                problems.append(String(cString: sqlite3_errmsg(db)))
+                return problems
+            }
+        }
+    }
+
+    static func exec(_ db: OpaquePointer, _ sql: String) -> String? {
         var error: UnsafeMutablePointer<CChar>?
         guard sqlite3_exec(db, sql, nil, nil, &error) == SQLITE_OK else {
             let message = error.map { String(cString: $0) } ?? "unknown error"
@@ -111,7 +176,7 @@ public final class SQLitePersistenceAdapter: PersistenceAdapter {
         case int(Int64)
     }
 
-    private static func text(_ statement: OpaquePointer, _ column: Int32) -> String {
+    static func text(_ statement: OpaquePointer, _ column: Int32) -> String {
         guard let p = sqlite3_column_text(statement, column) else { return "" }
         return String(cString: p)
     }
@@ -241,7 +306,7 @@ public final class SQLitePersistenceAdapter: PersistenceAdapter {
         }
     }
 
-    /// Releases files and handles.
+    /// Releases files, handles and the lock.
     public func close() throws(StoreError) {
         connection.withLock { c in
             for statement in c.statements.values { sqlite3_finalize(statement) }
@@ -249,6 +314,7 @@ public final class SQLitePersistenceAdapter: PersistenceAdapter {
             if let db = c.db { sqlite3_close(db) }
             c.db = nil
         }
+        lock.withLock { $0 = nil }
     }
 
     deinit {

@@ -134,7 +134,9 @@ extension Store {
     }
 
     func unsubscribe(_ sub: Int) {
-        state.withLock { s in s.reactive.removeSubscription(sub) }
+        // The dropped instance (and its last result) is freed here, after the lock.
+        let dropped = state.withLock { s in s.reactive.removeSubscription(sub) }
+        _ = consume dropped
     }
 
     /// Subscribes `handler` to events whose topic matches `pattern` (`*`, `bucket.users.*`,

@@ -11,10 +11,25 @@ extension Store {
         }
     }
 
+    /// Inserts a record and returns it as UTF-8 JSON text: the text the record-size check
+    /// already wrote (and keeps for later reads), so the answer is not serialised again.
+    /// - Throws: as ``BucketHandle/insert(_:)``.
+    public func insertEncoded(_ data: JSONObject, inBucket name: String) throws(StoreError) -> [UInt8] {
+        try commit { s, log throws(StoreError) in
+            guard let box = s.buckets[name] else { throw StoreError.notDefined(name) }
+            try insertRecord(&box.state, data, &log)
+            guard let key = log.events.last?.key, let slot = box.state.table.slot(of: key),
+                let bytes = box.state.table.derivedBytes(atSlot: slot)
+            else { return JSONSerializer.serialize(.object(log.events.last?.record ?? JSONObject())) }
+            return bytes
+        }
+    }
+
     /// The insert pipeline on a bucket: prepare, key and unique checks, maxSize eviction, store.
     func insertRecord(_ b: inout BucketState, _ data: JSONObject, _ log: inout CommitLog) throws(StoreError) {
         let persist = pipeline != nil && b.definition.persistent
         let (key, record) = try b.prepareInsert(data, now: log.now)
+        let encoded = try configuration.limits.checkRecordSize(record, bucket: b.name)
         if let existing = b.table[key] {
             // An expired, not yet purged record is gone for every read (F9), so it gives way.
             guard b.isExpired(existing, now: log.now) else { throw StoreError.alreadyExists(bucket: b.name, key: key) }
@@ -28,7 +43,10 @@ extension Store {
             log.events.append(.deleted(b.name, victim, old))
             if persist { log.changes.append(.delete(bucket: b.name, key: victim)) }
         }
+        try configuration.limits.checkRecordCount(b.table.count, bucket: b.name)
         try b.insert(record, key: key)
+        // The size check serialised the record anyway: keep the text for the next read.
+        if let slot = b.table.slot(of: key) { b.table.setDerivedBytes(encoded, atSlot: slot) }
         log.touch(b.name)
         log.events.append(.inserted(b.name, key, record))
         if persist { log.changes.append(.put(bucket: b.name, key: key, record: record, counter: b.counter)) }
@@ -41,42 +59,46 @@ extension Store {
     }
 
     func update(in name: String, key: JSONValue, _ changes: JSONObject) throws(StoreError) -> JSONObject {
-        try update(in: name, key: key, changes) { _, record in record }
+        try update(in: name, key: key, changes) { record, _ in record }
     }
 
     /// ``BucketHandle/updateEncoded(_:_:)`` without making a handle: for a caller on a hot path
     /// that would otherwise make one per call (each copy of a handle retains the store).
     /// - Throws: `notFound`, `validation`, `uniqueConstraint`, `bucketNotDefined`.
     public func updateEncoded(_ key: JSONValue, _ changes: JSONObject, inBucket name: String) throws(StoreError) -> [UInt8] {
-        try update(in: name, key: key, changes) { state, record in state.encodeStored(record, key: key) }
+        try update(in: name, key: key, changes) { _, encoded in encoded }
     }
 
-    /// The update pipeline; `result` runs under the lock on the stored record.
+    /// The update pipeline; `result` runs under the lock on the stored record and its JSON text.
     private func update<R>(
-        in name: String, key: JSONValue, _ changes: JSONObject, result: (inout BucketState, JSONObject) -> R
+        in name: String, key: JSONValue, _ changes: JSONObject, result: (JSONObject, [UInt8]) -> R
     ) throws(StoreError) -> R {
         let persisting = pipeline != nil
         return try commit { s, log throws(StoreError) in
             guard let box = s.buckets[name] else { throw StoreError.notDefined(name) }
-            return try Self.update(&box.state, key: key, changes, persisting: persisting, &log, result: result)
+            return try Self.update(
+                &box.state, key: key, changes, persisting: persisting, limits: configuration.limits, &log, result: result)
         }
     }
 
     /// The update on the bucket itself, through `inout` so that the bucket's state is never
     /// copied (calling methods on `box.state` directly copied it on every update).
     private static func update<R>(
-        _ b: inout BucketState, key: JSONValue, _ changes: JSONObject, persisting: Bool, _ log: inout CommitLog,
-        result: (inout BucketState, JSONObject) -> R
+        _ b: inout BucketState, key: JSONValue, _ changes: JSONObject, persisting: Bool, limits: StoreLimits,
+        _ log: inout CommitLog, result: (JSONObject, [UInt8]) -> R
     ) throws(StoreError) -> R {
         guard let existing = b.get(key, now: log.now) else { throw StoreError.notFound(bucket: b.name, key: key) }
         let record = try b.prepareUpdate(existing: existing, changes: changes, now: log.now)
+        let encoded = try limits.checkRecordSize(record, bucket: b.name)
         try b.replace(record, key: key, previous: existing)
+        // The size check serialised the record: keep the text (also what `updateEncoded` answers).
+        if let slot = b.table.slot(of: key) { b.table.setDerivedBytes(encoded, atSlot: slot) }
         log.touch(b.name)
         log.events.append(.updated(b.name, key, existing, record))
         if persisting, b.definition.persistent {
             log.changes.append(.put(bucket: b.name, key: key, record: record, counter: b.counter))
         }
-        return result(&b, record)
+        return result(record, encoded)
     }
 
     func delete(from name: String, key: JSONValue) throws(StoreError) -> Bool {

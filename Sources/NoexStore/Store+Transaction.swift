@@ -32,7 +32,8 @@ extension Store {
     func commitTransaction(_ tx: TransactionContext) throws(StoreError) {
         guard tx.buffers.values.contains(where: { !$0.entries.isEmpty }) else { return }
         // A read-only transaction commits nothing; one that writes also validates its reads.
-        try commit { s, log throws(StoreError) in
+        // The undo list is returned, so that it is freed after the lock is released.
+        let undo = try commit { s, log throws(StoreError) -> [Undo] in
             var undo: [Undo] = []
             defer {
                 for name in tx.order { s.buckets[name]?.state.table.compactionSuspended = false }
@@ -48,7 +49,9 @@ extension Store {
                 rollback(undo, &s)
                 throw error
             }
+            return undo
         }
+        _ = consume undo
     }
 
     private func apply(_ buffer: TransactionContext.Buffer, to b: inout BucketState, _ log: inout CommitLog,
@@ -106,6 +109,7 @@ extension Store {
                 log.events.append(.deleted(name, victim, old))
                 if persist { log.changes.append(.delete(bucket: name, key: victim)) }
             }
+            try configuration.limits.checkRecordCount(b.table.count, bucket: name)
             try b.insert(record, key: key)
             undo.append(.inserted(name, key))
             log.events.append(.inserted(name, key, record))

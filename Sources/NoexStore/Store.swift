@@ -86,8 +86,13 @@ public final class Store: Sendable {
         let adapter: (any PersistenceAdapter)?
         switch configuration.persistence {
         case .memory: adapter = nil
-        case .file(let directory): adapter = try FilePersistenceAdapter(directory: directory)
-        case .sqlite(let path): adapter = try SQLitePersistenceAdapter(path: path, durability: configuration.durability)
+        case .file(let directory):
+            adapter = try FilePersistenceAdapter(
+                directory: directory, repair: configuration.repair, notice: configuration.persistenceNotice)
+        case .sqlite(let path):
+            adapter = try SQLitePersistenceAdapter(
+                path: path, durability: configuration.durability, repair: configuration.repair,
+                notice: configuration.persistenceNotice)
         case .custom(let custom): adapter = custom
         }
         var initial = StoreState()
@@ -96,18 +101,7 @@ public final class Store: Sendable {
             let persisted = try adapter.load()
             sequence = persisted.sequence
             for saved in persisted.buckets {
-                let definition: BucketDefinition
-                do {
-                    definition = try BucketDefinition(json: saved.definition, bucket: saved.name)
-                } catch {
-                    throw .persistence("Cannot restore bucket \"\(saved.name)\": \(error.message)")
-                }
-                var bucket = BucketState(name: saved.name, definition: definition)
-                bucket.counter = saved.counter
-                for (key, record) in saved.records where !bucket.table.contains(key) {
-                    bucket.restore(record, key: key, slot: Int.max)
-                }
-                initial.buckets[saved.name] = BucketBox(bucket)
+                initial.buckets[saved.name] = BucketBox(try Self.restoredBucket(saved))
                 initial.bucketOrder.append(saved.name)
                 initial.restoredUnclaimed.insert(saved.name)
             }
@@ -118,6 +112,10 @@ public final class Store: Sendable {
             pipeline = nil
         }
         state = Mutex(initial)
+        pipeline?.revert = { [weak self] _ throws(StoreError) -> UInt64 in
+            guard let self else { throw StoreError.closed }
+            return try self.revertToPersisted()
+        }
         if configuration.ttlCheckIntervalMs > 0 { scheduleTtlTick() }
     }
 
@@ -125,16 +123,20 @@ public final class Store: Sendable {
 
     /// Runs a mutation under the lock, then publishes its events and persists its changes.
     func commit<R>(_ body: (inout StoreState, inout CommitLog) throws(StoreError) -> R) throws(StoreError) -> R {
-        let (result, sequence, scheduleFlush) = try state.withLock {
-            s throws(StoreError) -> (R, UInt64?, Bool) in
+        if let pipeline, let broken = pipeline.broken.withLock({ $0 }) { throw broken }
+        // The log leaves the lock with the result: freeing a large commit's events (and the
+        // record versions only they still hold) must not happen while every other call waits.
+        let (result, sequence, scheduleFlush, log) = try state.withLock {
+            s throws(StoreError) -> (R, UInt64?, Bool, CommitLog) in
             guard !s.closed else { throw StoreError.closed }
             var log = CommitLog(now: s.tick())
             let result = try body(&s, &log)
             afterCommit(&s, log)
-            guard let pipeline, !log.changes.isEmpty else { return (result, nil, false) }
+            guard let pipeline, !log.changes.isEmpty else { return (result, nil, false, log) }
             let (seq, schedule) = pipeline.append(log.changes)
-            return (result, seq, schedule)
+            return (result, seq, schedule, log)
         }
+        _ = consume log
         if let sequence, let pipeline {
             if pipeline.durability != .none {
                 try pipeline.sync(upTo: sequence, snapshot: snapshotState)
@@ -167,6 +169,18 @@ public final class Store: Sendable {
         try readCaching(name) { b, now throws(StoreError) in try body(b, now) }
     }
 
+    /// Reads a bucket outside the lock: the lock is held only to copy the bucket's state, which
+    /// shares its storage (copy-on-write), so a scan of a large bucket never stalls other store
+    /// calls. A write to the bucket while a scan still holds the copy pays for copying the
+    /// table once; writes to other buckets pay nothing.
+    func scan<R>(_ name: String, _ body: (borrowing BucketState, Double) throws(StoreError) -> R) throws(StoreError) -> R {
+        let (snapshot, now) = try state.withLock { s throws(StoreError) -> (BucketState, Double) in
+            guard let box = s.buckets[name] else { throw StoreError.notDefined(name) }
+            return (box.state, box.state.definition.ttlMs == nil ? 0 : (Date().timeIntervalSince1970 * 1000))
+        }
+        return try body(snapshot, now)
+    }
+
     /// Like `read`, for reads that keep derived data (serialised records) in the bucket.
     func readCaching<R>(_ name: String, _ body: (inout BucketState, Double) throws(StoreError) -> R) throws(StoreError) -> R {
         try state.withLock { s throws(StoreError) -> R in
@@ -174,6 +188,29 @@ public final class Store: Sendable {
             let now = box.state.definition.ttlMs == nil ? 0 : (Date().timeIntervalSince1970 * 1000)
             return try body(&box.state, now)
         }
+    }
+
+    /// A bucket's live records in bucket order (key order for `ordered_set`), sorted after the
+    /// lock is released: sorting a large bucket under it would stall every other store call.
+    /// - Parameter now: the expiry instant; the wall clock when nil.
+    func orderedEntries(_ name: String, now: Double? = nil) throws(StoreError) -> [(key: JSONValue, record: JSONObject)] {
+        var (entries, sort) = try scan(name) { b, readNow in
+            (b.liveEntries(now: now ?? readNow), b.definition.tableKind == .orderedSet)
+        }
+        if sort { BucketState.sortByKey(&entries) }
+        return entries
+    }
+
+    /// `first(n)` / `last(n)` of a bucket; an `ordered_set` bucket is sorted outside the lock.
+    func edge(_ name: String, first: Bool, _ n: Int) throws(StoreError) -> [JSONObject] {
+        let unsorted = try scan(name) { b, now -> [JSONObject]? in
+            guard b.definition.tableKind != .orderedSet else { return nil }
+            return first ? b.first(n, now: now) : b.last(n, now: now)
+        }
+        if let unsorted { return unsorted }
+        let entries = try orderedEntries(name)
+        if first { return entries.prefix(Swift.max(0, n)).map(\.record) }
+        return (n <= 0 ? entries[...] : entries.suffix(n)).map(\.record)
     }
 
     // MARK: Bucket administration
@@ -196,6 +233,7 @@ public final class Store: Sendable {
                 }
                 return
             }
+            try configuration.limits.checkBucketCount(s.buckets.count, adding: name)
             s.buckets[name] = BucketBox(BucketState(name: name, definition: definition))
             s.bucketOrder.append(name)
             if pipeline != nil, definition.persistent {
@@ -246,6 +284,12 @@ public final class Store: Sendable {
 
     /// Whether a bucket is defined.
     public func hasBucket(_ name: String) -> Bool { state.withLock { $0.buckets[name] != nil } }
+
+    /// The number of records a bucket holds (expired ones not yet purged included), 0 when it
+    /// does not exist: a cheap size check, one lock and no scan.
+    public func recordCount(_ name: String) -> Int {
+        state.withLock { $0.buckets[name]?.state.table.count ?? 0 }
+    }
 
     /// Bucket names in definition order.
     public func bucketNames() -> [String] { state.withLock { $0.bucketOrder } }

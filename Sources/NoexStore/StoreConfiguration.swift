@@ -37,6 +37,14 @@ public struct StoreConfiguration: Sendable {
     public var ttlCheckIntervalMs: Int
     /// With `durability: .none`, the debounce window of background flushes.
     public var flushIntervalMs: Int
+    /// Start even if the persisted data is damaged: keep every record that verifies, keep
+    /// the damaged files aside and report what was dropped (`noex-server --repair`). Without
+    /// it, damage stops the start with an error naming the file and line.
+    public var repair: Bool
+    /// Where adapters report a dropped torn tail or a repair (default: standard error).
+    public var persistenceNotice: @Sendable (String) -> Void
+    /// Bounds on buckets, records per bucket and record size.
+    public var limits: StoreLimits
 
     /// Creates a configuration.
     /// - Parameters:
@@ -45,10 +53,18 @@ public struct StoreConfiguration: Sendable {
     ///   - durability: when writes are acknowledged (default `.sync`, see docs/store-durability.md).
     ///   - ttlCheckIntervalMs: TTL purge interval (default 1000; 0 disables).
     ///   - flushIntervalMs: background flush window for `durability: .none` (default 100).
+    ///   - repair: start over damaged persisted data, keeping what verifies (default false).
+    ///   - persistenceNotice: where torn-tail and repair reports go (default standard error).
+    ///   - limits: bounds on buckets, records and record size (see ``StoreLimits``).
     public init(
         name: String? = nil, persistence: PersistenceConfiguration = .memory, durability: Durability = .sync,
-        ttlCheckIntervalMs: Int = 1000, flushIntervalMs: Int = 100
+        ttlCheckIntervalMs: Int = 1000, flushIntervalMs: Int = 100, repair: Bool = false,
+        persistenceNotice: @escaping @Sendable (String) -> Void = PersistenceNotice.standardError,
+        limits: StoreLimits = StoreLimits()
     ) {
+        self.repair = repair
+        self.persistenceNotice = persistenceNotice
+        self.limits = limits
         self.name = name
         self.persistence = persistence
         self.durability = durability

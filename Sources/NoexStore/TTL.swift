@@ -49,6 +49,10 @@ public struct TTL: Sendable, Hashable {
                 "Invalid TTL format \"\(text)\". Expected a number (ms) or string like \"30s\", \"5m\", \"1h\", \"7d\".")
         }
         guard value > 0 else { throw .invalidDefinition("TTL value must be positive, got \"\(text)\"") }
+        // A string of hundreds of digits parses to infinity: refuse it rather than store it.
+        guard (value * unit).isFinite else {
+            throw .invalidDefinition("TTL must be a positive finite number, got \"\(text)\"")
+        }
         milliseconds = value * unit
     }
 

@@ -27,18 +27,32 @@ public struct TransactionContext: Sendable {
 
     init(store: Store) { self.store = store }
 
-    private mutating func buffer(_ name: String) throws(StoreError) -> Buffer {
-        if let existing = buffers[name] { return existing }
-        let scratch = try store.read(name) { b, _ in
-            var s = BucketState(name: name, definition: b.definition)
-            s.counter = b.counter
-            return s
+    /// Runs `body` on the bucket's buffer in place.
+    ///
+    /// The buffer is taken out of `buffers` for the call: mutating a copy while the dictionary
+    /// still held the original made every operation copy the whole buffer (copy-on-write),
+    /// which made a transaction's cost grow with the square of its size.
+    private mutating func withBuffer<R>(
+        _ name: String, _ body: (inout Buffer) throws(StoreError) -> R
+    ) throws(StoreError) -> R {
+        var buffer: Buffer
+        if let existing = buffers.removeValue(forKey: name) {
+            buffer = existing
+        } else {
+            let scratch = try store.read(name) { b, _ in
+                var s = BucketState(name: name, definition: b.definition)
+                s.counter = b.counter
+                return s
+            }
+            order.append(name)
+            buffer = Buffer(scratch: scratch)
         }
-        order.append(name)
-        return Buffer(scratch: scratch)
+        // Put back whatever happens, so a caller that catches an error keeps its earlier writes.
+        defer { buffers[name] = buffer }
+        return try body(&buffer)
     }
 
-    private func live(_ bucket: String, _ key: JSONValue) throws(StoreError) -> JSONObject? {
+    private static func live(_ store: Store, _ bucket: String, _ key: JSONValue) throws(StoreError) -> JSONObject? {
         // The clock is read before taking the lock again for the read: the lock is not reentrant.
         let now = store.now()
         return try store.read(bucket) { b, _ in
@@ -49,63 +63,70 @@ public struct TransactionContext: Sendable {
 
     /// Buffers an insert (validated now).
     /// - Returns: the record as it will be stored.
-    /// - Throws: `validation`, `alreadyExists`, `bucketNotDefined` (F2).
+    /// - Throws: `validation`, `alreadyExists`, `bucketNotDefined` (F2), `invalidArgument` when
+    ///   the record is larger than the store's `maxRecordBytes`.
     @discardableResult
     public mutating func insert(_ bucket: String, _ data: JSONObject) throws(StoreError) -> JSONObject {
-        var buffer = try buffer(bucket)
-        let (key, record) = try buffer.scratch.prepareInsert(data, now: store.now())
-        if let entry = buffer.entries[key] {
-            guard entry.final == nil else { throw .alreadyExists(bucket: bucket, key: key) }
-            buffer.entries.replace(key, Entry(expectedVersion: entry.expectedVersion, final: record))
-        } else {
-            guard try live(bucket, key) == nil else { throw .alreadyExists(bucket: bucket, key: key) }
-            buffer.entries.append(key, Entry(expectedVersion: nil, final: record))
+        let store = self.store
+        return try withBuffer(bucket) { buffer throws(StoreError) in
+            let (key, record) = try buffer.scratch.prepareInsert(data, now: store.now())
+            try store.configuration.limits.checkRecordSize(record, bucket: bucket)
+            if let entry = buffer.entries[key] {
+                guard entry.final == nil else { throw .alreadyExists(bucket: bucket, key: key) }
+                buffer.entries.replace(key, Entry(expectedVersion: entry.expectedVersion, final: record))
+            } else {
+                guard try Self.live(store, bucket, key) == nil else { throw .alreadyExists(bucket: bucket, key: key) }
+                buffer.entries.append(key, Entry(expectedVersion: nil, final: record))
+            }
+            return record
         }
-        buffers[bucket] = buffer
-        return record
     }
 
     /// Buffers an update (merged and validated now).
     /// - Returns: the updated record.
-    /// - Throws: `notFound`, `validation`, `bucketNotDefined`.
+    /// - Throws: `notFound`, `validation`, `bucketNotDefined`, `invalidArgument` (record too large).
     @discardableResult
     public mutating func update(_ bucket: String, _ key: JSONValue, _ changes: JSONObject) throws(StoreError) -> JSONObject {
-        var buffer = try buffer(bucket)
-        let now = store.now()
-        if let entry = buffer.entries[key] {
-            guard let current = entry.final else { throw .notFound(bucket: bucket, key: key) }
+        let store = self.store
+        return try withBuffer(bucket) { buffer throws(StoreError) in
+            let now = store.now()
+            if let entry = buffer.entries[key] {
+                guard let current = entry.final else { throw .notFound(bucket: bucket, key: key) }
+                let record = try buffer.scratch.prepareUpdate(existing: current, changes: changes, now: now)
+                try store.configuration.limits.checkRecordSize(record, bucket: bucket)
+                buffer.entries.replace(key, Entry(expectedVersion: entry.expectedVersion, final: record))
+                return record
+            }
+            guard let current = try Self.live(store, bucket, key) else { throw .notFound(bucket: bucket, key: key) }
+            let expected = try Self.expectedVersion(buffer, bucket, key, current)
             let record = try buffer.scratch.prepareUpdate(existing: current, changes: changes, now: now)
-            buffer.entries.replace(key, Entry(expectedVersion: entry.expectedVersion, final: record))
-            buffers[bucket] = buffer
+            try store.configuration.limits.checkRecordSize(record, bucket: bucket)
+            buffer.entries.append(key, Entry(expectedVersion: expected, final: record))
             return record
         }
-        guard let current = try live(bucket, key) else { throw .notFound(bucket: bucket, key: key) }
-        let expected = try expectedVersion(buffer, bucket, key, current)
-        let record = try buffer.scratch.prepareUpdate(existing: current, changes: changes, now: now)
-        buffer.entries.append(key, Entry(expectedVersion: expected, final: record))
-        buffers[bucket] = buffer
-        return record
     }
 
     /// Buffers a delete; a missing key is a no-op.
     /// - Throws: `bucketNotDefined`.
     public mutating func delete(_ bucket: String, _ key: JSONValue) throws(StoreError) {
-        var buffer = try buffer(bucket)
-        if let entry = buffer.entries[key] {
-            if entry.expectedVersion == nil {
-                buffer.entries.remove(key)
-            } else {
-                buffer.entries.replace(key, Entry(expectedVersion: entry.expectedVersion, final: nil))
+        let store = self.store
+        try withBuffer(bucket) { buffer throws(StoreError) in
+            if let entry = buffer.entries[key] {
+                if entry.expectedVersion == nil {
+                    buffer.entries.remove(key)
+                } else {
+                    buffer.entries.replace(key, Entry(expectedVersion: entry.expectedVersion, final: nil))
+                }
+            } else if let current = try Self.live(store, bucket, key) {
+                let expected = try Self.expectedVersion(buffer, bucket, key, current)
+                buffer.entries.append(key, Entry(expectedVersion: expected, final: nil))
             }
-        } else if let current = try live(bucket, key) {
-            buffer.entries.append(key, Entry(expectedVersion: try expectedVersion(buffer, bucket, key, current), final: nil))
         }
-        buffers[bucket] = buffer
     }
 
     /// The version a write of `key` must find at commit: the one an earlier `get` saw, else
     /// the current one.
-    private func expectedVersion(_ buffer: Buffer, _ bucket: String, _ key: JSONValue, _ current: JSONObject)
+    private static func expectedVersion(_ buffer: Buffer, _ bucket: String, _ key: JSONValue, _ current: JSONObject)
         throws(StoreError) -> Double
     {
         let version = current["_version"]?.numberValue ?? 0
@@ -118,23 +139,22 @@ public struct TransactionContext: Sendable {
 
     /// The record as this transaction sees it.
     public mutating func get(_ bucket: String, _ key: JSONValue) throws(StoreError) -> JSONObject? {
-        var buffer = try buffer(bucket)
-        if let entry = buffer.entries[key] {
-            buffers[bucket] = buffer
-            return entry.final
+        let store = self.store
+        return try withBuffer(bucket) { buffer throws(StoreError) in
+            if let entry = buffer.entries[key] { return entry.final }
+            let record = try Self.live(store, bucket, key)
+            if buffer.reads[key] == nil { buffer.reads[key] = record?["_version"]?.numberValue ?? -1 }
+            return record
         }
-        let record = try live(bucket, key)
-        if buffer.reads[key] == nil { buffer.reads[key] = record?["_version"]?.numberValue ?? -1 }
-        buffers[bucket] = buffer
-        return record
     }
 
     /// Live records with this transaction's updates and deletes applied, then its inserts.
     public mutating func all(_ bucket: String) throws(StoreError) -> [JSONObject] {
-        let buffer = try buffer(bucket)
-        buffers[bucket] = buffer
+        // Registers the bucket; the buffer is only read below (a copy shares its storage).
+        try withBuffer(bucket) { _ throws(StoreError) in }
+        guard let buffer = buffers[bucket] else { return [] }
         let now = store.now()
-        let liveRecords = try store.read(bucket) { b, _ in b.ordered(now: now) }
+        let liveRecords = try store.orderedEntries(bucket, now: now)
         var result: [JSONObject] = []
         for (key, record) in liveRecords {
             if let entry = buffer.entries[key] {

@@ -95,6 +95,11 @@ extension JSONReader {
             exponent += exponentNegative ? -written : written
         }
         index = i
+        if checksNumberRange, i - start > JSONParser.maximumNumberLength {
+            // Not converted: a 100,000-digit literal costs only the scan above.
+            numberOutOfRange = true
+            return negative ? -.infinity : .infinity
+        }
 
         if digitCount <= 19 {
             if significand == 0 { return negative ? -0.0 : 0.0 }
@@ -111,7 +116,10 @@ extension JSONReader {
                 if let result { return negative ? -result : result }
             }
         }
-        return try parseNumberSlowly(start: start, end: i)
+        // Only the slow path can overflow: the fast path's largest value is 2^53 × 10^22.
+        let value = try parseNumberSlowly(start: start, end: i)
+        if checksNumberRange, !value.isFinite { numberOutOfRange = true }
+        return value
     }
 
     /// Correctly rounded conversion of an already validated number literal.

@@ -14,14 +14,21 @@ struct JSONReader {
     /// Whether short strings can be built in place (``SmallString/isLayoutVerified``), read
     /// once per document rather than once per string.
     let smallStrings = SmallString.isLayoutVerified
+    /// Whether number literals are range-checked (``JSONParser/parse(_:numbersOutOfRange:)``):
+    /// a literal that becomes ±infinity, or is longer than ``JSONParser/maximumNumberLength``
+    /// (then not converted at all), sets ``numberOutOfRange``.
+    let checksNumberRange: Bool
+    /// Set when a range-checked literal was out of range.
+    var numberOutOfRange = false
 
     /// Objects with more members than this switch from a linear duplicate-key scan to a
     /// hash table, so that a huge object cannot make parsing quadratic.
     static let linearKeyLimit = 32
 
-    init(_ bytes: UnsafeRawBufferPointer) {
+    init(_ bytes: UnsafeRawBufferPointer, checksNumberRange: Bool = false) {
         self.bytes = bytes
         self.count = bytes.count
+        self.checksNumberRange = checksNumberRange
     }
 
     /// Parses the whole buffer as exactly one value surrounded by optional whitespace.

@@ -16,6 +16,11 @@ public enum JSONParser {
     /// ``JSONParseError/Reason/nestingTooDeep`` instead of exhausting the stack.
     public static let maximumDepth = 512
 
+    /// The longest number literal ``parse(_:numbersOutOfRange:)`` converts, in bytes; a longer
+    /// one counts as out of range. 1,100 bytes hold any `Double` written out exactly as a plain
+    /// decimal (the longest, -2^-1074, takes 1,077 characters: 2^-n has n decimal places).
+    public static let maximumNumberLength = 1_100
+
     /// Parses one JSON text from raw bytes.
     /// - Parameter bytes: the UTF-8 encoded JSON text.
     /// - Returns: the parsed value.
@@ -24,6 +29,28 @@ public enum JSONParser {
     public static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONValue {
         var reader = JSONReader(bytes)
         return try reader.parseDocument()
+    }
+
+    /// Parses one JSON text from raw bytes and reports numbers a `Double` cannot hold.
+    ///
+    /// ``parse(_:)`` follows JavaScript: `1e400` becomes infinity, which
+    /// JSON cannot write back (it would be sent and stored as `null`). A server that must refuse
+    /// such input parses with this variant and rejects the message when `numbersOutOfRange` is set:
+    /// a literal whose value is ±infinity, or one longer than ``maximumNumberLength`` bytes
+    /// (which is then not converted, so a 100,000-digit number costs only its scan). The value
+    /// returned holds ±infinity in its place.
+    /// - Parameters:
+    ///   - bytes: the UTF-8 encoded JSON text.
+    ///   - numbersOutOfRange: set to true when at least one number literal was out of range.
+    /// - Returns: the parsed value.
+    /// - Throws: ``JSONParseError`` as ``parse(_:)`` does.
+    public static func parse(
+        _ bytes: UnsafeRawBufferPointer, numbersOutOfRange: inout Bool
+    ) throws(JSONParseError) -> JSONValue {
+        var reader = JSONReader(bytes, checksNumberRange: true)
+        let value = try reader.parseDocument()
+        numbersOutOfRange = reader.numberOutOfRange
+        return value
     }
 
     /// Parses one JSON text from a byte array.

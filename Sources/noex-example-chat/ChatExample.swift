@@ -41,7 +41,7 @@ struct ChatExample {
         let feed = try await client.store.subscribe(query: "chat-room", params: ["room": .string(room)])
         var shown = Set<String>()
         show(feed.initialData, shown: &shown)
-        print("joined \"\(room)\" as \(author); type a line and press return (Ctrl-D quits)")
+        printLine("joined \"\(room)\" as \(author); type a line and press return (Ctrl-D quits)")
 
         // Pushes carry the whole new result; print the messages not shown yet.
         let printer = Task {
@@ -103,7 +103,7 @@ struct ChatExample {
             guard let id = record["id"]?.stringValue, shown.insert(id).inserted else { continue }
             let author = record["author"]?.stringValue ?? "?"
             let text = record["text"]?.stringValue ?? ""
-            print("<\(author)> \(text)")
+            printLine("<\(author)> \(text)")
         }
     }
 
@@ -113,6 +113,12 @@ struct ChatExample {
             let thread = Thread { continuation.resume(returning: Swift.readLine()) }
             thread.start()
         }
+    }
+
+    /// Writes a line to stdout at once (`print` would keep it in a buffer when stdout is a
+    /// pipe or a file, so a reader would see nothing until exit).
+    static func printLine(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
     static func printError(_ text: String) {

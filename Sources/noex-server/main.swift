@@ -11,7 +11,7 @@ import NoexYAML
 /// The YAML reader for `--config` and `--rules` files.
 let yamlParser: ConfigFile.YAMLParser = { text in try YAMLParser.parse(text).jsonValue() }
 
-/// Prints to standard error.
+/// Prints to standard error, unbuffered: warnings and errors appear at once.
 func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
@@ -35,7 +35,7 @@ if options.help {
     exit(0)
 }
 if options.version {
-    printLine("noex-server v\(ServerSettings.version)")
+    printLine(ServerBuild.versionLine)
     exit(0)
 }
 
@@ -58,15 +58,34 @@ case .failure(let failure):
     exit(1)
 }
 
+// Read before anything is opened, so a bad file fails the start at once.
+var schema: ServerSchema?
+if let path = settings.schemaFile {
+    do {
+        schema = try ServerSchema(json: ConfigFile.loadDocument(path: path, yamlParser: yamlParser))
+    } catch let error as ConfigFile.LoadError {
+        printError("Error loading schema file: \(error.message)")
+        exit(1)
+    } catch {
+        printError("Error loading schema file \(path): \(error)")
+        exit(1)
+    }
+}
+
+let persistenceFiles = StartupSummary.persistenceFiles(settings)
+if let line = StartupSummary.restoring(settings, files: persistenceFiles) { printLine(line) }
+let restoreStarted = ContinuousClock.now
 let store: Store
 do {
+    let progress = RestoreProgress(print: printLine)
+    defer { progress.stop() }
     store = try Store(configuration: settings.storeConfiguration)
 } catch {
     printError("Error: Failed to initialize \(settings.persistence.rawValue) persistence: \(error.message)")
     exit(1)
 }
 
-let rules: RuleEngine? = settings.rules ? RuleEngine() : nil
+let rules: RuleEngine? = settings.rules ? RuleEngine(configuration: settings.ruleEngineConfiguration) : nil
 if let path = settings.rulesFile {
     guard let rules else {
         printError("Error: --rules needs the rules engine (remove --no-rules)")
@@ -90,14 +109,25 @@ if let path = settings.rulesFile {
 
 var configuration = ServerConfiguration(store: store, rules: rules)
 settings.apply(to: &configuration)
+configuration.schema = schema
+configuration.logWarning = printError
 
 let server: NoexServer
 do {
     server = try await NoexServer.start(configuration)
 } catch {
-    printError("Fatal: \(error)")
+    printError("Error: \(StartupSummary.startFailure(error, host: settings.host, port: settings.port))")
     exit(1)
 }
+let restoreMs = Int((ContinuousClock.now - restoreStarted).components.seconds * 1000)
+    + Int((ContinuousClock.now - restoreStarted).components.attoseconds / 1_000_000_000_000_000)
+
+for line in StartupSummary.restored(
+    settings, files: persistenceFiles, storeStats: store.stats(), report: server.startupReport, restoreMs: restoreMs)
+{
+    printLine(line)
+}
+if let path = settings.schemaFile { printLine(StartupSummary.schema(path: path, report: server.startupReport)) }
 
 var banner = settings
 banner.port = server.port
@@ -115,8 +145,12 @@ if let asked = settings.maxConnections, asked > server.maxConnections {
 /// Turns SIGTERM/SIGINT into one graceful shutdown; a second signal meanwhile is ignored.
 let shutdownSignals = ShutdownSignals()
 await shutdownSignals.wait()
-printLine("\nShutting down...")
-await server.stop()
+if settings.shutdownGraceMs > 0 {
+    printLine("\nShutting down (notifying clients, up to \(settings.shutdownGraceMs) ms)...")
+} else {
+    printLine("\nShutting down...")
+}
+await server.stop(gracePeriod: .milliseconds(settings.shutdownGraceMs))
 rules?.stop()
 do {
     try store.close()

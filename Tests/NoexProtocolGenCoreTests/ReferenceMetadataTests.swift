@@ -55,7 +55,10 @@ struct ReferenceMetadataTests {
         }
     }
 
-    @Test("the resource field follows the reference's extraction order")
+    /// The reference's extraction order, except where it read a field the handler does not act
+    /// on (F22): an unsubscribe touches only the caller's subscription, and a procedure
+    /// operation acts on the procedure it names.
+    @Test("the resource field follows the reference's extraction order, with F22")
     func resources() throws {
         for op in try Self.spec().operations {
             let fields = op.payload.map(\.name)
@@ -70,7 +73,9 @@ struct ReferenceMetadataTests {
                     expected = ["bucket", "name"].first(where: fields.contains)
                 }
             case "rules":
-                expected = ["topic", "key", "pattern"].first(where: fields.contains)
+                expected = op.name == "rules.unsubscribe" ? "subscriptionId" : ["topic", "key", "pattern"].first(where: fields.contains)
+            case "procedures":
+                expected = fields.contains("name") ? "name" : nil
             default:
                 expected = nil
             }

@@ -68,3 +68,79 @@ import Testing
         #expect(compiled.matches(topic, segments: { topic.split(separator: ".", omittingEmptySubsequences: false) }) == expected)
     }
 }
+
+/// The linear-time glob against the old backtracking definition, and the inputs that made the
+/// old matcher run for hours (issue 14, item 2).
+@Suite struct PatternMatchingCostTests {
+    /// The previous recursive matcher, kept as the definition: `*` is one or more bytes other
+    /// than `separator`. Exponential, so only for tiny inputs.
+    private static func reference(_ p: [UInt8], _ pi: Int, _ t: [UInt8], _ ti: Int, _ separator: UInt8) -> Bool {
+        var pi = pi
+        var ti = ti
+        while pi < p.count {
+            if p[pi] == UInt8(ascii: "*") {
+                var end = ti
+                while end < t.count, t[end] != separator {
+                    end += 1
+                    if reference(p, pi + 1, t, end, separator) { return true }
+                }
+                return false
+            }
+            guard ti < t.count, t[ti] == p[pi] else { return false }
+            pi += 1
+            ti += 1
+        }
+        return ti == t.count
+    }
+
+    @Test func agreesWithTheBacktrackingDefinitionOnRandomInputs() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("ab:*".utf8)
+        let textAlphabet = Array("ab:".utf8)
+        for _ in 0..<20_000 {
+            let p = (0..<Int.random(in: 0...7, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+            let t = (0..<Int.random(in: 0...9, using: &generator)).map { _ in textAlphabet.randomElement(using: &generator)! }
+            let expected = Self.reference(p, 0, t, 0, UInt8(ascii: ":"))
+            let actual = PatternMatching.glob(p[...], t[...], separator: UInt8(ascii: ":"))
+            #expect(actual == expected, "\(String(decoding: p, as: UTF8.self)) vs \(String(decoding: t, as: UTF8.self))")
+            if actual != expected { return }
+        }
+        // Longer literal chunks (the Knuth-Morris-Pratt search) over a two-letter alphabet.
+        for _ in 0..<20_000 {
+            let p = (0..<Int.random(in: 0...14, using: &generator)).map { _ in
+                Int.random(in: 0..<8, using: &generator) == 0 ? UInt8(ascii: "*") : Array("ab".utf8).randomElement(using: &generator)!
+            }
+            let t = (0..<Int.random(in: 0...18, using: &generator)).map { _ in Array("ab".utf8).randomElement(using: &generator)! }
+            let expected = Self.reference(p, 0, t, 0, UInt8(ascii: ":"))
+            let actual = PatternMatching.glob(p[...], t[...], separator: UInt8(ascii: ":"))
+            #expect(actual == expected, "\(String(decoding: p, as: UTF8.self)) vs \(String(decoding: t, as: UTF8.self))")
+            if actual != expected { return }
+        }
+    }
+
+    @Test(arguments: [
+        ("*abcab*", "xxabcabcabyy", true),
+        ("*aabaa*x", "aabaabaaabaax", true),
+        ("*aabaab*", "aabaaabaa", false),
+        ("a*ababab*b", "aabababababb", true),
+        ("*abababa", "abababababa", true),
+        ("**abcde**", "xabcdex", false),
+        ("**abcde**", "xxabcdexx", true),
+    ])
+    func longChunks(pattern: String, key: String, expected: Bool) {
+        #expect(PatternMatching.factKey(pattern, matches: key) == expected)
+    }
+
+    @Test func theAttackPatternsFinish() {
+        let done = finishes {
+            let key40 = String(repeating: "a", count: 40)
+            #expect(!PatternMatching.factKey("**************b", matches: key40))
+            #expect(PatternMatching.factKey("**************a", matches: key40))
+            let key3000 = String(repeating: "a", count: 3_000)
+            #expect(!PatternMatching.factKey("****b", matches: key3000))
+            #expect(!PatternMatching.factKey(String(repeating: "*a", count: 200) + "b", matches: key3000))
+            #expect(!PatternMatching.triggerTopic("*********************b", matches: String(repeating: "x", count: 3_000)))
+        }
+        #expect(done, "glob matching did not finish within 30 s")
+    }
+}

@@ -6,7 +6,7 @@ import Testing
     private let context = ExecutionContext(
         triggerData: ["order": ["id": 7, "items": ["a", "b"]], "n": 1.5, "big": 1e21],
         matchedData: [["x": 1], ["x": 2]], variables: ["item": ["name": "pen"], "item_index": 3],
-        lookups: ["rate": ["eur": 0.9]], correlationId: nil, depth: 0)
+        lookups: ["rate": ["eur": 0.9]], correlationId: nil, depth: 0, budget: ChainBudget(100))
     private let facts: (String) -> JSONValue? = { key in key == "stock:7" ? 12 : nil }
 
     @Test func everySourceResolves() throws {

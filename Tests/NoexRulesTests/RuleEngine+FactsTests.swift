@@ -47,11 +47,11 @@ import Testing
         try h.engine.setFact("user:1:email", "a@x")
         try h.engine.setFact("plain", 1)
         try h.engine.setFact("user:2:name", "b2")  // update keeps the position
-        #expect(h.engine.queryFacts("user:*:name").map(\.key) == ["user:2:name", "user:1:name"])
-        #expect(h.engine.queryFacts("user:1:email").map(\.key) == ["user:1:email"])
-        #expect(h.engine.queryFacts("user:9:email").isEmpty)
-        #expect(h.engine.queryFacts("*").map(\.key) == ["plain"])
-        #expect(h.engine.queryFacts("nothing:*").isEmpty)
+        #expect(try h.engine.queryFacts("user:*:name").map(\.key) == ["user:2:name", "user:1:name"])
+        #expect(try h.engine.queryFacts("user:1:email").map(\.key) == ["user:1:email"])
+        #expect(try h.engine.queryFacts("user:9:email").isEmpty)
+        #expect(try h.engine.queryFacts("*").map(\.key) == ["plain"])
+        #expect(try h.engine.queryFacts("nothing:*").isEmpty)
         _ = h.engine.deleteFact("user:2:name")
         try h.engine.setFact("user:2:name", "again")  // delete + set moves it to the end
         #expect(h.engine.allFacts().map(\.key) == ["user:1:name", "user:1:email", "plain", "user:2:name"])

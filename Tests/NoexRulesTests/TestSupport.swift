@@ -1,3 +1,4 @@
+import Foundation
 import NoexRules
 import NoexWire
 import Synchronization
@@ -15,7 +16,7 @@ struct Harness {
     let clock: ManualRuleClock
     let logs: Recorder<String>
 
-    init(maxChainDepth: Int = 16, tracing: Bool = false) {
+    init(maxChainDepth: Int = 16, tracing: Bool = false, limits: RuleEngineLimits = RuleEngineLimits()) {
         let clock = ManualRuleClock()
         let logs = Recorder<String>()
         self.clock = clock
@@ -24,7 +25,7 @@ struct Harness {
             configuration: RuleEngineConfiguration(
                 name: "test-engine", maxChainDepth: maxChainDepth, clock: clock,
                 logger: { level, message in logs.append("\(level.rawValue): \(message)") },
-                tracingEnabled: tracing))
+                tracingEnabled: tracing, limits: limits))
     }
 
     /// Records every event whose topic matches `pattern`.
@@ -63,4 +64,17 @@ func eventCondition(_ field: String, _ op: String, _ value: JSONValue? = nil) ->
     var object: JSONObject = ["source": ["type": "event", "field": .string(field)], "operator": .string(op)]
     if let value { object["value"] = value }
     return .object(object)
+}
+
+/// Runs `body` on its own thread and waits for it at most `seconds`: a test of a cost bound
+/// fails instead of hanging when the bound is missing (the thread is then left running).
+func finishes(within seconds: Double = 30, _ body: @escaping @Sendable () -> Void) -> Bool {
+    let done = DispatchSemaphore(value: 0)
+    let thread = Thread {
+        body()
+        done.signal()
+    }
+    thread.stackSize = 1 << 22
+    thread.start()
+    return done.wait(timeout: .now() + seconds) == .success
 }

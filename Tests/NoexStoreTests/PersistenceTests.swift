@@ -92,18 +92,25 @@ import Testing
     @Test func fileLogSurvivesWithoutCloseAndIgnoresATornTail() throws {
         let dir = temporaryDirectory("torn")
         do {
-            let store = try makeStore(.file(directory: dir))
+            let adapter = try FilePersistenceAdapter(directory: dir)
+            let store = try makeStore(.custom(adapter))
             try store.defineBucket("b", json: ["key": "id", "schema": ["id": ["type": "string"]]])
             try store.bucket("b").insert(["id": "kept"])
             try store.bucket("b").update("kept", ["x": 1])
-            // No close(): the process "dies" here; the log already holds both writes.
+            // No store.close(): the process "dies" here (its files and lock are released by
+            // the kernel, as `adapter.close()` does); the log already holds both writes.
+            try adapter.close()
         }
         let log = dir + "/wal.log"
         let handle = try #require(FileHandle(forWritingAtPath: log))
         handle.seekToEndOfFile()
         handle.write(Data(#"{"s":99,"op":"put","b":"b","k":"torn","r":{"id":"#.utf8))
         try handle.close()
-        let store = try makeStore(.file(directory: dir))
+        let notices = Notices()
+        let store = try Store(configuration: .init(
+            persistence: .file(directory: dir), ttlCheckIntervalMs: 0, persistenceNotice: notices.add))
+        #expect(notices.lines.count == 1)
+        #expect(notices.lines.first?.contains("dropped an incomplete last record at line 4") == true, "\(notices.lines)")
         #expect(try store.bucket("b").all().map { $0["id"] } == ["kept"])
         #expect(try store.bucket("b").get("kept")?["x"] == 1)
         // The restart folded the log into a snapshot, and new writes go on from there.
@@ -117,13 +124,16 @@ import Testing
     @Test func sqliteSurvivesWithoutClose() throws {
         let path = temporaryDirectory("sqlite-noclose") + "/s.db"
         do {
-            let store = try makeStore(.sqlite(path: path))
+            let adapter = try SQLitePersistenceAdapter(path: path)
+            let store = try makeStore(.custom(adapter))
             try store.defineBucket("b", json: ["key": "id", "schema": ["id": ["type": "string"]]])
             try store.bucket("b").insert(["id": "a"])
             try store.transaction { tx throws(StoreError) in
                 try tx.insert("b", ["id": "t1"])
                 try tx.update("b", "a", ["v": 2])
             }
+            // No store.close() (a real kill -9 is CrashTests' job); release what the kernel would.
+            try adapter.close()
         }
         let store = try makeStore(.sqlite(path: path))
         #expect(try store.bucket("b").all().map { $0["id"] } == ["a", "t1"])

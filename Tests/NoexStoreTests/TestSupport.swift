@@ -1,6 +1,7 @@
 import Foundation
 import NoexStore
 import NoexWire
+import Synchronization
 
 /// Runs `body` and returns the `StoreError` it threw, or nil.
 func storeError<R>(_ body: () throws(StoreError) -> R) -> StoreError? {
@@ -44,4 +45,13 @@ extension JSONObject {
         for key in ["_version", "_createdAt", "_updatedAt", "_expiresAt"] { copy[key] = nil }
         return copy
     }
+}
+
+/// Collects persistence notices (torn tails, repair reports) for assertions.
+final class Notices: Sendable {
+    private let storage = Mutex<[String]>([])
+
+    var lines: [String] { storage.withLock { $0 } }
+
+    var add: @Sendable (String) -> Void { { [self] line in storage.withLock { $0.append(line) } } }
 }

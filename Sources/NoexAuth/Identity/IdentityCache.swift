@@ -18,12 +18,19 @@ struct RolePermission: Sendable, Hashable {
         topics = object["topics"]?.arrayValue.map { $0.compactMap(\.stringValue) }
     }
 
-    /// Whether the entry allows `operation` on `resource` of `resourceType`.
-    func allows(operation: String, resourceType: String?, resource: String) -> Bool {
+    /// Whether the entry allows `operation` on `resource`: the operation matches one `allow`
+    /// pattern and the resource passes the entry's constraint for its kind (`buckets`, exact,
+    /// for buckets and queries; `topics`, covering every name a pattern can match, for topics).
+    /// A `*` resource passes a constraint only when the constraint lists `*`.
+    func allows(operation: String, resource: AccessResource) -> Bool {
         guard allow.contains(where: { OperationPattern.matches($0, operation) }) else { return false }
-        if resourceType == "bucket", let buckets, !buckets.contains(resource) { return false }
-        if resourceType == "topic", let topics, !topics.contains(where: { OperationPattern.matches($0, resource) }) {
-            return false
+        switch resource.kind {
+        case .bucket?, .query?:
+            if let buckets, !buckets.contains(resource.name) { return false }
+        case .topic?:
+            if let topics, !topics.contains(where: { TopicPattern.covers($0, resource.name) }) { return false }
+        case .procedure?, nil:
+            break
         }
         return true
     }

@@ -11,36 +11,49 @@ extension IdentityManager {
 
     // MARK: Authorization
 
-    /// The ACL resource type an operation's resource is checked as.
-    static func resourceType(ofOperation operation: String) -> String? {
-        if operation.hasPrefix("store.") { return "bucket" }
-        if operation.hasPrefix("rules.") { return "topic" }
-        if operation.hasPrefix("procedures.") { return "procedure" }
-        return nil
+    /// Whether `userId` may run `operation` on every resource it touches (F22): the first
+    /// resource refused, or `nil` when all are allowed. No resources checks the operation alone.
+    public func firstDenied(userId: String, operation: String, resources: [AccessResource]) -> AccessResource? {
+        if resources.isEmpty {
+            let operationOnly = AccessResource(kind: nil, name: "*", access: nil)
+            return isAllowed(userId: userId, operation: operation, resource: operationOnly) ? nil : operationOnly
+        }
+        return resources.first { !isAllowed(userId: userId, operation: operation, resource: $0) }
+    }
+
+    /// Whether `userId` may run `operation` on `resource`, a name typed by the operation's
+    /// namespace (a bucket for `store.*`, a topic for `rules.*`, a procedure for
+    /// `procedures.*`) and needing the operation's tier as its ACL operation.
+    public func isAllowed(userId: String, operation: String, resource: String) -> Bool {
+        let kind: AccessResource.Kind? =
+            operation.hasPrefix("store.") ? .bucket
+            : operation.hasPrefix("rules.") ? .topic : operation.hasPrefix("procedures.") ? .procedure : nil
+        let access = Operations.descriptor(for: operation)?.tier
+        return isAllowed(userId: userId, operation: operation, resource: AccessResource(kind: kind, name: resource, access: access))
     }
 
     /// Whether `userId` may run `operation` on `resource` (spec-identity §4.9), from the live
-    /// cache: superadmin; then an exact ACL grant to the user or one of their roles; then
-    /// ownership; then a role permission whose pattern and constraints match.
-    public func isAllowed(userId: String, operation: String, resource: String) -> Bool {
-        let resourceType = Self.resourceType(ofOperation: operation)
-        let aclOperation = Operations.descriptor(for: operation)?.tier?.rawValue
-        return cache.withLock { cache -> Bool in
+    /// cache: superadmin; then, for a specific resource, an exact ACL grant of the access it
+    /// needs to the user or one of their roles, then ownership; then a role permission whose
+    /// pattern matches the operation and whose constraint admits the resource.
+    public func isAllowed(userId: String, operation: String, resource: AccessResource) -> Bool {
+        cache.withLock { cache -> Bool in
             let roles = cache.roles(ofUser: userId)
             if roles.contains(where: { $0.name == SystemRoles.superadmin }) { return true }
-            if let resourceType, resource != "*" {
-                if let aclOperation {
-                    let userKey = IdentityCache.aclKey("user", userId, resourceType, resource)
-                    if cache.acl[userKey]?.contains(aclOperation) == true { return true }
+            if let kind = resource.kind, resource.isSpecific {
+                let resourceType = kind.rawValue
+                if let access = resource.access?.rawValue {
+                    let userKey = IdentityCache.aclKey("user", userId, resourceType, resource.name)
+                    if cache.acl[userKey]?.contains(access) == true { return true }
                     for role in roles {
-                        let roleKey = IdentityCache.aclKey("role", role.id, resourceType, resource)
-                        if cache.acl[roleKey]?.contains(aclOperation) == true { return true }
+                        let roleKey = IdentityCache.aclKey("role", role.id, resourceType, resource.name)
+                        if cache.acl[roleKey]?.contains(access) == true { return true }
                     }
                 }
-                if cache.owned.contains(IdentityCache.ownerKey(userId, resourceType, resource)) { return true }
+                if cache.owned.contains(IdentityCache.ownerKey(userId, resourceType, resource.name)) { return true }
             }
             return roles.contains { role in
-                role.permissions.contains { $0.allows(operation: operation, resourceType: resourceType, resource: resource) }
+                role.permissions.contains { $0.allows(operation: operation, resource: resource) }
             }
         }
     }

@@ -75,7 +75,8 @@ extension IdentityManager {
         return ["roles": .array(all.map(Self.roleInfo))]
     }
 
-    /// `identity.assignRole`. Only a superadmin may hand out `superadmin` (F13).
+    /// `identity.assignRole`. Only a superadmin may hand out `superadmin` (F13), or change the
+    /// roles of a superadmin (F23).
     public func assignRole(caller: IdentityCaller, userId: String, roleName: String) throws(ProtocolError) {
         let assignments = try table(SystemBuckets.userRoles)
         try mutating { () throws(ProtocolError) in
@@ -86,6 +87,7 @@ extension IdentityManager {
             if roleName == SystemRoles.superadmin, !caller.isSuperadmin {
                 throw ProtocolError(.forbidden, "Only a superadmin can assign the superadmin role")
             }
+            try requireMayAdminister(userId, caller: caller)
             let existing = try records(SystemBuckets.userRoles, where: ["userId": .string(userId), "roleId": .string(roleId)])
             if !existing.isEmpty { throw ProtocolError(.alreadyExists, "User already has role \"\(roleName)\"") }
             _ = try guarded { () throws(StoreError) in
@@ -97,7 +99,8 @@ extension IdentityManager {
         try reloadTable(SystemBuckets.userRoles)
     }
 
-    /// `identity.removeRole`. Only a superadmin may take `superadmin` away.
+    /// `identity.removeRole`. Only a superadmin may take `superadmin` away, or change the roles
+    /// of a superadmin (F23).
     public func removeRole(caller: IdentityCaller, userId: String, roleName: String) throws(ProtocolError) {
         try mutating { () throws(ProtocolError) in
             guard let role = try role(named: roleName), let roleId = role["id"]?.stringValue else {
@@ -106,6 +109,7 @@ extension IdentityManager {
             if roleName == SystemRoles.superadmin, !caller.isSuperadmin {
                 throw ProtocolError(.forbidden, "Only a superadmin can remove the superadmin role")
             }
+            try requireMayAdminister(userId, caller: caller)
             let existing = try records(SystemBuckets.userRoles, where: ["userId": .string(userId), "roleId": .string(roleId)])
             if existing.isEmpty { throw ProtocolError(.notFound, "User does not have role \"\(roleName)\"") }
             for row in existing { try delete(SystemBuckets.userRoles, row) }

@@ -11,9 +11,12 @@ extension IdentityManager {
         return "$scrypt$\(cost.n)$\(cost.r)$\(cost.p)$AAAAAAAAAAAAAAAAAAAAAA==$" + String(repeating: "A", count: 86) + "=="
     }
 
-    /// `identity.login`: throttled per username and per address, constant work for unknown users,
-    /// `Account disabled` only once the password is right (so it reveals nothing to guessers),
-    /// refused for revoked users (F13), both throttle keys reset on success (F17).
+    /// `identity.login`: throttled per username, per address and per address and username,
+    /// the attempt counted before the password is verified (F17: concurrent guesses cannot
+    /// exceed the limit); constant work for unknown users; `Account disabled` only once the
+    /// password is right (so it reveals nothing to guessers); refused for revoked users (F13).
+    /// A success forgives that account's own failures (per user, and from this address), not
+    /// this address's failures against other accounts.
     /// - Parameters:
     ///   - username: the account name.
     ///   - password: the password.
@@ -24,25 +27,31 @@ extension IdentityManager {
     public func login(
         username: String, password: String, ip: String, isRevoked: (String) -> Bool
     ) async throws(ProtocolError) -> IdentityLogin {
-        let userKey = Self.throttleKey(username: username), ipKey = "ip:\(ip)"
-        try loginLimiter.check(userKey)
-        try loginLimiter.check(ipKey)
-        let record = try user(named: username)
+        let userKey = Self.throttleKey(username: username), ipKey = LoginRateLimiter.addressKey(ip)
+        let pairKey = LoginRateLimiter.pairKey(address: ip, account: userKey)
+        let attempt = try loginLimiter.begin([userKey, ipKey, pairKey])
+        let record: JSONObject?
+        do {
+            record = try user(named: username)
+        } catch {
+            loginLimiter.abandon(attempt)
+            throw error
+        }
         let matches = await PasswordHasher.verifyOffloaded(
             password, encoded: record?["passwordHash"]?.stringValue ?? decoyHash)
         guard let record, matches, let userId = record["id"]?.stringValue else {
-            loginLimiter.recordFailure(userKey)
-            loginLimiter.recordFailure(ipKey)
+            loginLimiter.fail(attempt)
             throw ProtocolError(.unauthorized, "Invalid credentials")
         }
         if record["enabled"] == .bool(false) {
-            loginLimiter.recordFailure(userKey)
-            loginLimiter.recordFailure(ipKey)
+            loginLimiter.fail(attempt)
             throw ProtocolError(.unauthorized, "Account disabled")
         }
-        if isRevoked(userId) { throw ProtocolError(.sessionRevoked, "Session has been revoked") }
-        loginLimiter.reset(userKey)
-        loginLimiter.reset(ipKey)
+        if isRevoked(userId) {
+            loginLimiter.abandon(attempt)
+            throw ProtocolError(.sessionRevoked, "Session has been revoked")
+        }
+        loginLimiter.succeed(attempt, forgiving: (account: userKey, address: ipKey, pair: pairKey))
         return try createSession(userId: userId, user: record, ip: ip)
     }
 
@@ -52,21 +61,24 @@ extension IdentityManager {
         username.utf8.count <= 64 ? "user:\(username)" : "user#\(Digest.sha256Hex(username))"
     }
 
-    /// `identity.loginWithSecret`: the virtual superadmin; throttled per address.
+    /// `identity.loginWithSecret`: the virtual superadmin; throttled per address (and the
+    /// address's secret attempts), counted before the secret is compared.
     /// - Throws: `RATE_LIMITED`, `UNAUTHORIZED` `Invalid secret`, `SESSION_REVOKED`.
     public func loginWithSecret(_ secret: String, ip: String, isRevoked: (String) -> Bool) throws(ProtocolError)
         -> IdentityLogin
     {
-        let ipKey = "ip:\(ip)"
-        try loginLimiter.check(ipKey)
+        let ipKey = LoginRateLimiter.addressKey(ip)
+        let pairKey = LoginRateLimiter.pairKey(address: ip, account: "secret")
+        let attempt = try loginLimiter.begin([ipKey, pairKey])
         guard Digest.secretsEqual(secret, configuration.adminSecret) else {
-            loginLimiter.recordFailure(ipKey)
+            loginLimiter.fail(attempt)
             throw ProtocolError(.unauthorized, "Invalid secret")
         }
         if isRevoked(SystemRoles.superadminUserId) {
+            loginLimiter.abandon(attempt)
             throw ProtocolError(.sessionRevoked, "Session has been revoked")
         }
-        loginLimiter.reset(ipKey)
+        loginLimiter.succeed(attempt, forgiving: (account: nil, address: ipKey, pair: pairKey))
         return try createSession(userId: SystemRoles.superadminUserId, user: nil, ip: ip)
     }
 

@@ -23,6 +23,23 @@ extension IdentityManager {
         return record
     }
 
+    /// F23: an account holding `superadmin` (or the virtual superadmin) is changed, disabled,
+    /// deleted, re-roled or given a new password only by a superadmin. Otherwise an admin could
+    /// reset a superadmin's password, log in as them and make itself superadmin. Read from the
+    /// store, inside the write lock, so a role assigned a moment ago counts.
+    func requireMayAdminister(_ userId: String, caller: IdentityCaller) throws(ProtocolError) {
+        guard !caller.isSuperadmin, try holdsSuperadmin(userId) else { return }
+        throw ProtocolError(.forbidden, "Only a superadmin can change a superadmin account")
+    }
+
+    /// Whether `userId` holds the `superadmin` role, by the stored assignments.
+    func holdsSuperadmin(_ userId: String) throws(ProtocolError) -> Bool {
+        if userId == SystemRoles.superadminUserId { return true }
+        guard let roleId = try role(named: SystemRoles.superadmin)?["id"]?.stringValue else { return false }
+        return !(try records(SystemBuckets.userRoles, where: ["userId": .string(userId), "roleId": .string(roleId)]))
+            .isEmpty
+    }
+
     /// `identity.createUser`.
     /// - Throws: `VALIDATION_ERROR` (username length, password length, field formats),
     ///   `ALREADY_EXISTS` `User "<u>" already exists`.
@@ -66,8 +83,9 @@ extension IdentityManager {
         Self.userInfo(try existingUser(userId))
     }
 
-    /// `identity.updateUser`: self, or a caller whose session holds admin or superadmin. An absent
-    /// field is left alone; `null` clears `displayName` and `email` and empties `metadata`.
+    /// `identity.updateUser`: self, or a caller whose session holds admin or superadmin (only a
+    /// superadmin for a superadmin's profile, F23). An absent field is left alone; `null`
+    /// clears `displayName` and `email` and empties `metadata`.
     public func updateUser(
         caller: IdentityCaller, userId: String, displayName: Nullable<String>?, email: Nullable<String>?,
         metadata: Nullable<JSONObject>?
@@ -76,6 +94,7 @@ extension IdentityManager {
         let users = try table(SystemBuckets.users)
         return try mutating { () throws(ProtocolError) -> JSONValue in
             let current = try existingUser(userId)
+            try requireMayAdminister(userId, caller: caller)
             var changes = JSONObject()
             if let displayName { changes["displayName"] = displayName.value.map(JSONValue.string) ?? .null }
             if let email { changes["email"] = email.value.map(JSONValue.string) ?? .null }
@@ -87,13 +106,14 @@ extension IdentityManager {
     }
 
     /// `identity.deleteUser`: removes the user's sessions, role assignments, ACL grants and
-    /// ownerships, then the user.
-    public func deleteUser(_ userId: String) throws(ProtocolError) {
+    /// ownerships, then the user. Only a superadmin deletes a superadmin (F23).
+    public func deleteUser(_ userId: String, caller: IdentityCaller) throws(ProtocolError) {
         if userId == SystemRoles.superadminUserId {
             throw ProtocolError(.forbidden, "Cannot delete virtual superadmin")
         }
         try mutating { () throws(ProtocolError) in
             let record = try existingUser(userId)
+            try requireMayAdminister(userId, caller: caller)
             _ = try deleteSessionRows(ofUser: userId)
             for row in try records(SystemBuckets.userRoles, where: ["userId": .string(userId)]) {
                 try delete(SystemBuckets.userRoles, row)
@@ -124,25 +144,27 @@ extension IdentityManager {
         ]
     }
 
-    /// `identity.enableUser`.
-    public func enableUser(_ userId: String) throws(ProtocolError) -> JSONValue {
-        try setEnabled(userId, true)
+    /// `identity.enableUser`. Only a superadmin enables a superadmin (F23).
+    public func enableUser(_ userId: String, caller: IdentityCaller) throws(ProtocolError) -> JSONValue {
+        try setEnabled(userId, true, caller: caller)
     }
 
-    /// `identity.disableUser`: also deletes the user's stored sessions.
-    public func disableUser(_ userId: String) throws(ProtocolError) -> JSONValue {
+    /// `identity.disableUser`: also deletes the user's stored sessions. Only a superadmin
+    /// disables a superadmin (F23).
+    public func disableUser(_ userId: String, caller: IdentityCaller) throws(ProtocolError) -> JSONValue {
         if userId == SystemRoles.superadminUserId {
             throw ProtocolError(.forbidden, "Cannot disable virtual superadmin")
         }
-        let info = try setEnabled(userId, false)
+        let info = try setEnabled(userId, false, caller: caller)
         try endSessions(ofUser: userId)
         return info
     }
 
-    private func setEnabled(_ userId: String, _ enabled: Bool) throws(ProtocolError) -> JSONValue {
+    private func setEnabled(_ userId: String, _ enabled: Bool, caller: IdentityCaller) throws(ProtocolError) -> JSONValue {
         let users = try table(SystemBuckets.users)
         return try mutating { () throws(ProtocolError) -> JSONValue in
             _ = try existingUser(userId)
+            try requireMayAdminister(userId, caller: caller)
             return Self.userInfo(try guarded { () throws(StoreError) in
                 try users.update(.string(userId), ["enabled": .bool(enabled)])
             })
@@ -161,24 +183,29 @@ extension IdentityManager {
         try checkPasswordLength(newPassword)
         let record = try existingUser(userId)
         let throttleKey = Self.throttleKey(username: record["username"]?.stringValue ?? userId)
-        try loginLimiter.check(throttleKey)
+        // Reserved before verifying, like a login, so concurrent guesses cannot pass the limit.
+        let attempt = try loginLimiter.begin([throttleKey])
         guard await PasswordHasher.verifyOffloaded(currentPassword, encoded: record["passwordHash"]?.stringValue ?? "")
         else {
-            loginLimiter.recordFailure(throttleKey)
+            loginLimiter.fail(attempt)
             throw ProtocolError(.unauthorized, "Current password is incorrect")
         }
+        loginLimiter.abandon(attempt)
         try await storePassword(userId, newPassword)
     }
 
     /// `identity.resetPassword` (admin): sets a password without the current one and deletes all
-    /// the user's stored sessions.
-    public func resetPassword(userId: String, newPassword: String) async throws(ProtocolError) {
+    /// the user's stored sessions. Only a superadmin resets a superadmin's password (F23),
+    /// checked before hashing and again when the hash is stored.
+    public func resetPassword(userId: String, newPassword: String, caller: IdentityCaller) async throws(ProtocolError) {
         try checkPasswordLength(newPassword)
         _ = try existingUser(userId)
-        try await storePassword(userId, newPassword)
+        try requireMayAdminister(userId, caller: caller)
+        try await storePassword(userId, newPassword, caller: caller)
     }
 
-    private func storePassword(_ userId: String, _ password: String) async throws(ProtocolError) {
+    /// Hashes and stores a password; with `caller`, re-checks F23 inside the write lock.
+    private func storePassword(_ userId: String, _ password: String, caller: IdentityCaller? = nil) async throws(ProtocolError) {
         let hash: String
         do {
             hash = try await PasswordHasher.hashOffloaded(password, cost: configuration.passwordHashCost)
@@ -188,6 +215,7 @@ extension IdentityManager {
         let users = try table(SystemBuckets.users)
         try mutating { () throws(ProtocolError) in
             _ = try existingUser(userId)
+            if let caller { try requireMayAdminister(userId, caller: caller) }
             _ = try guarded { () throws(StoreError) in try users.update(.string(userId), ["passwordHash": .string(hash)]) }
             _ = try deleteSessionRows(ofUser: userId)
         }

@@ -1,3 +1,5 @@
+public import NoexAuth
+
 /// Declarative and programmatic permissions for token-authenticated sessions (spec-identity §2).
 public struct PermissionConfiguration: Sendable {
     /// What happens when no rule allows an operation.
@@ -26,13 +28,30 @@ public struct PermissionConfiguration: Sendable {
         self.check = check
     }
 
-    /// Whether `session` may run `operation` on `resource`.
+    /// Whether `session` may run `operation` on `resource`, a name whose kind follows the
+    /// operation's namespace (a bucket for `store.*`, a topic for `rules.*`).
     public func isAllowed(session: AuthSession, operation: String, resource: String) -> Bool {
-        if let check, let decision = check(session, operation, resource) { return decision }
+        isAllowed(session: session, operation: operation, resource: PermissionRule.resource(resource, of: operation))
+    }
+
+    /// Whether `session` may run `operation` on `resource`. `check` is asked with the
+    /// resource's name; rules apply their constraint for the resource's kind.
+    public func isAllowed(session: AuthSession, operation: String, resource: AccessResource) -> Bool {
+        if let check, let decision = check(session, operation, resource.name) { return decision }
         for rule in rules where rule.matches(session: session, operation: operation, resource: resource) {
             return true
         }
         return self.default == .allow
+    }
+
+    /// Whether `session` may run `operation` on every resource it touches (F22): the first
+    /// resource refused, or `nil`. No resources asks once about the operation, with `*`.
+    public func firstDenied(session: AuthSession, operation: String, resources: [AccessResource]) -> AccessResource? {
+        if resources.isEmpty {
+            let operationOnly = AccessResource(kind: nil, name: "*", access: nil)
+            return isAllowed(session: session, operation: operation, resource: operationOnly) ? nil : operationOnly
+        }
+        return resources.first { !isAllowed(session: session, operation: operation, resource: $0) }
     }
 }
 
@@ -55,17 +74,34 @@ public struct PermissionRule: Sendable, Hashable {
         self.topics = topics
     }
 
-    /// Whether the rule fully matches a request.
+    /// Whether the rule fully matches a request on `resource`, a name whose kind follows the
+    /// operation's namespace (a bucket for `store.*`, a topic for `rules.*`).
     public func matches(session: AuthSession, operation: String, resource: String) -> Bool {
+        matches(session: session, operation: operation, resource: Self.resource(resource, of: operation))
+    }
+
+    /// Whether the rule fully matches a request on `resource`: the role, an `allow` pattern,
+    /// and the constraint for the resource's kind (`buckets`, exact, for buckets and queries;
+    /// `topics`, covering every name a pattern can match, for topics and fact keys).
+    public func matches(session: AuthSession, operation: String, resource: AccessResource) -> Bool {
         guard session.roles.contains(role) else { return false }
         guard allow.contains(where: { PermissionPattern.matches($0, operation) }) else { return false }
-        if let buckets, operation.hasPrefix("store."), !buckets.contains(resource) { return false }
-        if let topics, operation.hasPrefix("rules."),
-            !topics.contains(where: { PermissionPattern.matches($0, resource) })
-        {
-            return false
+        switch resource.kind {
+        case .bucket?, .query?:
+            if let buckets, !buckets.contains(resource.name) { return false }
+        case .topic?:
+            if let topics, !topics.contains(where: { TopicPattern.covers($0, resource.name) }) { return false }
+        case .procedure?, nil:
+            break
         }
         return true
+    }
+
+    /// A bare resource name typed by the operation's namespace.
+    static func resource(_ name: String, of operation: String) -> AccessResource {
+        let kind: AccessResource.Kind? =
+            operation.hasPrefix("store.") ? .bucket : operation.hasPrefix("rules.") ? .topic : nil
+        return AccessResource(kind: kind, name: name, access: nil)
     }
 }
 

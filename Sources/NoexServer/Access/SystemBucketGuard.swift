@@ -11,19 +11,25 @@ public enum SystemBucketGuard {
     ///   - type: the request type.
     ///   - message: the whole request message.
     public static func check(type: String, message: JSONObject) throws(ProtocolError) {
+        try check(type: type, message: message, isSystem: SystemBuckets.isSystem)
+    }
+
+    /// As `check(type:message:)` for the buckets `isSystem` names (without built-in identity,
+    /// only the server's own definition buckets are protected).
+    static func check(type: String, message: JSONObject, isSystem: (String) -> Bool) throws(ProtocolError) {
         for key in ["bucket", "name"] {
-            if case .string(let bucket)? = message[key], SystemBuckets.isSystem(bucket) {
+            if case .string(let bucket)? = message[key], isSystem(bucket) {
                 throw ProtocolError(.forbidden, "Cannot access system bucket \"\(bucket)\" directly")
             }
         }
         if type == "store.defineQuery", case .object(let config)? = message["config"],
-            case .string(let bucket)? = config["bucket"], SystemBuckets.isSystem(bucket)
+            case .string(let bucket)? = config["bucket"], isSystem(bucket)
         {
             throw ProtocolError(.forbidden, "Cannot access system bucket \"\(bucket)\" directly")
         }
         if type == "store.transaction", case .array(let operations)? = message["operations"] {
             for operation in operations {
-                if case .string(let bucket)? = operation["bucket"], SystemBuckets.isSystem(bucket) {
+                if case .string(let bucket)? = operation["bucket"], isSystem(bucket) {
                     throw ProtocolError(.forbidden, "Cannot access system bucket \"\(bucket)\" in transaction")
                 }
             }

@@ -14,6 +14,8 @@ public struct CommandLineOptions: Sendable, Hashable {
     public var dataDir: String?
     /// `--db` for SQLite persistence.
     public var db: String?
+    /// `--repair`: start over damaged persisted data, keeping what verifies.
+    public var repair = false
     /// `--auth`: built-in identity.
     public var auth = false
     /// `--admin-secret`.
@@ -36,6 +38,20 @@ public struct CommandLineOptions: Sendable, Hashable {
     public var maxConnections: String?
     /// `--handshake-timeout-ms`, unconverted.
     public var handshakeTimeoutMs: String?
+    /// `--schema FILE`: buckets, queries, procedures and rules applied at start.
+    public var schemaFile: String?
+    /// `--shutdown-grace-ms`, unconverted.
+    public var shutdownGraceMs: String?
+    /// `--max-result-bytes`, unconverted.
+    public var maxResultBytes: String?
+    /// `--max-transaction-operations`, unconverted.
+    public var maxTransactionOperations: String?
+    /// `--max-buckets`, unconverted.
+    public var maxBuckets: String?
+    /// `--max-records-per-bucket`, unconverted.
+    public var maxRecordsPerBucket: String?
+    /// `--max-record-bytes`, unconverted.
+    public var maxRecordBytes: String?
     /// `--help`/`-h`.
     public var help = false
     /// `--version`/`-v`.
@@ -67,6 +83,7 @@ public struct CommandLineOptions: Sendable, Hashable {
         case "persistence": .value(\.persistence)
         case "data-dir": .value(\.dataDir)
         case "db": .value(\.db)
+        case "repair": .toggle(\.repair)
         case "auth": .toggle(\.auth)
         case "admin-secret": .value(\.adminSecret)
         case "no-rules": .toggle(\.noRules)
@@ -78,6 +95,13 @@ public struct CommandLineOptions: Sendable, Hashable {
         case "max-connections-per-ip": .value(\.maxConnectionsPerIp)
         case "max-connections": .value(\.maxConnections)
         case "handshake-timeout-ms": .value(\.handshakeTimeoutMs)
+        case "schema": .value(\.schemaFile)
+        case "shutdown-grace-ms": .value(\.shutdownGraceMs)
+        case "max-result-bytes": .value(\.maxResultBytes)
+        case "max-transaction-operations": .value(\.maxTransactionOperations)
+        case "max-buckets": .value(\.maxBuckets)
+        case "max-records-per-bucket": .value(\.maxRecordsPerBucket)
+        case "max-record-bytes": .value(\.maxRecordBytes)
         case "help": .toggle(\.help)
         case "version": .toggle(\.version)
         default: nil
@@ -147,6 +171,8 @@ public struct CommandLineOptions: Sendable, Hashable {
               --persistence <type>        memory | file | sqlite (default: memory)
               --data-dir <path>           Directory for file persistence (default: ./data)
               --db <path>                 Database file for sqlite persistence (default: ./noex.db)
+              --repair                    Start over damaged data: keep every verifiable record,
+                                          keep the damaged file aside, report what was dropped
               --auth                      Enable built-in identity (requires --admin-secret)
               --admin-secret <secret>     Secret for identity.loginWithSecret
               --no-rules                  Disable the rules engine
@@ -160,6 +186,17 @@ public struct CommandLineOptions: Sendable, Hashable {
               --max-connections <n>       Cap on open sockets, handshaking or not (default:
                                           the file-descriptor limit minus 256)
               --handshake-timeout-ms <n>  Time allowed for the upgrade request (default: 10000)
+              --schema <path>             Apply a schema file (JSON or YAML: buckets, queries,
+                                          procedures, rules) at start
+              --shutdown-grace-ms <n>     On SIGTERM/SIGINT, notify clients and wait up to n ms
+                                          before closing (default: 0)
+              --max-result-bytes <n>      Largest answer in bytes (default: 16777216)
+              --max-transaction-operations <n>
+                                          Most operations per store.transaction (default: 1000)
+              --max-buckets <n>           Most buckets in the store (default: 10000)
+              --max-records-per-bucket <n>
+                                          Most records per bucket (default: 10000000)
+              --max-record-bytes <n>      Largest record's JSON in bytes (default: 1048576)
           -h, --help                      Show this help
           -v, --version                   Show the version
         """

@@ -18,6 +18,8 @@ extension ServerSettings {
         configuration.backpressure = backpressure
         configuration.connectionLimits = connectionLimits
         configuration.storeEventForwarding = forwardStoreEvents ? StoreEventForwarding() : nil
+        configuration.maxResultBytes = maxResultBytes
+        configuration.maxTransactionOperations = maxTransactionOperations
         if auth, let adminSecret, !adminSecret.isEmpty {
             configuration.identity = identityLimits.configuration(adminSecret: adminSecret)
         }
@@ -34,6 +36,8 @@ extension ServerSettings {
     public var storeConfiguration: StoreConfiguration {
         var configuration = StoreConfiguration()
         configuration.name = name
+        configuration.repair = repair
+        configuration.limits = storeLimits
         switch persistence {
         case .memory: configuration.persistence = .memory
         case .file: configuration.persistence = .file(directory: Self.absolute(dataDir))

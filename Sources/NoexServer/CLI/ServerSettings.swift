@@ -1,3 +1,5 @@
+public import NoexRules
+public import NoexStore
 public import NoexWire
 
 /// The `noex-server` settings after merging flags, the config file and defaults (spec-server §6).
@@ -18,6 +20,8 @@ public struct ServerSettings: Sendable, Hashable {
     public var persistence = Persistence.memory
     public var dataDir = "./data"
     public var db = "./noex.db"
+    /// `--repair` (flag only: a config file must not turn a damaged start into a silent repair).
+    public var repair = false
     public var auth = false
     public var adminSecret: String?
     public var rules = true
@@ -40,8 +44,24 @@ public struct ServerSettings: Sendable, Hashable {
     public var heartbeat = HeartbeatConfiguration()
     public var backpressure = BackpressureConfiguration()
     public var connectionLimits = ConnectionLimits()
+    /// The schema file applied at start (`--schema`, file key `schema`).
+    public var schemaFile: String?
+    /// How long SIGTERM/SIGINT waits for clients after the `system shutdown` notice
+    /// (`--shutdown-grace-ms`, file key `shutdownGraceMs`); 0 closes at once.
+    public var shutdownGraceMs = 0
+    /// The longest grace period accepted: one hour.
+    public static let maxShutdownGraceMs = 3_600_000
     /// Config-file key `forwardStoreEvents` (ours, additive): store changes become rules events.
     public var forwardStoreEvents = false
+    /// Config-file key `rulesLimits` (ours, additive): the rule engine's cost bounds.
+    public var rulesLimits = RuleEngineLimits()
+    /// `--max-result-bytes`, file key `maxResultBytes` (see `ServerConfiguration.maxResultBytes`).
+    public var maxResultBytes = ServerSettings.defaultMaxResultBytes
+    /// `--max-transaction-operations`, file key `maxTransactionOperations`.
+    public var maxTransactionOperations = ServerSettings.defaultMaxTransactionOperations
+    /// `--max-buckets`, `--max-records-per-bucket`, `--max-record-bytes` (file keys `maxBuckets`,
+    /// `maxRecordsPerBucket`, `maxRecordBytes`): the store's limits.
+    public var storeLimits = StoreLimits()
 
     /// Creates the defaults.
     public init() {}
@@ -71,6 +91,7 @@ public struct ServerSettings: Sendable, Hashable {
         }
         settings.dataDir = options.dataDir ?? file["dataDir"]?.stringValue ?? settings.dataDir
         settings.db = options.db ?? file["db"]?.stringValue ?? settings.db
+        settings.repair = options.repair
         settings.auth = options.auth || file["auth"]?.boolValue == true
         settings.adminSecret = options.adminSecret ?? file["adminSecret"]?.stringValue
         if settings.auth, settings.adminSecret?.isEmpty ?? true {
@@ -131,6 +152,14 @@ public struct ServerSettings: Sendable, Hashable {
                     ?? settings.connectionLimits.maxTotalSubscriptions)
         }
         settings.forwardStoreEvents = file["forwardStoreEvents"]?.boolValue ?? false
+        settings.schemaFile = options.schemaFile ?? file["schema"]?.stringValue
+        if let flag = options.shutdownGraceMs {
+            settings.shutdownGraceMs = validGrace(javaScriptNumber(flag), raw: flag, errors: &errors)
+        } else if let value = file["shutdownGraceMs"] {
+            settings.shutdownGraceMs = validGrace(value.numberValue ?? .nan, raw: rendered(value), errors: &errors)
+        }
+        settings.rulesLimits = rulesLimits(file["rulesLimits"]?.objectValue ?? [:])
+        settings.resolveResourceLimits(options: options, file: file, errors: &errors)
         return errors.isEmpty ? .success(settings) : .failure(ResolveErrors(messages: errors))
     }
 
@@ -149,7 +178,7 @@ public struct ServerSettings: Sendable, Hashable {
         case .sqlite: persistenceLine = "sqlite (\(db))"
         }
         return """
-            noex-server v\(Self.version)
+            \(ServerBuild.versionLine)
               URL:          ws://\(host):\(port)
               Persistence:  \(persistenceLine)
               Auth:         \(auth ? "built-in" : "disabled")
@@ -162,8 +191,8 @@ public struct ServerSettings: Sendable, Hashable {
             """
     }
 
-    /// The version `--version` and the banner print (the reference's CLI string).
-    public static let version = "0.1.0"
+    /// The release `--version` and the banner print (``ServerBuild/version``).
+    public static var version: String { ServerBuild.version }
 
     // MARK: Conversions with JavaScript's semantics
 
@@ -194,10 +223,17 @@ public struct ServerSettings: Sendable, Hashable {
         return nil
     }
 
+    private static func validGrace(_ value: Double, raw: String, errors: inout [String]) -> Int {
+        if value.isFinite, value.rounded() == value, value >= 0, value <= Double(maxShutdownGraceMs) { return Int(value) }
+        errors.append("Invalid shutdown grace: \(raw) (must be integer 0-\(maxShutdownGraceMs) ms)")
+        return 0
+    }
+
     /// NaN disables the limit, as in the reference; other values are truncated to an integer.
     private static func integerLimit(_ value: Double) -> Int? {
         guard value.isFinite else { return nil }
-        return Int(value.rounded(.towardZero))
+        // Saturate: `Int(1e300)` would trap.
+        return Int(exactly: value.rounded(.towardZero)) ?? (value < 0 ? Int.min : Int.max)
     }
 
     private static func rendered(_ value: JSONValue) -> String {

@@ -1,3 +1,4 @@
+import Foundation
 public import NoexAuth
 public import NoexRules
 public import NoexStore
@@ -38,6 +39,11 @@ public struct ServerConfiguration: Sendable {
     public var connectionLimits = ConnectionLimits()
     /// Session revocation.
     public var revocation = RevocationConfiguration()
+    /// Largest answer: a result whose JSON text would be larger is not sent, the client gets
+    /// `VALIDATION_ERROR` suggesting pagination or a limit instead (see docs/configuration.md, Limits).
+    public var maxResultBytes: Int = 16 * 1_048_576
+    /// Most operations one `store.transaction` may hold; more answer `VALIDATION_ERROR`.
+    public var maxTransactionOperations: Int = 1_000
     /// Limits of the procedure engine, which always exists (spec-identity §6.1).
     public var procedures = ProcedureLimits()
     /// Whether error `details` are sent to clients.
@@ -58,12 +64,19 @@ public struct ServerConfiguration: Sendable {
     /// How long a client may take to send its complete upgrade request, in milliseconds; a
     /// stalled one is closed after it.
     public var handshakeTimeoutMs: Int = 10_000
+    /// A declarative schema applied at start, after saved run-time definitions are restored
+    /// (`--schema`); `nil` applies none.
+    public var schema: ServerSchema?
     /// Forwards store changes to the rules engine as events; `nil` (the default) forwards nothing.
     public var storeEventForwarding: StoreEventForwarding?
     /// The time source (tests substitute a manual clock).
     public var clock: ServerClock = .system
-    /// Where warnings go (the rate-limit warning of spec-server §4.1).
-    public var logWarning: @Sendable (String) -> Void = { message in print(message) }
+    /// Where warnings go (the rate-limit warning of spec-server §4.1, saved definitions that
+    /// could not be restored). By default standard error, unbuffered, so they appear at once
+    /// (through `print` they sat in stdout's buffer until exit when stdout was a pipe).
+    public var logWarning: @Sendable (String) -> Void = { message in
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
 
     /// Creates a configuration serving `store`.
     public init(store: Store, rules: RuleEngine? = nil) {

@@ -86,7 +86,7 @@ extension OperationHandlers {
     }
 
     func deleteUser(_ request: IdentityDeleteUserRequest, context: RequestContext) async throws -> JSONValue? {
-        try identity().deleteUser(request.userId)
+        try identity().deleteUser(request.userId, caller: caller(context))
         core.endSessions(ofUser: request.userId, reason: "Account deleted")
         return ["deleted": true]
     }
@@ -96,11 +96,11 @@ extension OperationHandlers {
     }
 
     func enableUser(_ request: IdentityEnableUserRequest, context: RequestContext) async throws -> JSONValue? {
-        try identity().enableUser(request.userId)
+        try identity().enableUser(request.userId, caller: caller(context))
     }
 
     func disableUser(_ request: IdentityDisableUserRequest, context: RequestContext) async throws -> JSONValue? {
-        let info = try identity().disableUser(request.userId)
+        let info = try identity().disableUser(request.userId, caller: caller(context))
         core.endSessions(ofUser: request.userId, reason: "Account disabled")
         return info
     }
@@ -115,7 +115,8 @@ extension OperationHandlers {
     }
 
     func resetPassword(_ request: IdentityResetPasswordRequest, context: RequestContext) async throws -> JSONValue? {
-        try await identity().resetPassword(userId: request.userId, newPassword: request.newPassword)
+        try await identity().resetPassword(
+            userId: request.userId, newPassword: request.newPassword, caller: caller(context))
         core.endSessions(ofUser: request.userId, reason: "Password reset by administrator", except: context.connection)
         return ["reset": true]
     }

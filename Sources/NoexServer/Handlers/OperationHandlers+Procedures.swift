@@ -5,24 +5,24 @@ import NoexWire
 // permissions; the engine's errors are mapped by the procedures proxy rules of §6.8.
 extension OperationHandlers {
     /// The engine over this server's registry, store, rule engine and limits.
-    var procedureEngine: ProcedureEngine {
-        ProcedureEngine(
-            registry: core.procedureRegistry, store: store, rules: core.configuration.rules,
-            limits: core.configuration.procedures, clock: core.clock)
-    }
+    var procedureEngine: ProcedureEngine { core.procedureEngine }
 
     func register(_ request: ProceduresRegisterRequest, context: RequestContext) async throws -> JSONValue? {
-        let name = try mappingProcedureErrors { try procedureEngine.register(.object(request.procedure)) }
+        let name = try mappingProcedureErrors {
+            try core.definitions.registerProcedure(request.procedure, engine: procedureEngine)
+        }
         return ["name": .string(name), "registered": true]
     }
 
     func unregister(_ request: ProceduresUnregisterRequest, context: RequestContext) async throws -> JSONValue? {
-        try mappingProcedureErrors { try procedureEngine.unregister(request.name) }
+        try mappingProcedureErrors { try core.definitions.unregisterProcedure(request.name, engine: procedureEngine) }
         return ["name": .string(request.name), "unregistered": true]
     }
 
     func update(_ request: ProceduresUpdateRequest, context: RequestContext) async throws -> JSONValue? {
-        try mappingProcedureErrors { try procedureEngine.update(request.name, request.updates) }
+        try mappingProcedureErrors {
+            try core.definitions.updateProcedure(request.name, updates: request.updates, engine: procedureEngine)
+        }
         return ["name": .string(request.name), "updated": true]
     }
 

@@ -33,13 +33,25 @@ extension OperationHandlers {
 
     func subscribe(_ request: RulesSubscribeRequest, context: RequestContext) throws -> JSONValue? {
         let engine = try rulesEngine()
+        try engine.validatePattern(request.pattern, field: "pattern")
         let connection = context.connection
         let subscriptionId = core.makeSubscriptionId()
         // Registered before the engine can fire, so the first matching event is not lost.
         // Captured strongly (no weak reference to a connection, see `ConnectionLink`): the engine
         // drops this handler when the subscription is cancelled, by unsubscribe or by
         // `tearDown()`, or by `addRulesSubscription` when the connection closed meanwhile.
+        let authorizer = core.authorizer
+        let barePrefix = request.pattern.hasSuffix(".*") ? String(request.pattern.dropLast(2)) : nil
         let subscription = engine.subscribe(request.pattern) { topic, event in
+            // `x.*` also matches the bare topic `x`, which a `x.*` permission does not cover.
+            if topic == barePrefix, !authorizer.mayReceiveEvent(on: topic, session: connection.session) { return }
+            // A forwarded store change carries whole records: it reaches only a client that may
+            // read its bucket now, whatever the pattern (`*`, `bucket.*`) let through (F22).
+            if event.source == "store", authorizer.authConfigured {
+                guard case .string(let bucket)? = event.data["bucket"],
+                    authorizer.mayReceiveStoreEvent(of: bucket, session: connection.session)
+                else { return }
+            }
             let data: JSONValue = ["topic": .string(topic), "event": .object(event.json)]
             connection.pushEvent(
                 subscriptionId,
@@ -62,7 +74,7 @@ extension OperationHandlers {
     }
 
     func registerRule(_ request: RulesRegisterRuleRequest, context: RequestContext) throws -> JSONValue? {
-        let rule = try rulesEngine().registerRule(request.rule)
+        let rule = try core.definitions.registerRule(request.rule, engine: rulesEngine())
         return [
             "id": .string(rule.id), "name": .string(rule.name), "version": .number(Double(rule.version)),
             "createdAt": .number(Double(rule.createdAt)), "updatedAt": .number(Double(rule.updatedAt)),
@@ -70,12 +82,12 @@ extension OperationHandlers {
     }
 
     func unregisterRule(_ request: RulesUnregisterRuleRequest, context: RequestContext) throws -> JSONValue? {
-        guard try rulesEngine().unregisterRule(request.ruleId) else { throw Self.ruleNotFound(request.ruleId) }
+        guard try core.definitions.unregisterRule(request.ruleId, engine: rulesEngine()) else { throw Self.ruleNotFound(request.ruleId) }
         return ["ruleId": .string(request.ruleId), "unregistered": true]
     }
 
     func updateRule(_ request: RulesUpdateRuleRequest, context: RequestContext) throws -> JSONValue? {
-        let rule = try rulesEngine().updateRule(request.ruleId, request.updates)
+        let rule = try core.definitions.updateRule(request.ruleId, updates: request.updates, engine: rulesEngine())
         return [
             "id": .string(rule.id), "version": .number(Double(rule.version)),
             "updatedAt": .number(Double(rule.updatedAt)),
@@ -83,12 +95,12 @@ extension OperationHandlers {
     }
 
     func enableRule(_ request: RulesEnableRuleRequest, context: RequestContext) throws -> JSONValue? {
-        guard try rulesEngine().enableRule(request.ruleId) else { throw Self.ruleNotFound(request.ruleId) }
+        guard try core.definitions.setRuleEnabled(request.ruleId, true, engine: rulesEngine()) else { throw Self.ruleNotFound(request.ruleId) }
         return ["ruleId": .string(request.ruleId), "enabled": true]
     }
 
     func disableRule(_ request: RulesDisableRuleRequest, context: RequestContext) throws -> JSONValue? {
-        guard try rulesEngine().disableRule(request.ruleId) else { throw Self.ruleNotFound(request.ruleId) }
+        guard try core.definitions.setRuleEnabled(request.ruleId, false, engine: rulesEngine()) else { throw Self.ruleNotFound(request.ruleId) }
         return ["ruleId": .string(request.ruleId), "enabled": false]
     }
 

@@ -93,18 +93,25 @@ extension OperationHandlers {
 
     func stats(_ request: StoreStatsRequest, context: RequestContext) throws -> JSONValue? {
         let stats = store.stats()
-        return .object(core.identity == nil ? stats : Self.hidingSystemBuckets(stats))
+        return .object(Self.hidingSystemBuckets(stats, identity: core.identity != nil))
     }
 
-    /// Bucket names clients may see: with built-in identity, `_` system buckets are hidden.
+    /// Bucket names clients may see: with built-in identity, `_` system buckets are hidden;
+    /// the server's definition buckets always are.
     private func visibleBuckets(_ names: [String]) -> [String] {
-        core.identity == nil ? names : names.filter { !$0.hasPrefix("_") }
+        names.filter { core.identity == nil ? !RuntimeDefinitions.isDefinitionBucket($0) : !$0.hasPrefix("_") }
     }
 
-    /// `store.stats` without the system buckets, totals recomputed (F15).
-    static func hidingSystemBuckets(_ stats: JSONObject) -> JSONObject {
+    /// `store.stats` without the system buckets (with built-in identity every `_` bucket,
+    /// otherwise the server's definition buckets), totals recomputed (F15).
+    static func hidingSystemBuckets(_ stats: JSONObject, identity: Bool = true) -> JSONObject {
         var stats = stats
-        let names = (stats["buckets"]?["names"]?.arrayValue ?? []).compactMap(\.stringValue).filter { !$0.hasPrefix("_") }
+        let isHidden: (String) -> Bool = { name in
+            identity ? name.hasPrefix("_") : RuntimeDefinitions.isDefinitionBucket(name)
+        }
+        let all = (stats["buckets"]?["names"]?.arrayValue ?? []).compactMap(\.stringValue)
+        guard all.contains(where: isHidden) else { return stats }
+        let names = all.filter { !isHidden($0) }
         stats["buckets"] = ["count": .number(Double(names.count)), "names": .array(names.map(JSONValue.string))]
         for section in ["records", "indexes"] {
             guard let perBucket = stats[section]?["perBucket"]?.objectValue else { continue }
@@ -135,6 +142,13 @@ extension OperationHandlers {
                     channel: PushChannel.subscription.rawValue, subscriptionId: subscriptionId,
                     encodedData: result.map(encoder.encoded)))
         }
+        // An initial result over `maxResultBytes` would be refused after the subscription is
+        // live, leaving the client pushes for an id it never learnt: refuse it here instead.
+        let maxBytes = core.configuration.maxResultBytes
+        if let initial, OutboundMessage.result(id: 0, data: initial, maxDataBytes: maxBytes) == nil {
+            subscription.cancel()
+            throw ResultSizeLimit.error(maxBytes)
+        }
         _ = connection.addStoreSubscription(subscriptionId, subscription)
         var result: JSONObject = ["subscriptionId": .string(subscriptionId)]
         if let initial { result["data"] = initial }
@@ -149,7 +163,7 @@ extension OperationHandlers {
     }
 
     func transaction(_ request: StoreTransactionRequest, context: RequestContext) throws -> JSONValue? {
-        try StoreTransactionRunner.run(request, on: store)
+        try StoreTransactionRunner.run(request, on: store, maxOperations: core.configuration.maxTransactionOperations)
     }
 
     func defineBucket(_ request: StoreDefineBucketRequest, context: RequestContext) throws -> JSONValue? {
@@ -172,12 +186,12 @@ extension OperationHandlers {
     }
 
     func defineQuery(_ request: StoreDefineQueryRequest, context: RequestContext) throws -> JSONValue? {
-        try store.defineQuery(request.name, json: request.config)
+        try core.definitions.defineQuery(request.name, config: request.config)
         return ["name": .string(request.name), "defined": true]
     }
 
     func undefineQuery(_ request: StoreUndefineQueryRequest, context: RequestContext) throws -> JSONValue? {
-        try store.undefineQuery(request.name)
+        try core.definitions.undefineQuery(request.name)
         return ["name": .string(request.name), "undefined": true]
     }
 

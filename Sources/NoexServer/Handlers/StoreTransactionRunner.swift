@@ -7,7 +7,10 @@ import NoexWire
 /// Reads see the transaction's own writes; any failure throws and nothing is committed.
 enum StoreTransactionRunner {
     /// - Returns: `{"results":[{"index":i,"data":…}]}` in operation order.
-    static func run(_ request: StoreTransactionRequest, on store: Store) throws(StoreError) -> JSONValue {
+    /// - Throws: `VALIDATION_ERROR` when the request holds more than `maxOperations` operations
+    ///   (checked before anything runs), or the store's error.
+    static func run(_ request: StoreTransactionRequest, on store: Store, maxOperations: Int) throws -> JSONValue {
+        try checkSize(request, maxOperations: maxOperations)
         let results = try store.transaction { (transaction: inout TransactionContext) throws(StoreError) -> [JSONValue] in
             var results: [JSONValue] = []
             results.reserveCapacity(request.operations.count)
@@ -18,6 +21,15 @@ enum StoreTransactionRunner {
             return results
         }
         return ["results": .array(results)]
+    }
+
+    /// The one place `maxTransactionOperations` is enforced.
+    static func checkSize(_ request: StoreTransactionRequest, maxOperations: Int) throws(ProtocolError) {
+        guard request.operations.count <= maxOperations else {
+            throw ProtocolError(
+                .validationError,
+                "Transaction has \(request.operations.count) operations; the limit is \(maxOperations) (maxTransactionOperations). Split it into smaller transactions")
+        }
     }
 
     /// One operation's result data; the decoder has already checked each op's required fields.

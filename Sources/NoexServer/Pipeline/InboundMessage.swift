@@ -9,19 +9,32 @@ public enum InboundMessage: Sendable, Hashable {
     case pong(timestamp: Double)
     /// A message that failed the envelope checks; answered with `id: 0`.
     case invalid(ProtocolError)
+    /// A well-formed request refused before any check, answered with its own id: a number
+    /// literal out of `Double`'s range (`1e400`, a 100,000-digit number), which would
+    /// otherwise be stored and sent back as `null` (issue 14).
+    case rejected(id: Double, ProtocolError)
 
-    /// Classifies raw text the way the reference does: JSON, object, `type`, pong, then `id`.
+    /// Classifies raw text the way the reference does: JSON, object, `type`, pong, then `id`;
+    /// a request holding a number out of range becomes `.rejected` with `VALIDATION_ERROR`.
     /// - Parameter bytes: the UTF-8 text of one WebSocket message.
     /// - Returns: the classified message; never throws, bad input becomes `.invalid`.
     public static func parse(_ bytes: UnsafeRawBufferPointer) -> InboundMessage {
         let value: JSONValue
+        var numbersOutOfRange = false
         do {
-            value = try JSONParser.parse(bytes)
+            value = try JSONParser.parse(bytes, numbersOutOfRange: &numbersOutOfRange)
         } catch {
             return .invalid(ProtocolError(.parseError, "Invalid JSON"))
         }
-        return classify(value)
+        let message = classify(value)
+        guard numbersOutOfRange, case .request(let id, _, _) = message else { return message }
+        return .rejected(id: id, numberOutOfRange)
     }
+
+    /// The answer to a request with an out-of-range number.
+    static let numberOutOfRange = ProtocolError(
+        .validationError,
+        "Number out of range: every number must be a finite double written in at most \(JSONParser.maximumNumberLength) characters")
 
     /// Applies the envelope checks to an already parsed value.
     public static func classify(_ value: JSONValue) -> InboundMessage {

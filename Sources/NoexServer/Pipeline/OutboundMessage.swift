@@ -14,6 +14,51 @@ public enum OutboundMessage {
         return writer.bytes
     }
 
+    /// `{"id":…,"type":"result","data":…}` as ``result(id:data:)`` writes it, or `nil` as soon as
+    /// `data`'s JSON text exceeds `maxDataBytes`.
+    ///
+    /// Arrays (and the objects around them) are written element by element with a size check
+    /// after each, so an oversized answer costs at most `maxDataBytes` plus one element of
+    /// work and memory, not the whole text.
+    public static func result(id: Double, data: JSONValue?, maxDataBytes: Int) -> [UInt8]? {
+        var writer = JSONWriter(capacity: 128)
+        writer.beginObject()
+        writer.member("id", id)
+        writer.member("type", "result")
+        if let data {
+            writer.key("data")
+            let limit = writer.bytes.count.addingReportingOverflow(maxDataBytes)
+            let total = limit.overflow ? Int.max : limit.partialValue
+            guard writeBounded(data, into: &writer, depth: 0, maxTotal: total) else { return nil }
+        }
+        writer.endObject()
+        return writer.bytes
+    }
+
+    /// Writes `value`, descending into the outer containers; false once past `maxTotal` bytes.
+    private static func writeBounded(_ value: JSONValue, into writer: inout JSONWriter, depth: Int, maxTotal: Int) -> Bool {
+        switch value {
+        // Results nest records at most four levels down (a transaction's
+        // `results[i].data[j]`); deeper values are written whole.
+        case .array(let items) where depth < 5:
+            writer.beginArray()
+            for item in items {
+                guard writeBounded(item, into: &writer, depth: depth + 1, maxTotal: maxTotal) else { return false }
+            }
+            writer.endArray()
+        case .object(let object) where depth < 3:
+            writer.beginObject()
+            for member in object.members {
+                writer.key(member.key)
+                guard writeBounded(member.value, into: &writer, depth: depth + 1, maxTotal: maxTotal) else { return false }
+            }
+            writer.endObject()
+        default:
+            writer.value(value)
+        }
+        return writer.bytes.count <= maxTotal
+    }
+
     /// `{"id":…,"type":"error","code":…,"message":…,"details":…}`.
     /// - Parameters:
     ///   - id: the request id, or 0 for envelope failures.

@@ -73,6 +73,8 @@ struct RequestPipeline: Sendable {
         switch message {
         case .invalid(let error):
             connection.send(OutboundMessage.error(id: 0, error, exposeDetails: exposeDetails))
+        case .rejected(let id, let error):
+            connection.send(OutboundMessage.error(id: id, error, exposeDetails: exposeDetails))
         case .pong:
             connection.recordPong()
         case .request:
@@ -88,10 +90,19 @@ struct RequestPipeline: Sendable {
         // Logged just before the answer leaves, so whoever reads the log on seeing the answer
         // (an `onEntry` hook, a test) finds the entry; the request's own result is already
         // computed, so an `audit.query` never contains itself.
+        var outcome = outcome
+        var rendered: [UInt8]?
+        if case .success(let data) = outcome {
+            switch ResultSizeLimit.render(data, id: id, maxBytes: core.configuration.maxResultBytes) {
+            case .rendered(let bytes): rendered = bytes
+            case .sendAsIs: break
+            case .tooLarge(let error): outcome = .failure(error)
+            }
+        }
         switch outcome {
         case .success(let data):
             audit(type: type, message: message, failure: nil, on: connection)
-            connection.sendResult(id: id, data)
+            if let rendered { connection.send(rendered) } else { connection.sendResult(id: id, data) }
         case .failure(let error):
             let mapped = ErrorMapping.protocolError(for: error)
             let response = OutboundMessage.error(id: id, mapped, exposeDetails: exposeDetails)
@@ -103,13 +114,28 @@ struct RequestPipeline: Sendable {
     /// Spec-identity §5: one entry per request of an audited tier, with the session as it is
     /// after the request ran.
     private func audit(type: String, message: JSONObject, failure: ProtocolError?, on connection: ClientConnection) {
-        guard let log = core.auditLog, log.records(tier: Operations.descriptor(for: type)?.tier) else { return }
+        let descriptor = Operations.descriptor(for: type)
+        guard let log = core.auditLog, log.records(tier: descriptor?.tier) else { return }
         log.append(
             AuditEntry(
                 timestamp: core.clock.nowMs(), userId: connection.session?.userId, sessionId: connection.id,
-                operation: type, resource: AuditEntry.resource(of: message), result: failure == nil ? .success : .error,
+                operation: type, resource: auditedResource(descriptor, message), result: failure == nil ? .success : .error,
                 error: failure?.message, details: AuditEntry.details(operation: type, message: message),
                 remoteAddress: connection.remoteAddress))
+    }
+
+    /// The resource an audit entry names. For store, rules and procedures operations it is the
+    /// field the handler acts on (F22), so a decoy `bucket` cannot make the log name another
+    /// resource than the one touched; a rule operation names its `ruleId`; an operation acting
+    /// on many resources (a transaction, a listing) is `*`. Other namespaces keep the
+    /// reference's first-field rule (`AuditEntry.resource(of:)`).
+    private func auditedResource(_ descriptor: OperationDescriptor?, _ message: JSONObject) -> String {
+        guard let descriptor, [.store, .rules, .procedures].contains(descriptor.namespace) else {
+            return AuditEntry.resource(of: message)
+        }
+        let field = descriptor.resourceField ?? (descriptor.namespace == .rules ? "ruleId" : nil)
+        if let field, case .string(let value)? = message[field] { return value }
+        return "*"
     }
 
     /// Runs every check of a request and decodes its payload.
@@ -128,6 +154,10 @@ struct RequestPipeline: Sendable {
                 identity, type: type, namespace: namespace, descriptor: descriptor, message: message, connection: connection)
         } else {
             try checkAuth(type: type, namespace: namespace, descriptor: descriptor, message: message, connection: connection)
+            // Without identity, `_` buckets are ordinary, but the server's saved definitions are not.
+            if namespace == .store {
+                try SystemBucketGuard.check(type: type, message: message, isSystem: RuntimeDefinitions.isDefinitionBucket)
+            }
         }
         try checkRateLimit(connection: connection)
         try checkAvailability(namespace)
@@ -177,9 +207,11 @@ struct RequestPipeline: Sendable {
             throw ProtocolError(.forbidden, "Role level insufficient for \(type) (requires \(tier.rawValue))")
         }
         if let permissions = auth.permissions {
-            let resource = ResourceExtraction.resource(operation: type, message: message)
-            if !permissions.isAllowed(session: session, operation: type, resource: resource) {
-                throw ProtocolError(.forbidden, "No permission for \(type) on \(resource)")
+            // Every resource the operation touches, from the fields its handler reads (F22).
+            let resources = ResourceExtraction.resources(
+                descriptor: descriptor, type: type, message: message, store: core.configuration.store)
+            if let denied = permissions.firstDenied(session: session, operation: type, resources: resources) {
+                throw ProtocolError(.forbidden, "No permission for \(type) on \(denied.name)")
             }
         }
     }
@@ -199,9 +231,11 @@ struct RequestPipeline: Sendable {
             throw ProtocolError(.unauthorized, "Session expired")
         }
         if namespace != .identity {
-            let resource = ResourceExtraction.resource(operation: type, message: message)
-            if !identity.isAllowed(userId: session.userId, operation: type, resource: resource) {
-                throw ProtocolError(.forbidden, "No access to \(type) on \(resource)")
+            // Every resource the operation touches, from the fields its handler reads (F22).
+            let resources = ResourceExtraction.resources(
+                descriptor: descriptor, type: type, message: message, store: core.configuration.store)
+            if let denied = identity.firstDenied(userId: session.userId, operation: type, resources: resources) {
+                throw ProtocolError(.forbidden, "No access to \(type) on \(denied.name)")
             }
         }
         if namespace == .store { try SystemBucketGuard.check(type: type, message: message) }

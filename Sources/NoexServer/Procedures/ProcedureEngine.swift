@@ -56,6 +56,20 @@ struct ProcedureEngine: Sendable {
         }
     }
 
+    /// Puts back a definition exactly as it was registered (undoing an update whose save
+    /// failed, or applying a changed schema-file definition).
+    /// - Throws: ``ProcedureError/notFound(_:)``, ``ProcedureError/invalidDefinition(_:)``,
+    ///   ``ProcedureError/systemBucket(_:)``.
+    func replace(_ name: String, with config: JSONObject) throws(ProcedureError) {
+        try registry.replace(name) { (_: ProcedureDefinition) throws(ProcedureError) in
+            var config = config
+            config["name"] = .string(name)
+            let definition = try ProcedureDefinition.parse(.object(config), limits: limits)
+            try Self.checkSystemBuckets(definition)
+            return definition
+        }
+    }
+
     /// The definition as registered.
     /// - Throws: ``ProcedureError/notFound(_:)``.
     func definition(_ name: String) throws(ProcedureError) -> JSONObject {

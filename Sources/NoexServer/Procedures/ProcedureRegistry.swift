@@ -1,8 +1,9 @@
 import NoexWire
 import Synchronization
 
-/// The procedures of one server, in registration order (spec-identity §6.1: in memory, lost
-/// on restart). Safe to use from any connection.
+/// The procedures of one server, in registration order (spec-identity §6.1: in memory; unlike
+/// the reference, those registered over the wire are also saved by ``RuntimeDefinitions`` and
+/// registered again at start). Safe to use from any connection.
 final class ProcedureRegistry: Sendable {
     private struct State {
         var order: [String] = []

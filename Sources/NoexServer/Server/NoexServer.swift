@@ -19,11 +19,14 @@ public final class NoexServer: Sendable {
     private let forwarding: EventSubscription?
     /// The bound port (the real one when the configuration asked for port 0).
     public let port: Int
+    /// What the start restored (saved queries, procedures, rules) and what the schema changed.
+    public let startupReport: StartupReport
 
     private init(
         core: ServerCore, transport: ServerTransport, webSocketServer: WebSocketServer, port: Int,
-        forwarding: EventSubscription?
+        forwarding: EventSubscription?, startupReport: StartupReport
     ) {
+        self.startupReport = startupReport
         self.core = core
         self.transport = transport
         self.webSocketServer = webSocketServer
@@ -34,10 +37,22 @@ public final class NoexServer: Sendable {
     /// Starts a server and begins accepting connections.
     /// - Parameter configuration: what to serve and how.
     /// - Returns: the running server.
+    /// Before listening, the queries, procedures and rules clients defined at run time and
+    /// the store kept are registered again, then `configuration.schema` is applied.
     /// - Throws: when the address cannot be bound, the identity system buckets cannot be
-    ///   created, or the audit file cannot be opened.
+    ///   created, the audit file cannot be opened, or the schema cannot be applied.
     public static func start(_ configuration: ServerConfiguration) async throws -> NoexServer {
         let core = try ServerCore(configuration: configuration)
+        var report = StartupReport()
+        let procedures = core.procedureEngine
+        core.definitions.restore(procedures: procedures, rules: configuration.rules, into: &report)
+        for note in report.notes { configuration.logWarning("[noex-server] Warning: \(note)") }
+        if let schema = configuration.schema {
+            try SchemaApplication(
+                schema: schema, store: configuration.store, procedures: procedures, rules: configuration.rules,
+                definitions: core.definitions
+            ).apply(into: &report)
+        }
         let transport = ServerTransport(core: core)
         var socketConfiguration = WebSocketServerConfiguration()
         socketConfiguration.host = configuration.host
@@ -64,7 +79,8 @@ public final class NoexServer: Sendable {
             configuration.storeEventForwarding?.start(store: configuration.store, rules: rules)
         }
         return NoexServer(
-            core: core, transport: transport, webSocketServer: webSocketServer, port: port, forwarding: forwarding)
+            core: core, transport: transport, webSocketServer: webSocketServer, port: port, forwarding: forwarding,
+            startupReport: report)
     }
 
     /// The most sockets (handshaking or upgraded) the server keeps open at once.

@@ -7,14 +7,18 @@ import Synchronization
 final class ServerCore: Sendable {
     let configuration: ServerConfiguration
     let registry = ConnectionRegistry()
-    /// The server's procedures (in memory, per server instance).
+    /// The server's procedures (in memory, per server instance; saved copies in `definitions`).
     let procedureRegistry = ProcedureRegistry()
+    /// The saved copies of what clients define at run time (queries, procedures, rules).
+    let definitions: RuntimeDefinitions
     let rateLimiter: RateLimiter?
     let blacklist: SessionBlacklist?
     /// Built-in identity, when configured.
     let identity: IdentityManager?
     /// The audit log, when configured.
     let auditLog: AuditLog?
+    /// The resource check of the configured auth mode (F22).
+    let authorizer: Authorizer
     let startedAt: Int64
     /// Query results serialised once per notification for all their subscribers.
     let pushEncoder = PushDataEncoder()
@@ -32,6 +36,7 @@ final class ServerCore: Sendable {
     /// - Throws: when the identity system buckets cannot be created or the audit file opened.
     init(configuration: ServerConfiguration) throws {
         self.configuration = configuration
+        definitions = RuntimeDefinitions(store: configuration.store)
         rateLimiter = configuration.rateLimit.map { RateLimiter(configuration: $0, clock: configuration.clock) }
         blacklist =
             configuration.auth != nil || configuration.identity != nil
@@ -41,6 +46,7 @@ final class ServerCore: Sendable {
             try IdentityManager(store: configuration.store, configuration: settings, now: { clock.nowMs() })
         }
         auditLog = try configuration.audit.map { try AuditLog(configuration: $0) }
+        authorizer = Authorizer(configuration: configuration, identity: identity)
         startedAt = configuration.clock.nowMs()
     }
 
@@ -54,6 +60,13 @@ final class ServerCore: Sendable {
     /// Accepted sockets, refusals and the caps in force; `nil` before start or after stop.
     var socketStatistics: WebSocketServerStatistics? {
         socketServer.withLock { $0 }?.statistics
+    }
+
+    /// The procedure engine over this server's registry, store, rules engine and limits.
+    var procedureEngine: ProcedureEngine {
+        ProcedureEngine(
+            registry: procedureRegistry, store: configuration.store, rules: configuration.rules,
+            limits: configuration.procedures, clock: clock)
     }
 
     var isRunning: Bool { running.load(ordering: .acquiring) }

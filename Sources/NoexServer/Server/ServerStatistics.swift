@@ -18,6 +18,7 @@ enum ServerStatistics {
             "connections": .object(connectionAggregate(core.registry.all())),
             "store": .object(configuration.store.stats()),
             "rules": configuration.rules.map { .object($0.stats()) } ?? .null,
+            "server": .object(ServerBuild.wire),
             "maxConnections": .number(Double(core.socketStatistics?.maxConnections ?? 0)),
             "sockets": .object(socketAggregate(core.socketStatistics)),
         ]

@@ -1,5 +1,7 @@
+import NoexProtocol
 import NoexStore
 import NoexServer
+import NoexStore
 import NoexWire
 import Testing
 
@@ -154,7 +156,7 @@ import Testing
         settings.port = 1234
         #expect(
             settings.banner == """
-                noex-server v0.1.0
+                \(ServerBuild.versionLine)
                   URL:          ws://0.0.0.0:1234
                   Persistence:  file (/tmp/d)
                   Auth:         disabled
@@ -166,11 +168,74 @@ import Testing
                   Max conn:     auto
                 """)
     }
+
+    @Test func versionComesFromTheContract() {
+        // One place: protocol.yaml's `serverVersion`, through the generated ProtocolInfo.
+        #expect(ServerBuild.version == ProtocolInfo.serverVersion)
+        #expect(ServerBuild.version.split(separator: ".").count == 3)
+        #expect(ServerBuild.versionLine.hasPrefix("noex-server v\(ProtocolInfo.serverVersion) ("))
+        #expect(ServerBuild.wire["version"] == .string(ProtocolInfo.serverVersion))
+        #expect(ServerBuild.wire["protocolVersion"] == .string(ProtocolInfo.version))
+    }
 }
 
 extension Result {
     var failure: Failure? {
         if case .failure(let failure) = self { return failure }
         return nil
+    }
+}
+
+/// The cost limits of issue 14: flags over config-file keys over defaults.
+@Suite struct ResourceLimitSettingsTests {
+    private func resolve(_ arguments: [String], file: JSONObject? = nil) throws -> Result<ServerSettings, ServerSettings.ResolveErrors> {
+        ServerSettings.resolve(options: try CommandLineOptions.parse(arguments), file: file)
+    }
+
+    @Test func defaultsAreGenerous() throws {
+        let settings = try resolve([]).get()
+        #expect(settings.maxResultBytes == 16 * 1_048_576)
+        #expect(settings.maxTransactionOperations == 1_000)
+        #expect(settings.storeLimits == StoreLimits(maxBuckets: 10_000, maxRecordsPerBucket: 10_000_000, maxRecordBytes: 1_048_576))
+        var configuration = ServerConfiguration(store: try Store())
+        settings.apply(to: &configuration)
+        #expect(configuration.maxResultBytes == 16 * 1_048_576)
+        #expect(configuration.maxTransactionOperations == 1_000)
+    }
+
+    @Test func flagsOverrideFileKeys() throws {
+        let file: JSONObject = [
+            "maxResultBytes": 1_000, "maxTransactionOperations": 20, "maxBuckets": 3, "maxRecordsPerBucket": 4,
+            "maxRecordBytes": 500,
+        ]
+        let fromFile = try resolve([], file: file).get()
+        #expect(fromFile.maxResultBytes == 1_000)
+        #expect(fromFile.maxTransactionOperations == 20)
+        #expect(fromFile.storeLimits == StoreLimits(maxBuckets: 3, maxRecordsPerBucket: 4, maxRecordBytes: 500))
+        #expect(fromFile.storeConfiguration.limits == fromFile.storeLimits)
+        let flags = try resolve(
+            ["--max-result-bytes", "2000", "--max-transaction-operations=7", "--max-buckets", "1",
+             "--max-records-per-bucket", "9", "--max-record-bytes", "64"], file: file).get()
+        #expect(flags.maxResultBytes == 2_000)
+        #expect(flags.maxTransactionOperations == 7)
+        #expect(flags.storeLimits == StoreLimits(maxBuckets: 1, maxRecordsPerBucket: 9, maxRecordBytes: 64))
+        var configuration = ServerConfiguration(store: try Store())
+        flags.apply(to: &configuration)
+        #expect(configuration.maxResultBytes == 2_000)
+        #expect(configuration.maxTransactionOperations == 7)
+    }
+
+    @Test func nonPositiveOrNonIntegralLimitsAreErrors() throws {
+        let failure = try #require(
+            try resolve(["--max-result-bytes", "0", "--max-buckets", "1.5"], file: ["maxRecordBytes": "big", "maxTransactionOperations": 1e300])
+                .failure)
+        #expect(failure.messages.contains("Invalid maxResultBytes: 0 (must be a positive integer)"))
+        #expect(failure.messages.contains("Invalid maxBuckets: 1.5 (must be a positive integer)"))
+        #expect(failure.messages.contains(#"Invalid maxRecordBytes: "big" (must be a positive integer)"#))
+        #expect(failure.messages.contains("Invalid maxTransactionOperations: 1e+300 (must be a positive integer)"))
+    }
+
+    @Test func hugeConnectionLimitsSaturateInsteadOfTrapping() throws {
+        #expect(try resolve(["--max-connections-per-ip", "1e300"]).get().maxConnectionsPerIp == Int.max)
     }
 }

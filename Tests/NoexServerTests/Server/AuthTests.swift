@@ -129,7 +129,10 @@ import Testing
         #expect(try await editor.request("store.insert", ["bucket": "users", "data": ["name": "x"]])["type"] == "result")
         let forbidden = try await editor.request("store.all", ["bucket": "secrets"])
         #expect(forbidden.message == "No permission for store.all on secrets")
-        #expect(try await editor.request("store.transaction", ["operations": [["op": "count", "bucket": "users"]]]).message == "No permission for store.transaction on *")
+        // A transaction is checked on every bucket it touches (F22).
+        #expect(try await editor.request("store.transaction", ["operations": [["op": "count", "bucket": "users"]]])["type"] == "result")
+        let mixed: JSONObject = ["operations": [["op": "count", "bucket": "users"], ["op": "count", "bucket": "secrets"]]]
+        #expect(try await editor.request("store.transaction", mixed).message == "No permission for store.transaction on secrets")
         let viewer = try await harness.client()
         _ = try await viewer.result("auth.login", ["token": "user:v:reader,viewer"])
         #expect(try await viewer.request("store.all", ["bucket": "users"])["type"] == "result")

@@ -83,12 +83,12 @@ import Testing
 
     @Test func heartbeatTimeoutFreesTheConnection() async throws {
         // The timeout leaves room to take the watch before the close even when CI's parallel
-        // suites make connecting take seconds (500 ms was not enough there).
-        let harness = try await startHarness(heartbeat: HeartbeatConfiguration(intervalMs: 20, timeoutMs: 4_000))
+        // suites make connecting take seconds (500 ms was not enough there, and 4 s failed with seven parallel builds on two cores).
+        let harness = try await startHarness(heartbeat: HeartbeatConfiguration(intervalMs: 20, timeoutMs: 8_000))
         defer { Task { await harness.stop() } }
         let client = try await harness.liveClient()
         let watched = try watchNewest(harness.server)
-        #expect(try await client.closed(timeout: .seconds(10)) == 4001)
+        #expect(try await client.closed(timeout: .seconds(20)) == 4001)
         #expect(await freed(watched))
     }
 
