@@ -26,7 +26,7 @@ extension NoexClient {
             return try StatsResult(json: _answer)
         }
 
-        // protocol.yaml:1368
+        // protocol.yaml:1370
         /// `server.connections`: List the open connections.
         ///
         /// - Parameters:
@@ -84,6 +84,22 @@ extension NoexClient {
             /// Declared as `RulesStats | null`.
             public var rules: JSONValue
             // protocol.yaml:1366
+            /// Since 1.1.0. The most sockets (handshaking or upgraded) kept open at once; more are
+            /// answered HTTP 503 before the upgrade.
+            ///
+            /// Declared as `integer`.
+            public var maxConnections: Int
+            // protocol.yaml:1367
+            /// Since 1.1.0. `{open, handshaking, refusedAtCapacity, refusedPerIp, acceptFailures,
+            /// descriptorShortages, descriptorLimit}`: accepted sockets open now (handshaking ones
+            /// included), sockets refused since start at `maxConnections` or at the per-IP limit,
+            /// failed accepts, times the process ran short of descriptors below the cap
+            /// (connections were then closed and the cap lowered), and the file-descriptor limit
+            /// the cap was derived from.
+            ///
+            /// Declared as `object`.
+            public var sockets: JSONObject
+            // protocol.yaml:1368
             /// Since 1.1.0: `{version, commit, buildDate, protocolVersion}`: the noex-server
             /// release (`protocol.serverVersion`), the commit and UTC date of the build (null for a
             /// development build) and the protocol version.
@@ -109,6 +125,8 @@ extension NoexClient {
                 self.connections = try ResultDecoding.required(object, "connections", as: JSONObject.self, in: "server.stats")
                 self.store = try ResultDecoding.required(object, "store", as: JSONValue.self, in: "server.stats")
                 self.rules = try ResultDecoding.required(object, "rules", as: JSONValue.self, in: "server.stats")
+                self.maxConnections = try ResultDecoding.required(object, "maxConnections", as: Int.self, in: "server.stats")
+                self.sockets = try ResultDecoding.required(object, "sockets", as: JSONObject.self, in: "server.stats")
                 self.server = try ResultDecoding.optional(object, "server", as: JSONObject.self, in: "server.stats")
                 self.json = json
             }

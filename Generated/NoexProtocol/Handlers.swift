@@ -1455,7 +1455,7 @@ public protocol ServerOperations<Context>: Sendable {
     /// - Throws: a `ProtocolError` to answer an error; anything else becomes `INTERNAL_ERROR`.
     func stats(_ request: ServerStatsRequest, context: Context) async throws -> JSONValue?
 
-    // protocol.yaml:1368
+    // protocol.yaml:1370
     /// Handles `server.connections`: List the open connections.
     ///
     /// Result: `ConnectionInfo[]`.

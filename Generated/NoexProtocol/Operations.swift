@@ -753,7 +753,7 @@ public enum Operations {
         errors: [.unauthorized, .forbidden, .rateLimited, .backpressure, .internalError],
         summary: "Server statistics.")
 
-    // protocol.yaml:1368
+    // protocol.yaml:1370
     /// `server.connections`: List the open connections.
     public static let serverConnections = OperationDescriptor(
         name: "server.connections", position: 83, namespace: .server, tier: .admin,

@@ -26,7 +26,7 @@ public struct ServerStatsRequest: Sendable, Hashable {
     }
 }
 
-// protocol.yaml:1368
+// protocol.yaml:1370
 /// The payload of `server.connections`: List the open connections.
 public struct ServerConnectionsRequest: Sendable, Hashable {
     /// Creates the payload.

@@ -258,7 +258,7 @@ public enum Request: Sendable, Hashable {
     // protocol.yaml:1352
     /// `server.stats`: Server statistics.
     case serverStats(ServerStatsRequest)
-    // protocol.yaml:1368
+    // protocol.yaml:1370
     /// `server.connections`: List the open connections.
     case serverConnections(ServerConnectionsRequest)
 

@@ -338,7 +338,7 @@ let validPayloads: [ValidPayloadCase] = [
         payload: [:],
         required: []),
     ValidPayloadCase(
-        type: "server.connections", line: 1368,
+        type: "server.connections", line: 1370,
         payload: [:],
         required: []),
 ]

@@ -272,6 +272,26 @@ final class EventLoopState {
         }
     }
 
+    /// Closes up to `count` of this loop's connections to give descriptors back: handshaking
+    /// ones first, then upgraded ones, each pass from the highest descriptor (roughly the newest).
+    /// - Returns: How many were closed.
+    func shedConnections(count: Int) -> Int {
+        var closed = 0
+        for handshakingOnly in [true, false] {
+            // Closing only clears slots (the array never shrinks), so indices stay valid.
+            var slot = handlers.count - 1
+            while slot >= 0 && closed < count {
+                if let connection = handlers[slot] as? ServerConnection,
+                    connection.shedForDescriptors(handshakingOnly: handshakingOnly)
+                {
+                    closed += 1
+                }
+                slot -= 1
+            }
+        }
+        return closed
+    }
+
     func closeAll() {
         for case let handler? in handlers { handler.closeForShutdown() }
     }

@@ -27,6 +27,8 @@ final class ServerConnection: EventLoopHandler {
     @exclusivity(unchecked) var handle: WebSocketConnection?
 
     @exclusivity(unchecked) private var phase = Phase.handshaking
+    /// Whether the socket still counts as handshaking in ``ConnectionAdmission``.
+    @exclusivity(unchecked) private var countedAsHandshaking = true
     @exclusivity(unchecked) private var opened = false
     @exclusivity(unchecked) private var requestParser: HTTPRequestParser
     @exclusivity(unchecked) private var handshakeBytes: [UInt8] = []
@@ -155,6 +157,7 @@ final class ServerConnection: EventLoopHandler {
     private func accept(key: String, rest bytes: UnsafeRawBufferPointer) {
         if let timerID { loop.cancelTimer(timerID) }
         timerID = nil
+        endHandshake()
         WebSocketHandshake.appendSwitchingProtocolsResponse(key: key, to: outbound)
         markDirty()
         phase = .open
@@ -173,12 +176,20 @@ final class ServerConnection: EventLoopHandler {
 
     private func reject(status: Int) {
         if let timerID { loop.cancelTimer(timerID) }
+        endHandshake()
         handshakeBytes = []
         phase = .rejected
         WebSocketHandshake.errorResponse(status: status).withUnsafeBytes { outbound.append(bytes: $0) }
         shutdownAfterFlush = true
         startCloseTimer()
         markDirty()
+    }
+
+    /// Stops counting the socket as handshaking (once).
+    private func endHandshake() {
+        guard countedAsHandshaking else { return }
+        countedAsHandshaking = false
+        context.admission.handshakeEnded()
     }
 
     // MARK: Frames
@@ -468,6 +479,8 @@ final class ServerConnection: EventLoopHandler {
         loop.unregister(fd: fd)
         Glibc.close(fd)
         fd = -1
+        endHandshake()
+        context.admission.release(address: remoteAddress)
         outbound.release()
         inbound = []
         handshakeBytes = []
@@ -479,6 +492,31 @@ final class ServerConnection: EventLoopHandler {
         if opened, let handle {
             context.delegate.connectionDidClose(handle, code: code, reason: reason)
             handle.attachment = nil
+        }
+    }
+
+    /// Closes at once to give the descriptor back to a process that ran out of them: a socket
+    /// still handshaking (or being refused) is dropped, an upgraded one gets a best-effort 1013
+    /// (try again later) first. With `handshakingOnly`, upgraded ones are left alone.
+    /// - Returns: Whether the socket was closed.
+    func shedForDescriptors(handshakingOnly: Bool) -> Bool {
+        guard fd >= 0 else { return false }
+        switch phase {
+        case .handshaking, .rejected:
+            closeNow(code: nil, reason: "descriptor shortage")
+            return true
+        case .open, .closing:
+            guard !handshakingOnly else { return false }
+            if phase == .open && machine.initiateClose() {
+                closeCode = WebSocketCloseCode.tryAgainLater
+                closeReason = "descriptor shortage"
+                sendCloseFrame(code: WebSocketCloseCode.tryAgainLater, reason: "descriptor shortage")
+                _ = outbound.write(to: fd)
+            }
+            closeNow(code: closeCode, reason: closeReason.isEmpty ? "descriptor shortage" : closeReason)
+            return true
+        case .closed:
+            return false
         }
     }
 

@@ -22,6 +22,8 @@ public enum WebSocketCloseCode {
     public static let mandatoryExtension: UInt16 = 1010
     /// The server hit an unexpected condition.
     public static let internalError: UInt16 = 1011
+    /// The server is overloaded; the client should reconnect later (IANA registry).
+    public static let tryAgainLater: UInt16 = 1013
 
     /// Whether `code` may be carried by a close frame received from (or sent to) a peer.
     ///

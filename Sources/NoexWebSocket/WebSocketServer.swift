@@ -16,6 +16,8 @@ public final class WebSocketServer: Sendable {
         case running(ServerContext, port: Int)
         case stopped
     }
+    /// The listener, for ``relieveDescriptorShortage(shedding:)``.
+    private let listener = Mutex<LoopConfined<Listener>?>(nil)
 
     /// The configuration the server was created with.
     public let configuration: WebSocketServerConfiguration
@@ -40,6 +42,11 @@ public final class WebSocketServer: Sendable {
         try state.withLock { state in
             guard case .idle = state else { throw WebSocketError.invalidState("server already started") }
             let configuration = self.configuration
+            let limit = configuration.raiseDescriptorLimit ? DescriptorLimit.raiseSoftLimit() : DescriptorLimit.current()
+            let admission = ConnectionAdmission(
+                maxConnections: DescriptorLimit.connectionCap(
+                    limit: limit.soft, reserve: configuration.reservedDescriptors, requested: configuration.maxConnections),
+                maxPerAddress: configuration.maxConnectionsPerAddress)
             let fd = try Self.listen(configuration)
             SocketAddress.reserveDescriptorTable(entries: configuration.descriptorTableReserve, using: fd)
             var loops: [EventLoop] = []
@@ -50,10 +57,13 @@ public final class WebSocketServer: Sendable {
                 close(fd)
                 throw error
             }
-            let context = ServerContext(configuration: configuration, delegate: delegate, loops: loops)
+            let context = ServerContext(
+                configuration: configuration, delegate: delegate, loops: loops, admission: admission,
+                descriptors: limit)
             let port = SocketAddress.localPort(of: fd)
             let first = loops[0]
             let listenerFD = LoopConfined(value: Listener(fd: fd, loop: first, context: context))
+            listener.withLock { $0 = listenerFD }
             first.execute {
                 if !first.register(fd: fd, events: EPOLLIN.rawValue, handler: listenerFD.value) {
                     listenerFD.value.closeForShutdown()
@@ -96,6 +106,37 @@ public final class WebSocketServer: Sendable {
         }
     }
 
+    /// The socket counters and the caps in force; `nil` when the server is not running.
+    public var statistics: WebSocketServerStatistics? {
+        let context: ServerContext? = state.withLock { state in
+            if case let .running(context, _) = state { return context }
+            return nil
+        }
+        return context.map { $0.admission.snapshot(descriptorLimit: $0.descriptorLimit) }
+    }
+
+    /// Runs the listener's response to a descriptor shortage now, on its loop, closing `count`
+    /// connections: what happens when an accepted descriptor comes within 32 of the limit.
+    /// Internal: tests use it, since they cannot lower the limit of the process they run in.
+    func relieveDescriptorShortage(shedding count: Int) async {
+        guard let listener = listener.withLock({ $0 }) else { return }
+        let loop = listener.value.loop
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            loop.execute {
+                listener.value.relieveDescriptorShortage(shedding: count)
+                continuation.resume()
+            }
+        }
+    }
+
+    /// The descriptor limit found and set at start; `nil` when the server is not running.
+    public var descriptorLimit: DescriptorLimit.Status? {
+        state.withLock { state in
+            if case let .running(context, _) = state { return context.descriptors }
+            return nil
+        }
+    }
+
     /// Stops accepting, closes every connection (each gets a best-effort 1001 close frame and
     /// its `connectionDidClose`), and waits for the loop threads to end.
     public func shutdown() async {
@@ -104,6 +145,7 @@ public final class WebSocketServer: Sendable {
             if case let .running(context, _) = state { return context }
             return nil
         }
+        listener.withLock { $0 = nil }
         guard let context else { return }
         for loop in context.loops { await loop.shutdown() }
     }

@@ -9,7 +9,26 @@ public struct WebSocketServerConfiguration: Sendable {
     /// The largest message accepted, in bytes; a bigger one closes the connection with 1009.
     public var maxMessageBytes: Int = 1_048_576
     /// How long a client may take to send a complete upgrade request before the socket is closed.
+    /// A stalled request holds a descriptor (and a ``maxConnections`` slot) this long.
     public var handshakeTimeout: Duration = .seconds(10)
+    /// The most accepted sockets open at once, handshaking or upgraded; more are answered
+    /// `503 Service Unavailable` and closed at once. `nil` derives the cap from the descriptor
+    /// limit at start (``DescriptorLimit/connectionCap(limit:reserve:requested:)``), and a value
+    /// above that cap is lowered to it: running out of descriptors aborts the process. If
+    /// `accept` still finds no free descriptor (something else took the reserve), the server
+    /// closes 64 connections at once (handshaking ones first, upgraded ones with 1013) and the
+    /// cap in force drops to the sockets left (see ``WebSocketServer/statistics``).
+    public var maxConnections: Int?
+    /// Descriptors kept back from ``maxConnections`` for everything else the process opens:
+    /// the listener and event loops, persistence files and SQLite's journals, the audit file,
+    /// libdispatch's timers and its `/proc` reads, and one socket being refused.
+    public var reservedDescriptors: Int = 256
+    /// The most sockets one remote address may hold at once, handshaking or upgraded; more are
+    /// answered 503 at accept. `nil` for no limit.
+    public var maxConnectionsPerAddress: Int?
+    /// Whether ``WebSocketServer/start()`` raises the process's soft `RLIMIT_NOFILE` to its hard
+    /// limit before deriving ``maxConnections``.
+    public var raiseDescriptorLimit = true
     /// The largest upgrade request head accepted, in bytes (431 above it).
     public var maxHeaderBytes: Int = 8192
     /// The most header lines accepted in an upgrade request (431 above it).

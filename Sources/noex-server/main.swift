@@ -131,7 +131,16 @@ if let path = settings.schemaFile { printLine(StartupSummary.schema(path: path, 
 
 var banner = settings
 banner.port = server.port
+banner.maxConnections = server.maxConnections
 printLine(banner.banner)
+let raised = server.descriptorLimitBeforeStart < server.descriptorLimit
+    ? " (raised from \(server.descriptorLimitBeforeStart))" : ""
+printLine(
+    "File descriptors: limit \(server.descriptorLimit)\(raised), \(server.descriptorLimit - server.maxConnections) kept from connections")
+if let asked = settings.maxConnections, asked > server.maxConnections {
+    printError(
+        "Warning: max connections \(asked) lowered to \(server.maxConnections): the descriptor limit is \(server.descriptorLimit) and 256 are kept for files and the runtime")
+}
 
 /// Turns SIGTERM/SIGINT into one graceful shutdown; a second signal meanwhile is ignored.
 let shutdownSignals = ShutdownSignals()

@@ -34,6 +34,10 @@ public struct CommandLineOptions: Sendable, Hashable {
     public var allowedOrigins: String?
     /// `--max-connections-per-ip`, unconverted.
     public var maxConnectionsPerIp: String?
+    /// `--max-connections`, unconverted: the cap on open sockets (default: from the descriptor limit).
+    public var maxConnections: String?
+    /// `--handshake-timeout-ms`, unconverted.
+    public var handshakeTimeoutMs: String?
     /// `--schema FILE`: buckets, queries, procedures and rules applied at start.
     public var schemaFile: String?
     /// `--shutdown-grace-ms`, unconverted.
@@ -89,6 +93,8 @@ public struct CommandLineOptions: Sendable, Hashable {
         case "no-error-details": .toggle(\.noErrorDetails)
         case "allowed-origins": .value(\.allowedOrigins)
         case "max-connections-per-ip": .value(\.maxConnectionsPerIp)
+        case "max-connections": .value(\.maxConnections)
+        case "handshake-timeout-ms": .value(\.handshakeTimeoutMs)
         case "schema": .value(\.schemaFile)
         case "shutdown-grace-ms": .value(\.shutdownGraceMs)
         case "max-result-bytes": .value(\.maxResultBytes)
@@ -177,6 +183,9 @@ public struct CommandLineOptions: Sendable, Hashable {
               --allowed-origins <list>    Comma-separated allowed Origin values
               --max-connections-per-ip <n>
                                           Limit simultaneous connections per IP
+              --max-connections <n>       Cap on open sockets, handshaking or not (default:
+                                          the file-descriptor limit minus 256)
+              --handshake-timeout-ms <n>  Time allowed for the upgrade request (default: 10000)
               --schema <path>             Apply a schema file (JSON or YAML: buckets, queries,
                                           procedures, rules) at start
               --shutdown-grace-ms <n>     On SIGTERM/SIGINT, notify clients and wait up to n ms

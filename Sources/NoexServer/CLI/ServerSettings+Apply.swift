@@ -11,6 +11,8 @@ extension ServerSettings {
         configuration.exposeErrorDetails = exposeErrorDetails
         configuration.allowedOrigins = allowedOrigins
         configuration.maxConnectionsPerIp = maxConnectionsPerIp
+        configuration.maxConnections = maxConnections
+        configuration.handshakeTimeoutMs = handshakeTimeoutMs
         configuration.rateLimit = rateLimit
         configuration.heartbeat = heartbeat
         configuration.backpressure = backpressure

@@ -35,6 +35,11 @@ public struct ServerSettings: Sendable, Hashable {
     public var exposeErrorDetails = true
     public var allowedOrigins: [String]?
     public var maxConnectionsPerIp: Int?
+    /// `--max-connections` / `maxConnections`: the cap on open sockets; `nil` derives it from
+    /// the descriptor limit (the CLI fills in the cap in force before printing the banner).
+    public var maxConnections: Int?
+    /// `--handshake-timeout-ms` / `handshakeTimeoutMs`.
+    public var handshakeTimeoutMs = 10_000
     public var rateLimit: RateLimitConfiguration?
     public var heartbeat = HeartbeatConfiguration()
     public var backpressure = BackpressureConfiguration()
@@ -109,6 +114,21 @@ public struct ServerSettings: Sendable, Hashable {
         } else if let value = file["maxConnectionsPerIp"]?.numberValue {
             settings.maxConnectionsPerIp = integerLimit(value)
         }
+        if let flag = options.maxConnections {
+            settings.maxConnections = positiveInteger(
+                javaScriptNumber(flag), raw: flag, name: "max connections", errors: &errors)
+        } else if let value = file["maxConnections"], value != .null {
+            settings.maxConnections = positiveInteger(
+                value.numberValue ?? .nan, raw: rendered(value), name: "max connections", errors: &errors)
+        }
+        if let flag = options.handshakeTimeoutMs {
+            settings.handshakeTimeoutMs = positiveInteger(
+                javaScriptNumber(flag), raw: flag, name: "handshake timeout", errors: &errors) ?? settings.handshakeTimeoutMs
+        } else if let value = file["handshakeTimeoutMs"] {
+            settings.handshakeTimeoutMs = positiveInteger(
+                value.numberValue ?? .nan, raw: rendered(value), name: "handshake timeout", errors: &errors)
+                ?? settings.handshakeTimeoutMs
+        }
         if let object = file["rateLimit"]?.objectValue,
             let maxRequests = object["maxRequests"]?.integerValue, let windowMs = object["windowMs"]?.integerValue
         {
@@ -167,6 +187,7 @@ public struct ServerSettings: Sendable, Hashable {
               Error details: \(exposeErrorDetails ? "exposed" : "hidden")
               Origins:      \(allowedOrigins.map { $0.joined(separator: ", ") } ?? "any")
               Max conn/IP:  \(maxConnectionsPerIp.map(String.init) ?? "unlimited")
+              Max conn:     \(maxConnections.map(String.init) ?? "auto")
             """
     }
 
@@ -193,6 +214,13 @@ public struct ServerSettings: Sendable, Hashable {
         if value.isFinite, value.rounded() == value, value >= 0, value <= 65_535 { return Int(value) }
         errors.append("Invalid port: \(raw) (must be integer 0-65535)")
         return 8080
+    }
+
+    /// A whole number from 1 to 2^31 - 1 (a bound on our side: these are counts and milliseconds).
+    private static func positiveInteger(_ value: Double, raw: String, name: String, errors: inout [String]) -> Int? {
+        if value.isFinite, value.rounded() == value, value >= 1, value <= 2_147_483_647 { return Int(value) }
+        errors.append("Invalid \(name): \(raw) (must be integer 1-2147483647)")
+        return nil
     }
 
     private static func validGrace(_ value: Double, raw: String, errors: inout [String]) -> Int {

@@ -50,8 +50,20 @@ public struct ServerConfiguration: Sendable {
     public var exposeErrorDetails = true
     /// Accepted `Origin` header values; `nil` accepts any. Requests without `Origin` are always accepted.
     public var allowedOrigins: [String]?
-    /// Most simultaneous connections from one IP; more are closed `4003`.
+    /// Most simultaneous connections from one IP; more are closed `4003`. Sockets still
+    /// handshaking count too: an IP may hold at most one socket more than this (so a client over
+    /// the limit can complete its upgrade and learn `4003`); further ones are answered 503.
     public var maxConnectionsPerIp: Int?
+    /// Most accepted sockets open at once, handshaking or upgraded; more are answered
+    /// `503 Service Unavailable` before the upgrade. `nil` derives it from the file-descriptor
+    /// limit (raised to the hard limit at start) minus ``reservedDescriptors``; a larger value
+    /// is lowered to that. Read the cap in force from `NoexServer.maxConnections`.
+    public var maxConnections: Int?
+    /// Descriptors kept back from ``maxConnections`` for files, persistence and the runtime.
+    public var reservedDescriptors: Int = 256
+    /// How long a client may take to send its complete upgrade request, in milliseconds; a
+    /// stalled one is closed after it.
+    public var handshakeTimeoutMs: Int = 10_000
     /// A declarative schema applied at start, after saved run-time definitions are restored
     /// (`--schema`); `nil` applies none.
     public var schema: ServerSchema?

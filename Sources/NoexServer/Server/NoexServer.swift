@@ -59,8 +59,17 @@ public final class NoexServer: Sendable {
         socketConfiguration.port = configuration.port
         socketConfiguration.path = configuration.path
         socketConfiguration.maxMessageBytes = configuration.maxPayloadBytes
+        socketConfiguration.maxConnections = configuration.maxConnections
+        socketConfiguration.reservedDescriptors = configuration.reservedDescriptors
+        socketConfiguration.handshakeTimeout = .milliseconds(max(1, configuration.handshakeTimeoutMs))
+        // One more than the upgraded limit, so the first client over it still gets its 4003.
+        socketConfiguration.maxConnectionsPerAddress = configuration.maxConnectionsPerIp.map { limit in
+            limit < Int.max ? max(0, limit) + 1 : limit
+        }
+        await DispatchPriming.prime()
         let webSocketServer = WebSocketServer(configuration: socketConfiguration, delegate: transport)
         transport.attach(webSocketServer)
+        core.attach(webSocketServer)
         let port = try webSocketServer.start()
         if configuration.rateLimit == nil, configuration.host == "0.0.0.0" {
             configuration.logWarning(
@@ -73,6 +82,18 @@ public final class NoexServer: Sendable {
             core: core, transport: transport, webSocketServer: webSocketServer, port: port, forwarding: forwarding,
             startupReport: report)
     }
+
+    /// The most sockets (handshaking or upgraded) the server keeps open at once.
+    public var maxConnections: Int { webSocketServer.statistics?.maxConnections ?? 0 }
+
+    /// The soft file-descriptor limit in force (raised to the hard limit at start).
+    public var descriptorLimit: Int { webSocketServer.descriptorLimit?.soft ?? 0 }
+
+    /// The soft file-descriptor limit found at start, before it was raised.
+    public var descriptorLimitBeforeStart: Int { webSocketServer.descriptorLimit?.previousSoft ?? 0 }
+
+    /// Socket counters: open and handshaking sockets, refusals, the caps in force.
+    var socketStatistics: WebSocketServerStatistics? { core.socketStatistics }
 
     /// Whether the server still accepts connections.
     public var isRunning: Bool { core.isRunning }

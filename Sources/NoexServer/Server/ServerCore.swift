@@ -1,5 +1,6 @@
 import NoexAuth
 import NoexProtocol
+import NoexWebSocket
 import Synchronization
 
 /// The state one running server shares between its connections.
@@ -29,6 +30,8 @@ final class ServerCore: Sendable {
     private let connections = Mutex<[ObjectIdentifier: ClientConnection]>([:])
     /// Open connections per remote IP, for `maxConnectionsPerIp`.
     private let connectionsPerIp = Mutex<[String: Int]>([:])
+    /// The WebSocket server, for its socket counters in the stats (set once it exists).
+    private let socketServer = Mutex<WebSocketServer?>(nil)
 
     /// - Throws: when the identity system buckets cannot be created or the audit file opened.
     init(configuration: ServerConfiguration) throws {
@@ -48,6 +51,16 @@ final class ServerCore: Sendable {
     }
 
     var clock: ServerClock { configuration.clock }
+
+    /// Remembers the WebSocket server whose socket counters the stats report.
+    func attach(_ server: WebSocketServer) {
+        socketServer.withLock { $0 = server }
+    }
+
+    /// Accepted sockets, refusals and the caps in force; `nil` before start or after stop.
+    var socketStatistics: WebSocketServerStatistics? {
+        socketServer.withLock { $0 }?.statistics
+    }
 
     /// The procedure engine over this server's registry, store, rules engine and limits.
     var procedureEngine: ProcedureEngine {

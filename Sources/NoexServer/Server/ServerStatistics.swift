@@ -1,11 +1,12 @@
 import NoexRules
 import NoexStore
+import NoexWebSocket
 import NoexWire
 
 /// The two stats shapes of spec-server: `server.stats` over the wire and `getStats()` in Swift.
 enum ServerStatistics {
     /// `server.stats`: `{name, connectionCount, authEnabled, rateLimitEnabled, rulesEnabled,
-    /// connections{…}, store, rules}`.
+    /// connections{…}, store, rules, maxConnections, sockets{…}}`.
     static func wireStats(core: ServerCore) -> JSONObject {
         let configuration = core.configuration
         return [
@@ -18,6 +19,22 @@ enum ServerStatistics {
             "store": .object(configuration.store.stats()),
             "rules": configuration.rules.map { .object($0.stats()) } ?? .null,
             "server": .object(ServerBuild.wire),
+            "maxConnections": .number(Double(core.socketStatistics?.maxConnections ?? 0)),
+            "sockets": .object(socketAggregate(core.socketStatistics)),
+        ]
+    }
+
+    /// `sockets`: what the accept path sees, handshaking sockets included.
+    private static func socketAggregate(_ statistics: WebSocketServerStatistics?) -> JSONObject {
+        guard let statistics else { return [:] }
+        return [
+            "open": .number(Double(statistics.openSockets)),
+            "handshaking": .number(Double(statistics.handshakingSockets)),
+            "refusedAtCapacity": .number(Double(statistics.refusedAtCapacity)),
+            "refusedPerIp": .number(Double(statistics.refusedPerAddress)),
+            "acceptFailures": .number(Double(statistics.acceptFailures)),
+            "descriptorShortages": .number(Double(statistics.descriptorShortages)),
+            "descriptorLimit": .number(Double(statistics.descriptorLimit)),
         ]
     }
 

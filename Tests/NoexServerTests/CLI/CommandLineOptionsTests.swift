@@ -1,4 +1,5 @@
 import NoexProtocol
+import NoexStore
 import NoexServer
 import NoexStore
 import NoexWire
@@ -122,6 +123,34 @@ import Testing
         #expect(try resolve(["--max-connections-per-ip", "2"]).get().maxConnectionsPerIp == 2)
     }
 
+    @Test func connectionCapAndHandshakeTimeout() throws {
+        let defaults = try resolve([]).get()
+        #expect(defaults.maxConnections == nil)
+        #expect(defaults.handshakeTimeoutMs == 10_000)
+        let flags = try resolve(["--max-connections", "500", "--handshake-timeout-ms", "2500"]).get()
+        #expect(flags.maxConnections == 500)
+        #expect(flags.handshakeTimeoutMs == 2500)
+        let file = try resolve([], file: ["maxConnections": 300, "handshakeTimeoutMs": 4000]).get()
+        #expect(file.maxConnections == 300)
+        #expect(file.handshakeTimeoutMs == 4000)
+        #expect(try resolve(["--max-connections", "7"], file: ["maxConnections": 300]).get().maxConnections == 7)
+        #expect(try resolve([], file: ["maxConnections": .null]).get().maxConnections == nil)
+        #expect(
+            try resolve(["--max-connections", "0", "--handshake-timeout-ms", "1e12"]).failure?.messages == [
+                "Invalid max connections: 0 (must be integer 1-2147483647)",
+                "Invalid handshake timeout: 1e12 (must be integer 1-2147483647)",
+            ])
+        #expect(
+            try resolve([], file: ["maxConnections": "many", "handshakeTimeoutMs": 1.5]).failure?.messages == [
+                "Invalid max connections: many (must be integer 1-2147483647)",
+                "Invalid handshake timeout: 1.5 (must be integer 1-2147483647)",
+            ])
+        var configuration = ServerConfiguration(store: try Store())
+        flags.apply(to: &configuration)
+        #expect(configuration.maxConnections == 500)
+        #expect(configuration.handshakeTimeoutMs == 2500)
+    }
+
     @Test func bannerListsEverySetting() throws {
         var settings = try resolve(["--persistence", "file", "--data-dir", "/tmp/d", "--max-connections-per-ip", "4"]).get()
         settings.port = 1234
@@ -136,6 +165,7 @@ import Testing
                   Error details: exposed
                   Origins:      any
                   Max conn/IP:  4
+                  Max conn:     auto
                 """)
     }
 
