@@ -110,12 +110,12 @@ import Testing
     }
 
     @Test func sessionTtlExpires() async throws {
-        let harness = try await Harness.identity(sessionTtlMs: 2_000)
+        let harness = try await Harness.identity(sessionTtlMs: 6_000)
         defer { Task { await harness.stop() } }
         try harness.defineUsers()
         let admin = try await harness.superadmin()
         #expect(try await admin.request("store.all", ["bucket": "users"]).isResult)
-        try await Task.sleep(for: .milliseconds(2_200))
+        try await Task.sleep(for: .milliseconds(6_200))
         #expect(try await admin.request("store.all", ["bucket": "users"]).message == "Session expired")
         #expect(try await admin.request("store.all", ["bucket": "users"]).message == "Authentication required")
         _ = try await admin.result("identity.loginWithSecret", ["secret": .string(testAdminSecret)])
