@@ -103,6 +103,12 @@ public final class RuleEngine: Sendable {
         }
     }
 
+    /// How many rules and facts the engine holds (one lock, two counts): lets a server decide
+    /// whether an operation may be costly before running it.
+    public var size: (rules: Int, facts: Int) {
+        state.withLock { ($0.rules.count, $0.facts.count) }
+    }
+
     /// The recorded trace entries, oldest first (empty unless tracing is enabled).
     public func traceEntries() -> [RuleTraceEntry] { state.withLock { $0.trace.elements } }
 

@@ -1,4 +1,5 @@
 import NoexProtocol
+import NoexRules
 import NoexStore
 import NoexWire
 
@@ -22,7 +23,9 @@ extension OperationHandlers {
     /// that can take more than about a millisecond goes to the connection's task instead (which
     /// keeps the connection's answers in request order): reads and scans of buckets larger than
     /// ``inlineRecordLimit``, transactions beyond ``inlineTransactionOperations`` operations or
-    /// with a scan, subscriptions (their initial query may scan anything) and procedures.
+    /// with a scan, subscriptions (their initial query may scan anything), procedures, events
+    /// and fact changes once any rule is registered, fact queries over many facts, and rule
+    /// registration and validation (compiling conditions and regular expressions).
     func dispatchSynchronously(_ request: Request, context: RequestContext) throws -> SynchronousOutcome {
         switch request {
         case .storeInsert(let r): .finishedEncoded(try store.insertEncoded(r.data, inBucket: r.bucket))
@@ -52,23 +55,20 @@ extension OperationHandlers {
         case .storeDefineQuery(let r): .finished(try defineQuery(r, context: context))
         case .storeUndefineQuery(let r): .finished(try undefineQuery(r, context: context))
         case .storeListQueries(let r): .finished(try listQueries(r, context: context))
-        case .rulesEmit(let r): .finished(try emit(r, context: context))
-        case .rulesSetFact(let r): .finished(try setFact(r, context: context))
+        case .rulesEmit(let r): mayRunRules ? .needsTask : .finished(try emit(r, context: context))
+        case .rulesSetFact(let r): mayRunRules ? .needsTask : .finished(try setFact(r, context: context))
         case .rulesGetFact(let r): .finished(try getFact(r, context: context))
-        case .rulesDeleteFact(let r): .finished(try deleteFact(r, context: context))
-        case .rulesQueryFacts(let r): .finished(try queryFacts(r, context: context))
-        case .rulesGetAllFacts(let r): .finished(try getAllFacts(r, context: context))
+        case .rulesDeleteFact(let r): mayRunRules ? .needsTask : .finished(try deleteFact(r, context: context))
+        case .rulesQueryFacts(let r): holdsManyFacts ? .needsTask : .finished(try queryFacts(r, context: context))
+        case .rulesGetAllFacts(let r): holdsManyFacts ? .needsTask : .finished(try getAllFacts(r, context: context))
         case .rulesSubscribe(let r): .finished(try subscribe(r, context: context))
         case .rulesUnsubscribe(let r): .finished(try unsubscribe(r, context: context))
         case .rulesStats(let r): .finished(try stats(r, context: context))
-        case .rulesRegisterRule(let r): .finished(try registerRule(r, context: context))
         case .rulesUnregisterRule(let r): .finished(try unregisterRule(r, context: context))
-        case .rulesUpdateRule(let r): .finished(try updateRule(r, context: context))
         case .rulesEnableRule(let r): .finished(try enableRule(r, context: context))
         case .rulesDisableRule(let r): .finished(try disableRule(r, context: context))
         case .rulesGetRule(let r): .finished(try getRule(r, context: context))
         case .rulesGetRules(let r): .finished(try getRules(r, context: context))
-        case .rulesValidateRule(let r): .finished(try validateRule(r, context: context))
         case .serverStats(let r): .finished(try stats(r, context: context))
         case .serverConnections(let r): .finished(try connections(r, context: context))
         default: .needsTask
@@ -87,6 +87,18 @@ extension OperationHandlers {
     /// Whether `bucket` holds more than ``inlineRecordLimit`` records (a lock and a count read).
     func isLarge(_ bucket: String) -> Bool {
         store.recordCount(bucket) > Self.inlineRecordLimit
+    }
+
+    /// Whether an event or fact change may run rules (their conditions, actions and chains are
+    /// bounded by `RuleEngineLimits`, but can still take milliseconds): only with no rule at
+    /// all does it stay on the loop.
+    var mayRunRules: Bool {
+        (core.configuration.rules?.size.rules ?? 0) > 0
+    }
+
+    /// Whether a fact query may scan more than ``inlineRecordLimit`` facts.
+    var holdsManyFacts: Bool {
+        (core.configuration.rules?.size.facts ?? 0) > Self.inlineRecordLimit
     }
 
     /// Whether a transaction may take long: many operations, or any scan.

@@ -22,6 +22,8 @@ import Testing
         /// What the process printed, appended from the pipe's reader thread.
         final class Output: Sendable {
             let data = Mutex(Data())
+            /// Set once the pipe reached end of file: everything printed has been collected.
+            let ended = Mutex(false)
         }
 
         let process: Process
@@ -39,6 +41,7 @@ import Testing
                 // End of file: stop, or the handler is called again and again.
                 guard !chunk.isEmpty else {
                     handle.readabilityHandler = nil
+                    output.ended.withLock { $0 = true }
                     return
                 }
                 output.data.withLock { $0.append(chunk) }
@@ -69,6 +72,11 @@ import Testing
                     throw TestClient.Timeout(description: "noex-server did not exit: \(text)")
                 }
                 try await Task.sleep(for: .milliseconds(20))
+            }
+            // The process may exit before the reader thread has drained the pipe: wait for
+            // its end of file, so `text` holds everything that was printed.
+            while !output.ended.withLock({ $0 }), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
             }
             return process.terminationStatus
         }
