@@ -62,6 +62,18 @@ public final class WebSocketConnection: Sendable, Hashable {
     /// Whether the caller runs on this connection's loop thread.
     public var isOnLoopThread: Bool { loop.inLoop }
 
+    /// Runs `work` on the loop thread once every message sent so far from other threads is in
+    /// the outbound buffer (at once when called on the loop thread). The loop runs handed-over
+    /// work in order, so this follows the sends queued before it.
+    /// - Parameter work: What to run after those sends.
+    public func afterPendingSends(_ work: @escaping @Sendable () -> Void) {
+        if loop.inLoop {
+            work()
+        } else {
+            loop.execute(work)
+        }
+    }
+
     /// Sends a text message (the bytes must be UTF-8; they are not re-validated).
     /// - Parameter bytes: The message.
     public func sendText(_ bytes: some Collection<UInt8>) {

@@ -87,7 +87,10 @@ final class ClientConnection: Sendable {
             Task { [self] in
                 for await message in stream {
                     await pipeline.process(message, on: self)
-                    self.queued.subtract(1, ordering: .releasing)
+                    // Counted down only once the answer is in the outbound buffer: answers
+                    // from this task reach the loop by a hand-over, and a request the loop runs
+                    // inline once the count is 0 must not overtake them.
+                    socket.afterPendingSends { self.queued.subtract(1, ordering: .releasing) }
                 }
             }
             return continuation

@@ -15,6 +15,8 @@ protocol ClientSocket: AnyObject, Sendable {
     func sendMessage(count: Int, _ write: (UnsafeMutableRawBufferPointer) -> Void)
     /// Closes with a close code and reason.
     func close(code: UInt16, reason: String)
+    /// Runs `work` once every message queued so far is in the outbound buffer (see the default).
+    func afterPendingSends(_ work: @escaping @Sendable () -> Void)
 }
 
 /// Runs work later; the heartbeat's timers.
@@ -24,6 +26,11 @@ protocol TimerScheduler: Sendable {
 }
 
 extension ClientSocket {
+    /// Runs `work` at once: a socket whose `sendMessage` queues synchronously has nothing pending.
+    func afterPendingSends(_ work: @escaping @Sendable () -> Void) {
+        work()
+    }
+
     /// Writes the message into an array and queues that.
     func sendMessage(count: Int, _ write: (UnsafeMutableRawBufferPointer) -> Void) {
         sendMessage([UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in

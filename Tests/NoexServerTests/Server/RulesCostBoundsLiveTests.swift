@@ -127,4 +127,33 @@ import Testing
         #expect(try await attacker.response(id: 911)["type"] == "result")
         #expect(try await healthy.result("rules.getFact", ["key": "n"]) == 1e308)
     }
+
+    /// Once a rule is registered, events and fact changes run on the connection's task (they
+    /// may run rules); answers still leave in request order, interleaved with inline ones.
+    @Test func ruleRunningRequestsKeepRequestOrder() async throws {
+        let (harness, client, _) = try await start()
+        defer { Task { await harness.stop() } }
+        let rule: JSONValue = [
+            "id": "echo", "name": "Echo",
+            "trigger": ["type": "event", "topic": "in.*"],
+            "actions": [["type": "set_fact", "key": "seen", "value": true]],
+        ]
+        _ = try await client.result("rules.registerRule", ["rule": rule])
+        let requests: [String] = [
+            #"{"id":1,"type":"rules.emit","topic":"in.a","data":{}}"#,
+            #"{"id":2,"type":"rules.getFact","key":"seen"}"#,
+            #"{"id":3,"type":"rules.setFact","key":"k","value":1}"#,
+            #"{"id":4,"type":"rules.stats"}"#,
+            #"{"id":5,"type":"rules.deleteFact","key":"k"}"#,
+            #"{"id":6,"type":"rules.getFact","key":"k"}"#,
+        ]
+        for text in requests { try await client.sendRaw(text) }
+        var answers: [JSONObject] = []
+        for _ in requests {
+            answers.append(try await client.next { $0["type"] == "result" || $0["type"] == "error" })
+        }
+        #expect(answers.map { $0["id"] ?? .null } == (1...6).map { .number(Double($0)) })
+        #expect(answers[1].data == true)  // the rule ran before the next request was answered
+        #expect(answers[5].data == .null)
+    }
 }
