@@ -147,7 +147,7 @@ targets += [
         swiftSettings: swiftSettings),
     // Issue 14: a healthy client's latency while others loop the worst allowed requests.
     .executableTarget(
-        name: "noex-loop-latency", dependencies: ["NoexServer", "NoexStore", "NoexTesting", "NoexWire"],
+        name: "noex-loop-latency", dependencies: ["NoexServer", "NoexStore", "NoexRules", "NoexTesting", "NoexWire"],
         swiftSettings: swiftSettings),
     .testTarget(
         name: "NoexServerTests",

@@ -10,11 +10,13 @@
 //    the worst allowed request of each kind: a 1 000-operation transaction (the default
 //    `maxTransactionOperations`; the third argument changes it), `store.all` /
 //    `store.where` / a 10 000-record `store.paginate` / a filtered `store.count` of a large
-//    bucket, and a subscription to a query over it. Prints p50 / p99 / max per phase.
+//    bucket, a subscription to a query over it, and rules events that fan out to the action
+//    budget or run a catastrophic regular expression. Prints p50 / p99 / max per phase.
 //
 // Run a release build on an otherwise idle machine: `swift run -c release noex-loop-latency`.
 import Dispatch
 import Foundation
+import NoexRules
 import NoexServer
 import NoexStore
 import NoexTesting
@@ -130,7 +132,21 @@ try store.transaction { tx throws(StoreError) in
 }
 try store.defineQuery("bigQuery", json: ["bucket": "big", "filter": ["text": .string(text)]])
 
+// The rules attacks: a rule that fans out 4 events per firing (stopped by maxActionsPerEvent)
+// and one whose condition is a catastrophic regular expression (stopped by regexTimeLimitMs).
+let rules = RuleEngine()
+_ = try rules.registerRule([
+    "id": "fan", "name": "Fan out", "trigger": ["type": "event", "topic": "fan.out"],
+    "actions": .array(Array(repeating: ["type": "emit_event", "topic": "fan.out", "data": [:]], count: 4)),
+])
+_ = try rules.registerRule([
+    "id": "regex", "name": "Regex", "trigger": ["type": "event", "topic": "regex.in"],
+    "conditions": [["source": ["type": "event", "field": "text"], "operator": "matches", "value": "^(a+)+$"]],
+    "actions": [["type": "set_fact", "key": "matched", "value": true]],
+])
+
 var configuration = ServerConfiguration(store: store)
+configuration.rules = rules
 configuration.host = "127.0.0.1"
 configuration.port = 0
 configuration.logWarning = { _ in }
@@ -158,6 +174,11 @@ let attacks: [Attack] = [
     Attack(label: "store.paginate (big, 10 000)", type: "store.paginate", payload: ["bucket": "big", "limit": 10_000, "after": "b100"]),
     Attack(label: "store.count (big, filter)", type: "store.count", payload: ["bucket": "big", "filter": ["text": .string(text)]]),
     Attack(label: "store.subscribe (query over big)", type: "store.subscribe", payload: ["query": "bigQuery"]),
+    Attack(label: "rules.emit (4-way fan-out rule)", type: "rules.emit", payload: ["topic": "fan.out"]),
+    Attack(
+        label: "rules.emit (catastrophic regex rule)", type: "rules.emit",
+        payload: ["topic": "regex.in", "data": ["text": .string(String(repeating: "a", count: 40) + "b")]]),
+    Attack(label: "rules.queryFacts (glob attack)", type: "rules.queryFacts", payload: ["pattern": "**************b"]),
 ]
 
 let stop = Atomic<Bool>(false)
