@@ -306,6 +306,17 @@ def rule_definitions():
     found = literals_after(r"registerRule\(", tests("NoexRulesTests/*.swift"))
     found += literals_after(r"validateRule\(", tests("NoexRulesTests/*.swift"))
     found += literals_after(r"RuleFileNormalizer\.rule\(", tests("NoexRulesTests/*.swift"))
+    rules_tests = tests("NoexRulesTests/*.swift")
+    event = {"type": "event", "topic": "test.go"}
+    for actions in literals_after(r"actions: *", rules_tests):
+        if isinstance(actions, list) and actions:
+            found.append({"id": "a", "trigger": event, "actions": actions})
+    for conditions in literals_after(r"conditions: *", rules_tests):
+        if isinstance(conditions, list) and conditions:
+            found.append({"id": "c", "trigger": event, "conditions": conditions, "actions": []})
+    for trigger in literals_after(r"trigger: *", rules_tests):
+        if isinstance(trigger, dict):
+            found.append({"id": "t", "trigger": trigger, "actions": []})
     for request in literals_after(r'"rules\.registerRule", *', tests("NoexServerTests/**/*.swift")):
         if isinstance(request, dict) and isinstance(request.get("rule"), dict):
             found.append(request["rule"])
@@ -366,19 +377,20 @@ def procedures():
         if isinstance(request, dict) and isinstance(request.get("procedure"), dict):
             found.append(request["procedure"])
     found += literals_after(r"ProcedureDefinition\.parse\(", tests("NoexServerTests/**/*.swift"))
+    found += literals_after(r"engine\.register\(", tests("NoexServerTests/Procedures/*.swift"))
+    for steps in literals_after(r'"steps": *', tests("NoexServerTests/Procedures/*.swift")):
+        if isinstance(steps, list):
+            found.append({"steps": steps})
+    for steps in literals_after(r"\.run\(", tests("NoexServerTests/Procedures/*.swift")):
+        if isinstance(steps, list):
+            found.append({"steps": steps})
     found += literals_after(r"(?:let|var) (?:definition|procedure|config)(?:: JSONObject)? = ", tests("NoexServerTests/Procedures/*.swift"))
     seeds = [dumps(p) + "\n" + dumps({"min": 1, "name": "x"}) for p in found if isinstance(p, dict)]
     seeds += [
-        dumps({"steps": [{"action": "store.insert", "bucket": "items", "data": {"v": "${input.v}"}, "as": "row"}],
-               "input": {"v": {"type": "string"}}}) + '\n{"v":"hello"}',
-        dumps({"steps": [{"action": "store.where", "bucket": "users", "filter": {}, "as": "all"},
-                         {"action": "transform", "input": "all", "operation": "map", "field": "name", "as": "names"}]}),
-        dumps({"steps": [{"action": "store.count", "bucket": "users", "as": "n"},
-                         {"action": "condition", "if": {"field": "n", "operator": "gt", "value": 0},
-                          "then": [{"action": "rules.emit", "topic": "t", "data": {}}]}], "transaction": True}),
-        dumps({"steps": [{"action": "aggregate", "input": "xs", "operation": "sum", "field": "a", "as": "s"}]}),
-        dumps({"steps": [], "timeoutMs": 1e308}),
-        dumps({"steps": [{"action": "store.update", "bucket": "items", "key": "${input.k}", "data": {}}]}) + '\n{"k":1}',
+        dumps({"steps": [{"action": "store.insert", "bucket": "orders", "data": {"total": "${input.total}"}, "as": "o"}],
+               "input": {"total": {"type": "number"}}}) + '\n{"total": 12.5}',
+        dumps({"steps": [{"action": "store.where", "bucket": "orders", "filter": {}, "as": "all"},
+                         {"action": "return", "value": {"ref": "all"}}], "transaction": True, "timeoutMs": 1e308}),
     ]
     return seeds
 

@@ -38,9 +38,9 @@ for name in $targets; do
     mkdir -p "$corpus"
     echo "== $name: ${seconds}s"
     log=$scratch/fuzz-$name.log
-    # -detect_leaks=0: the Swift runtime's caches and the server's detached tasks look like
-    # leaks to LeakSanitizer; memory growth is bounded by -rss_limit_mb instead.
-    if NOEX_FUZZ_TARGET=$name "$binary" "$corpus" "Fuzz/Corpus/$name" \
+    # No leak checks (-detect_leaks=0, ASAN_OPTIONS): the Swift runtime's caches and the shared
+    # server still alive at exit look like leaks to LeakSanitizer; -rss_limit_mb bounds growth.
+    if ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} NOEX_FUZZ_TARGET=$name "$binary" "$corpus" "Fuzz/Corpus/$name" \
         -max_total_time="$seconds" -timeout=30 -rss_limit_mb=3072 -max_len=4096 -detect_leaks=0 \
         -print_final_stats=1 -artifact_prefix="$scratch/crashes/$name-" "$@" >"$log" 2>&1; then
         runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")

@@ -1,11 +1,14 @@
 // A bounded in-memory server for the `server` and `procedures` targets.
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import NoexRules
 @_spi(Testing) import NoexServer
 import NoexStore
 import NoexWire
 
-/// A server with a memory store (two buckets, one declarative query) and a rules engine, no
+/// A server with a memory store (three buckets, two declarative queries) and a rules engine, no
 /// auth, no socket traffic: inputs reach it through in-process connections. It is replaced
 /// after ``inputsPerServer`` inputs so the state the inputs build up stays bounded.
 final class FuzzServer: @unchecked Sendable {
@@ -49,8 +52,16 @@ final class FuzzServer: @unchecked Sendable {
         connection.send(#"{"id":\#(Self.endId),"type":"store.buckets"}"#)
         _ = done.wait(timeout: .now() + Self.patience)
         connection.disconnect()
-        return received.texts
+        let texts = received.texts
+        if Self.verbose {
+            for message in messages { printError("> \(message)\n") }
+            for text in texts { printError("< \(text)\n") }
+        }
+        return texts
     }
+
+    /// `NOEX_FUZZ_VERBOSE=1` prints every exchange, to see what an input does.
+    private static let verbose = getenv("NOEX_FUZZ_VERBOSE").map { String(cString: $0) } == "1"
 
     /// The running server, started (or replaced) as needed.
     private func current() -> NoexServer {
@@ -67,23 +78,40 @@ final class FuzzServer: @unchecked Sendable {
     /// A new server on 127.0.0.1, port 0, with the fixtures the seeds use.
     private static func start() async throws -> NoexServer {
         let store = try Store()
+        // `users` and `all-users` as in the reference transcript (Tests/NoexServerTests/Fixtures),
+        // `orders` and `items` as in the procedure tests: the seeds come from both.
         try store.defineBucket(
             "users",
             json: [
                 "key": "id",
                 "schema": [
                     "id": ["type": "string", "generated": "uuid"],
-                    "name": ["type": "string", "required": true, "maxLength": 100],
-                    "role": ["type": "string", "default": "user", "enum": ["user", "admin"]],
-                    "age": ["type": "number", "min": 0, "max": 150],
-                    "tags": ["type": "array"],
+                    "name": ["type": "string", "required": true],
+                    "role": ["type": "string", "default": "user"],
                 ],
-                "indexes": ["name"],
+            ])
+        try store.defineBucket(
+            "orders",
+            json: [
+                "key": "id",
+                "schema": [
+                    "id": ["type": "string", "generated": "uuid"],
+                    "status": ["type": "string", "default": "pending"],
+                    "total": ["type": "number", "default": 0],
+                ],
             ])
         try store.defineBucket(
             "items",
-            json: ["key": "n", "schema": ["n": ["type": "number", "generated": "autoincrement"], "v": ["type": "string"]]])
-        try store.defineQuery("user-count", json: ["bucket": "users", "aggregate": ["function": "count"]])
+            json: [
+                "key": "id",
+                "schema": [
+                    "id": ["type": "string", "generated": "uuid"],
+                    "orderId": ["type": "string", "required": true],
+                    "price": ["type": "number"],
+                ],
+            ])
+        try store.defineQuery("all-users", json: ["bucket": "users"])
+        try store.defineQuery("order-count", json: ["bucket": "orders", "aggregate": ["function": "count"]])
         var configuration = ServerConfiguration(store: store, rules: RuleEngine())
         configuration.host = "127.0.0.1"
         configuration.port = 0
