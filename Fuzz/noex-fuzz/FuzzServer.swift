@@ -20,6 +20,8 @@ final class FuzzServer: @unchecked Sendable {
     static let patience: DispatchTimeInterval = .seconds(20)
 
     private var server: NoexServer?
+    private var store: Store?
+    private var rules: RuleEngine?
     private var served = 0
 
     /// Sends `messages` on a fresh connection, then a marker request, and waits until the
@@ -68,16 +70,20 @@ final class FuzzServer: @unchecked Sendable {
         served += 1
         if let server, served <= Self.inputsPerServer { return server }
         if let old = server { blocking { await old.stop() } }
+        rules?.stop()  // its timers would outlive the server
+        try? store?.close()
         served = 1
-        let fresh = blocking { try? await Self.start() }
-        guard let fresh else { fatalError("noex-fuzz: the in-process server did not start") }
-        server = fresh
+        let store = try? Store()
+        let rules = RuleEngine()
+        guard let store, let fresh = blocking({ try? await Self.start(store: store, rules: rules) }) else {
+            fatalError("noex-fuzz: the in-process server did not start")
+        }
+        (server, self.store, self.rules) = (fresh, store, rules)
         return fresh
     }
 
     /// A new server on 127.0.0.1, port 0, with the fixtures the seeds use.
-    private static func start() async throws -> NoexServer {
-        let store = try Store()
+    private static func start(store: Store, rules: RuleEngine) async throws -> NoexServer {
         // `users` and `all-users` as in the reference transcript (Tests/NoexServerTests/Fixtures),
         // `orders` and `items` as in the procedure tests: the seeds come from both.
         try store.defineBucket(
@@ -112,7 +118,7 @@ final class FuzzServer: @unchecked Sendable {
             ])
         try store.defineQuery("all-users", json: ["bucket": "users"])
         try store.defineQuery("order-count", json: ["bucket": "orders", "aggregate": ["function": "count"]])
-        var configuration = ServerConfiguration(store: store, rules: RuleEngine())
+        var configuration = ServerConfiguration(store: store, rules: rules)
         configuration.host = "127.0.0.1"
         configuration.port = 0
         configuration.logWarning = { _ in }

@@ -36,7 +36,8 @@ let websocketTarget = FuzzTarget(
                 return
             case .header(let header):
                 check(header, role: role, limit: limit)
-                guard header.payloadLength <= rest.count - header.headerLength else {
+                // As `ServerConnection.parseFrames` decides whether the frame is complete.
+                guard header.frameLength <= rest.count else {
                     checkPartialText(header, rest, machine: machine)
                     return
                 }
