@@ -5,7 +5,7 @@
 # crashing input is left in .build-fuzz-debug/crashes/. See docs/fuzzing.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-seconds=${NOEX_FUZZ_CI_SECONDS:-20}
+seconds=${NOEX_FUZZ_CI_SECONDS:-15}
 # A fresh corpus each time, so the check does not depend on earlier runs.
 rm -rf .build-fuzz-debug/corpus
 NOEX_FUZZ_CONFIGURATION=debug Fuzz/run.sh all "$seconds"
