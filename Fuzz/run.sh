@@ -5,9 +5,9 @@
 #
 # TARGET is one of `NOEX_FUZZ_TARGET=list`'s names (default: all, one after the other);
 # SECONDS is the time per target (default 60). Each target starts from its committed seeds in
-# Fuzz/Corpus/<target>/ plus what earlier runs found in .build-fuzz/corpus/<target>/ (kept
-# between runs, never committed). A crashing input is saved as .build-fuzz/crashes/<target>-*
-# and the script exits 1. Set NOEX_FUZZ_SKIP_BUILD=1 to reuse the last build, and
+# Fuzz/Corpus/<target>/ plus what earlier runs found in <scratch>/corpus/<target>/ (kept
+# between runs, never committed). A crashing input is saved as <scratch>/crashes/<target>-*
+# and the script exits 1. <scratch> is .build-fuzz (release) or .build-fuzz-debug (debug). Set NOEX_FUZZ_SKIP_BUILD=1 to reuse the last build, and
 # NOEX_FUZZ_CONFIGURATION=debug for a build that compiles about four times faster (the CI
 # check uses it; its binary lives in .build-fuzz-debug).
 set -euo pipefail
