@@ -157,6 +157,22 @@ targets += [
         exclude: ["Fixtures"], swiftSettings: swiftSettings),
 ]
 
+// MARK: - Fuzz targets (libFuzzer), declared only when NOEX_FUZZ=1 so the normal build and
+// `swift test` never compile them. Build and run them with Fuzz/run.sh (docs/fuzzing.md).
+if Context.environment["NOEX_FUZZ"] == "1" {
+    products.append(.executable(name: "noex-fuzz", targets: ["noex-fuzz"]))
+    targets.append(
+        .executableTarget(
+            name: "noex-fuzz",
+            dependencies: [
+                "NoexWire", "NoexYAML", "NoexProtocol", "NoexWebSocket", "NoexStore", "NoexRules", "NoexServer",
+            ],
+            path: "Fuzz/noex-fuzz",
+            // libFuzzer supplies `main`; the target only defines `LLVMFuzzerTestOneInput`.
+            swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])],
+            linkerSettings: [.unsafeFlags(["-sanitize=fuzzer"])]))
+}
+
 let package = Package(
     name: "noex-server",
     products: products,

@@ -25,6 +25,8 @@ public struct WebSocketFrameDecoder: Sendable {
     public let role: WebSocketRole
     /// The largest payload a single frame may carry (1009 above it).
     public var maxPayloadLength: Int
+    /// The longest frame header: 2 bytes, a 64-bit length and a masking key.
+    public static let maximumHeaderLength = 14
 
     /// Creates a decoder.
     /// - Parameters:
@@ -72,7 +74,9 @@ public struct WebSocketFrameDecoder: Sendable {
             if wide & (1 << 63) != 0 {
                 return .failure(code: WebSocketCloseCode.protocolError, reason: "64-bit length with high bit set")
             }
-            if wide > UInt64(maxPayloadLength) {
+            // Whatever the limit, header plus payload must fit an `Int`: `frameLength` is
+            // computed from them (a 2^63 - 1 length with an `Int.max` limit overflowed).
+            if wide > UInt64(maxPayloadLength) || wide > UInt64(Int.max - WebSocketFrameDecoder.maximumHeaderLength) {
                 return .failure(code: WebSocketCloseCode.messageTooBig, reason: "frame too big")
             }
             length = Int(wide)

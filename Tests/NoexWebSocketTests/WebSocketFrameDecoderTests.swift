@@ -124,6 +124,22 @@ struct FrameHeaderValidationTests {
         #expect(decodeOutcome([0x82, 0xFF, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0], role: .server, max: 1 << 20)
             == .failure(code: 1009, reason: "frame too big"))
     }
+
+    /// Found by the `websocket` fuzz target: with no practical limit (`Int.max`), a length of
+    /// 2^63 - 1 passed and `frameLength` (header + payload) overflowed, trapping the server.
+    @Test func lengthsWhoseFrameLengthOverflowsAreTooBigWhateverTheLimit() {
+        let longest: [UInt8] = [0x82, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3, 4]
+        #expect(decodeOutcome(longest, role: .server, max: .max) == .failure(code: 1009, reason: "frame too big"))
+        let unmasked: [UInt8] = [0x82, 0x7F, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xF6]
+        #expect(decodeOutcome(unmasked, role: .client, max: .max) == .failure(code: 1009, reason: "frame too big"))
+        // The largest length whose frame length is representable still decodes.
+        let largest: [UInt8] = [0x82, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xF1, 1, 2, 3, 4]
+        guard case .header(let header) = decodeOutcome(largest, role: .server, max: .max) else {
+            Issue.record("largest representable length refused")
+            return
+        }
+        #expect(header.frameLength == .max)
+    }
 }
 
 @Suite("Masking")
