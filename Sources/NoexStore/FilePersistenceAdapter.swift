@@ -154,15 +154,6 @@ public final class FilePersistenceAdapter: PersistenceAdapter {
         return scanned
     }
 
-    private static func timestamp() -> String {
-        var now = time(nil)
-        var parts = tm()
-        gmtime_r(&now, &parts)
-        var buffer = [CChar](repeating: 0, count: 32)
-        let n = strftime(&buffer, buffer.count, "%Y%m%dT%H%M%SZ", &parts)
-        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
     private static func list(_ damage: [LineScan.Damage]) -> String {
         let shown = damage.prefix(10).map(\.text).joined(separator: "; ")
         return damage.count > 10 ? shown + "; and \(damage.count - 10) more" : shown
@@ -190,7 +181,7 @@ public final class FilePersistenceAdapter: PersistenceAdapter {
         }
         let state = scanned.state
         if damaged {
-            let stamp = Self.timestamp()
+            let stamp = SQLiteRepair.damageTimestamp()
             var report: [String] = []
             if !scanned.snapshotDamage.isEmpty {
                 let aside = try scanned.snapshotBytes.map { bytes throws(StoreError) in try keepAside(bytes, snapshotPath, stamp) }

@@ -71,7 +71,7 @@ struct SQLiteRepair {
         }
         sqlite3_close(damaged)
 
-        let stamp = Self.timestamp()
+        let stamp = Self.damageTimestamp()
         let fresh = path + ".repair-\(stamp)"
         unlink(fresh)
         let db = try SQLitePersistenceAdapter.open(fresh)
@@ -167,7 +167,9 @@ struct SQLiteRepair {
         }
     }
 
-    static func timestamp() -> String {
+    /// The UTC time in a damaged file's aside name (`<file>.damaged-20261204T172754Z`), for
+    /// both adapters.
+    static func damageTimestamp() -> String {
         var now = time(nil)
         var parts = tm()
         gmtime_r(&now, &parts)

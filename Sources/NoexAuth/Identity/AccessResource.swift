@@ -48,4 +48,22 @@ public struct AccessResource: Sendable, Hashable, CustomStringConvertible {
 
     /// The resource name, as error messages and the permission check closure show it.
     public var description: String { name }
+
+    /// Whether it passes a role's constraint for its kind: `buckets` (exact names) for buckets
+    /// and queries, `topics` (patterns covering every name the resource can stand for) for
+    /// topics; `nil` means unconstrained. Procedures and kindless resources always pass.
+    /// - Parameters:
+    ///   - buckets: the role's allowed buckets, or `nil`.
+    ///   - topics: the role's allowed topic patterns, or `nil`.
+    public func isWithin(buckets: [String]?, topics: [String]?) -> Bool {
+        switch kind {
+        case .bucket?, .query?:
+            if let buckets, !buckets.contains(name) { return false }
+        case .topic?:
+            if let topics, !topics.contains(where: { TopicPattern.covers($0, name) }) { return false }
+        case .procedure?, nil:
+            break
+        }
+        return true
+    }
 }

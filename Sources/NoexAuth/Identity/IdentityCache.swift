@@ -23,16 +23,8 @@ struct RolePermission: Sendable, Hashable {
     /// for buckets and queries; `topics`, covering every name a pattern can match, for topics).
     /// A `*` resource passes a constraint only when the constraint lists `*`.
     func allows(operation: String, resource: AccessResource) -> Bool {
-        guard allow.contains(where: { OperationPattern.matches($0, operation) }) else { return false }
-        switch resource.kind {
-        case .bucket?, .query?:
-            if let buckets, !buckets.contains(resource.name) { return false }
-        case .topic?:
-            if let topics, !topics.contains(where: { TopicPattern.covers($0, resource.name) }) { return false }
-        case .procedure?, nil:
-            break
-        }
-        return true
+        allow.contains(where: { OperationPattern.matches($0, operation) })
+            && resource.isWithin(buckets: buckets, topics: topics)
     }
 }
 

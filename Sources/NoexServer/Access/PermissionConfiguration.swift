@@ -85,16 +85,8 @@ public struct PermissionRule: Sendable, Hashable {
     /// `topics`, covering every name a pattern can match, for topics and fact keys).
     public func matches(session: AuthSession, operation: String, resource: AccessResource) -> Bool {
         guard session.roles.contains(role) else { return false }
-        guard allow.contains(where: { PermissionPattern.matches($0, operation) }) else { return false }
-        switch resource.kind {
-        case .bucket?, .query?:
-            if let buckets, !buckets.contains(resource.name) { return false }
-        case .topic?:
-            if let topics, !topics.contains(where: { TopicPattern.covers($0, resource.name) }) { return false }
-        case .procedure?, nil:
-            break
-        }
-        return true
+        return allow.contains(where: { PermissionPattern.matches($0, operation) })
+            && resource.isWithin(buckets: buckets, topics: topics)
     }
 
     /// A bare resource name typed by the operation's namespace.
