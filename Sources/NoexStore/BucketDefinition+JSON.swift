@@ -66,6 +66,9 @@ extension FieldDefinition {
         }
         let pattern = try string("pattern")
         if let pattern {
+            guard pattern.utf8.count <= FieldPattern.maxLength else {
+                throw bad("pattern", "a regular expression of at most \(FieldPattern.maxLength) bytes, found \(pattern.utf8.count)")
+            }
             guard (try? FieldPattern(pattern)) != nil else { throw bad("pattern", "a valid regular expression") }
         }
         try self.init(

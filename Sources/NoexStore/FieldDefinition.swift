@@ -1,3 +1,4 @@
+internal import Dispatch
 internal import Foundation
 public import NoexWire
 
@@ -33,13 +34,28 @@ public enum FieldDefault: Sendable {
 }
 
 /// A compiled `pattern` constraint. JS semantics: no flags, no implicit anchors.
+///
+/// ICU backtracks, so a pattern such as `^(a+)+$` costs seconds on a short string; the pattern
+/// is set by whoever defines the bucket, but every writer's insert runs it. Patterns are
+/// bounded in length when defined, and every search runs against a clock (ICU calls back
+/// periodically with `.reportProgress`): a search that runs out of time counts as no match,
+/// so the write is refused rather than stored unchecked.
 struct FieldPattern: @unchecked Sendable {
+    /// The longest pattern accepted, in UTF-8 bytes.
+    static let maxLength = 512
+    /// How long one search may run before it is abandoned (and the value refused).
+    static let timeLimitNs: UInt64 = 10_000_000
+
     // NSRegularExpression is immutable after creation and documented thread-safe for matching.
     let source: String
     let regex: NSRegularExpression
 
     init(_ source: String) throws(StoreError) {
         self.source = source
+        guard source.utf8.count <= Self.maxLength else {
+            throw .invalidDefinition(
+                "Pattern is too long: \(source.utf8.count) bytes (the limit is \(Self.maxLength))")
+        }
         do {
             regex = try NSRegularExpression(pattern: source)
         } catch {
@@ -47,8 +63,20 @@ struct FieldPattern: @unchecked Sendable {
         }
     }
 
+    /// Whether `s` contains a match; `false` also when the search ran out of time.
     func matches(_ s: String) -> Bool {
-        regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
+        let deadline = DispatchTime.now().uptimeNanoseconds &+ Self.timeLimitNs
+        var found = false
+        regex.enumerateMatches(in: s, options: [.reportProgress], range: NSRange(s.startIndex..., in: s)) {
+            match, _, stop in
+            if match != nil {
+                found = true
+                stop.pointee = true
+            } else if DispatchTime.now().uptimeNanoseconds >= deadline {
+                stop.pointee = true
+            }
+        }
+        return found
     }
 }
 

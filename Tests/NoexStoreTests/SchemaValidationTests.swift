@@ -66,6 +66,25 @@ import Testing
         #expect(issues(b, ["s": "abc"]).map(\.code) == ["pattern"])
     }
 
+    /// Issue 14: a bucket's pattern runs on every writer's insert, so it is bounded in length
+    /// when defined and in time when matched; a search that runs out of time refuses the value.
+    @Test func patternsAreBoundedInLengthAndTime() throws {
+        let store = try makeStore()
+        let long = String(repeating: "a", count: 513)
+        let tooLong = storeError { () throws(StoreError) in
+            try store.defineBucket("long", json: ["key": "id", "schema": ["id": ["type": "string"], "s": ["type": "string", "pattern": .string(long)]]])
+        }
+        guard case .invalidDefinition(let message)? = tooLong else {
+            Issue.record("expected invalidDefinition, got \(String(describing: tooLong))")
+            return
+        }
+        #expect(message == #"Invalid "pattern" for field "s" in bucket "long": expected a regular expression of at most 512 bytes, found 513"#)
+        _ = try bucket(["s": ["type": "string", "pattern": .string(String(repeating: "a", count: 512))]])
+        let catastrophic = try bucket(["s": ["type": "string", "pattern": "^(a+)+$"]])
+        #expect(issues(catastrophic, ["s": .string(String(repeating: "a", count: 40) + "b")]).map(\.code) == ["pattern"])
+        #expect(try catastrophic.insert(["s": "aaa"])["s"] == "aaa")
+    }
+
     @Test func numericBounds() throws {
         let b = try bucket(["age": ["type": "number", "min": 0, "max": 150.5]])
         #expect(issues(b, ["age": -1]) == [ValidationIssue(field: "age", message: "Minimum value is 0", code: "min")])
