@@ -7,7 +7,7 @@
 # in a Debian root that holds only the runtime packages.
 FROM swift:6.1-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
-        pkg-config libyaml-dev libssl-dev libsqlite3-dev zlib1g-dev \
+        pkg-config libyaml-dev libssl-dev libsqlite3-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
