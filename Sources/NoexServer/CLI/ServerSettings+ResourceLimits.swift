@@ -11,17 +11,8 @@ extension ServerSettings {
     /// the default. A value that is not a positive integer is an error naming the setting.
     mutating func resolveResourceLimits(options: CommandLineOptions, file: JSONObject, errors: inout [String]) {
         func limit(_ flag: String?, _ key: String, _ current: Int) -> Int {
-            let raw: String
-            let value: Double
-            if let flag {
-                raw = flag
-                value = Self.javaScriptNumber(flag)
-            } else if let json = file[key] {
-                raw = JSONSerializer.string(json)
-                value = json.numberValue ?? .nan
-            } else {
-                return current
-            }
+            guard let (value, raw) = Self.numericSetting(flag: flag, key: key, in: file, render: JSONSerializer.string)
+            else { return current }
             guard value.isFinite, value.rounded() == value, value >= 1, let n = Int(exactly: value) else {
                 errors.append("Invalid \(key): \(raw) (must be a positive integer)")
                 return current

@@ -76,10 +76,8 @@ public struct ServerSettings: Sendable, Hashable {
         var errors: [String] = []
         let file = file ?? [:]
 
-        if let flag = options.port {
-            settings.port = validPort(javaScriptNumber(flag), raw: flag, errors: &errors)
-        } else if let value = file["port"] {
-            settings.port = validPort(value.numberValue ?? .nan, raw: rendered(value), errors: &errors)
+        if let port = numericSetting(flag: options.port, key: "port", in: file) {
+            settings.port = validPort(port.number, raw: port.raw, errors: &errors)
         }
         settings.host = options.host ?? file["host"]?.stringValue ?? settings.host
         settings.name = options.name ?? file["name"]?.stringValue ?? settings.name
@@ -114,20 +112,15 @@ public struct ServerSettings: Sendable, Hashable {
         } else if let value = file["maxConnectionsPerIp"]?.numberValue {
             settings.maxConnectionsPerIp = integerLimit(value)
         }
-        if let flag = options.maxConnections {
-            settings.maxConnections = positiveInteger(
-                javaScriptNumber(flag), raw: flag, name: "max connections", errors: &errors)
-        } else if let value = file["maxConnections"], value != .null {
-            settings.maxConnections = positiveInteger(
-                value.numberValue ?? .nan, raw: rendered(value), name: "max connections", errors: &errors)
+        // A null `maxConnections` in the file asks for the derived cap, like leaving it out.
+        let cap = options.maxConnections != nil || file["maxConnections"] != .null
+            ? numericSetting(flag: options.maxConnections, key: "maxConnections", in: file) : nil
+        if let cap {
+            settings.maxConnections = positiveInteger(cap.number, raw: cap.raw, name: "max connections", errors: &errors)
         }
-        if let flag = options.handshakeTimeoutMs {
+        if let timeout = numericSetting(flag: options.handshakeTimeoutMs, key: "handshakeTimeoutMs", in: file) {
             settings.handshakeTimeoutMs = positiveInteger(
-                javaScriptNumber(flag), raw: flag, name: "handshake timeout", errors: &errors) ?? settings.handshakeTimeoutMs
-        } else if let value = file["handshakeTimeoutMs"] {
-            settings.handshakeTimeoutMs = positiveInteger(
-                value.numberValue ?? .nan, raw: rendered(value), name: "handshake timeout", errors: &errors)
-                ?? settings.handshakeTimeoutMs
+                timeout.number, raw: timeout.raw, name: "handshake timeout", errors: &errors) ?? settings.handshakeTimeoutMs
         }
         if let object = file["rateLimit"]?.objectValue,
             let maxRequests = object["maxRequests"]?.integerValue, let windowMs = object["windowMs"]?.integerValue
@@ -153,10 +146,8 @@ public struct ServerSettings: Sendable, Hashable {
         }
         settings.forwardStoreEvents = file["forwardStoreEvents"]?.boolValue ?? false
         settings.schemaFile = options.schemaFile ?? file["schema"]?.stringValue
-        if let flag = options.shutdownGraceMs {
-            settings.shutdownGraceMs = validGrace(javaScriptNumber(flag), raw: flag, errors: &errors)
-        } else if let value = file["shutdownGraceMs"] {
-            settings.shutdownGraceMs = validGrace(value.numberValue ?? .nan, raw: rendered(value), errors: &errors)
+        if let grace = numericSetting(flag: options.shutdownGraceMs, key: "shutdownGraceMs", in: file) {
+            settings.shutdownGraceMs = validGrace(grace.number, raw: grace.raw, errors: &errors)
         }
         settings.rulesLimits = rulesLimits(file["rulesLimits"]?.objectValue ?? [:])
         settings.resolveResourceLimits(options: options, file: file, errors: &errors)
@@ -234,6 +225,17 @@ public struct ServerSettings: Sendable, Hashable {
         guard value.isFinite else { return nil }
         // Saturate: `Int(1e300)` would trap.
         return Int(exactly: value.rounded(.towardZero)) ?? (value < 0 ? Int.min : Int.max)
+    }
+
+    /// A numeric setting as given: its flag (read as JavaScript's `Number(text)` reads it) or
+    /// else its config-file key, with the text an error message quotes (`render` of the file's
+    /// value); `nil` when neither is present.
+    static func numericSetting(
+        flag: String?, key: String, in file: JSONObject, render: (JSONValue) -> String = rendered
+    ) -> (number: Double, raw: String)? {
+        if let flag { return (javaScriptNumber(flag), flag) }
+        guard let value = file[key] else { return nil }
+        return (value.numberValue ?? .nan, render(value))
     }
 
     private static func rendered(_ value: JSONValue) -> String {
