@@ -16,3 +16,10 @@ start_noex_server() {
     cat "$log"
     exit 1
 }
+
+# build_release_noex_server: builds noex-server in release mode and sets `binary` to its path
+# (the checks that run the release binary share one build).
+build_release_noex_server() {
+    swift build -c release --product noex-server
+    binary="$(swift build -c release --show-bin-path)/noex-server"
+}

@@ -6,8 +6,7 @@
 # works. (Kill -9 cycles and a full disk are covered by CrashTests and DiskFullTests.)
 set -euo pipefail
 source .ci/start-server.sh
-swift build -c release --product noex-server
-binary="$(swift build -c release --show-bin-path)/noex-server"
+build_release_noex_server
 work=$(mktemp -d)
 pid=""
 trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$work"' EXIT

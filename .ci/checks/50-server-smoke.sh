@@ -5,8 +5,7 @@
 # then give a clean exit 0.
 set -euo pipefail
 source .ci/start-server.sh
-swift build -c release --product noex-server
-binary="$(swift build -c release --show-bin-path)/noex-server"
+build_release_noex_server
 work=$(mktemp -d)
 pid=""
 trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$work"' EXIT

@@ -4,8 +4,7 @@
 # line per audited request and never the secret or a password.
 set -euo pipefail
 source .ci/start-server.sh
-swift build -c release --product noex-server
-binary="$(swift build -c release --show-bin-path)/noex-server"
+build_release_noex_server
 work=$(mktemp -d)
 pid=""
 trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$work"' EXIT
