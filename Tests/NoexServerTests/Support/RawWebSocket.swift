@@ -13,10 +13,13 @@ final class RawWebSocket {
         var description: String
     }
 
-    /// Connects to 127.0.0.1:`port` and completes the handshake.
-    /// - Parameter receiveBuffer: when set, the socket's kernel receive buffer (`SO_RCVBUF`).
-    init(port: Int, receiveBuffer: Int32? = nil) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    /// A blocking TCP socket connected to 127.0.0.1:`port`, whose reads time out after 10 s.
+    /// - Parameters:
+    ///   - port: the server's port.
+    ///   - receiveBuffer: when set, the socket's kernel receive buffer (`SO_RCVBUF`).
+    /// - Returns: the descriptor; the caller closes it.
+    static func connectLoopback(port: Int, receiveBuffer: Int32? = nil) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket failed") }
         if var size = receiveBuffer {
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
@@ -36,6 +39,13 @@ final class RawWebSocket {
         }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        return fd
+    }
+
+    /// Connects to 127.0.0.1:`port` and completes the handshake.
+    /// - Parameter receiveBuffer: when set, the socket's kernel receive buffer (`SO_RCVBUF`).
+    init(port: Int, receiveBuffer: Int32? = nil) throws {
+        fd = try Self.connectLoopback(port: port, receiveBuffer: receiveBuffer)
         try write(Array(
             "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".utf8))
         while true {
